@@ -1,0 +1,248 @@
+//! Keys API calls (`/v2/keys`): get, set, create, update, create-in-order, delete, wait
+//!
+//! The wire format is the Go client's: same methods, paths, escaping and parameters. Where Go
+//! silently changes what the caller asked for, these refuse with [`UsageError`] instead.
+
+use alloc::string::{String, ToString};
+use core::time::Duration;
+
+use bytes::Bytes;
+use http::{Method, Response};
+
+use super::{Call, FORM, Idempotency, PathJoin, RequestSpec};
+use crate::decode::{keys_response, u64_header, ETCD_INDEX};
+use crate::encode::{Form, keys_path};
+use crate::error::{Error, ProtocolError, UsageError};
+use crate::model::KeysResponse;
+use crate::options::{CreateInOrderOptions, DeleteOptions, GetOptions, PrevExist, SetOptions};
+use crate::watch::WatchPoll;
+
+/// The default keys prefix.
+pub const DEFAULT_PREFIX: &str = "/v2/keys";
+
+fn path(prefix: &str, key: &str) -> Result<String, UsageError> {
+    keys_path(prefix, key).map_err(|e| UsageError::KeyEscapesPrefix(e.key))
+}
+
+fn bool_str(b: bool) -> &'static str {
+    if b { "true" } else { "false" }
+}
+
+/// Whole seconds of a TTL, rounded up; zero is refused (etcd would delete the key at once).
+pub(crate) fn ttl_seconds(ttl: Duration) -> Result<u64, UsageError> {
+    if ttl.is_zero() {
+        return Err(UsageError::ZeroTtl);
+    }
+    Ok(ttl.as_secs() + u64::from(ttl.subsec_nanos() > 0))
+}
+
+fn check_prev_value(v: Option<&String>) -> Result<(), UsageError> {
+    match v {
+        Some(v) if v.is_empty() => Err(UsageError::EmptyPrevValue),
+        _ => Ok(()),
+    }
+}
+
+fn check_prev_index(i: Option<u64>) -> Result<(), UsageError> {
+    match i {
+        Some(0) => Err(UsageError::ZeroPrevIndex),
+        _ => Ok(()),
+    }
+}
+
+/// `GET <key>?quorum=&recursive=&sorted=` (all three always sent).
+///
+/// # Errors
+/// [`UsageError::KeyEscapesPrefix`] for keys like `../x`.
+pub fn get(prefix: &str, key: &str, opts: GetOptions) -> Result<Call<KeysResponse>, Error> {
+    let mut spec = RequestSpec::new(Method::GET, path(prefix, key)?, PathJoin::Canonical);
+    spec.query = Form::new()
+        .with("quorum", bool_str(opts.quorum))
+        .with("recursive", bool_str(opts.recursive))
+        .with("sorted", bool_str(opts.sort))
+        .encode();
+    Ok(Call::new(spec, Idempotency::Read, keys_response))
+}
+
+/// `PUT <key>?<conditions>` with a form body: set, create, update, compare-and-swap, mkdir, refresh.
+///
+/// A create (`PrevExist::NoExist`) is [`Idempotency::NotIdempotent`]; other sets may fail over.
+///
+/// # Errors
+/// [`UsageError`] for contradictory options: a value or prev value with `dir`, a value or no
+/// TTL with `refresh`, prev value/index with `PrevExist::NoExist`, an empty prev value, prev
+/// index 0, a zero TTL, or a key escaping the prefix.
+pub fn set(
+    prefix: &str,
+    key: &str,
+    value: &str,
+    opts: &SetOptions,
+) -> Result<Call<KeysResponse>, Error> {
+    check_prev_value(opts.prev_value.as_ref())?;
+    check_prev_index(opts.prev_index)?;
+    if opts.dir && !value.is_empty() {
+        return Err(UsageError::ConflictingOptions("a directory cannot have a value").into());
+    }
+    if opts.dir && opts.prev_value.is_some() {
+        return Err(UsageError::ConflictingOptions("a directory has no value to compare").into());
+    }
+    if opts.refresh && !value.is_empty() {
+        return Err(UsageError::ConflictingOptions("refresh only resets the TTL: the value must be empty").into());
+    }
+    if opts.refresh && opts.ttl.is_none() {
+        return Err(UsageError::ConflictingOptions("refresh needs a TTL").into());
+    }
+    if opts.prev_exist == PrevExist::NoExist && (opts.prev_value.is_some() || opts.prev_index.is_some()) {
+        return Err(UsageError::ConflictingOptions("a key that must not exist has no previous value or index").into());
+    }
+    let ttl = opts.ttl.map(ttl_seconds).transpose()?;
+
+    let mut query = Form::new();
+    if opts.dir {
+        query.push("dir", "true");
+    }
+    if let Some(v) = &opts.prev_value {
+        query.push("prevValue", v.as_str());
+    }
+    if let Some(i) = opts.prev_index {
+        query.push("prevIndex", i.to_string());
+    }
+    match opts.prev_exist {
+        PrevExist::Ignore => {}
+        PrevExist::Exist => {
+            query.push("prevExist", "true");
+        }
+        PrevExist::NoExist => {
+            query.push("prevExist", "false");
+        }
+    }
+    if opts.no_value_on_success {
+        query.push("noValueOnSuccess", "true");
+    }
+
+    let mut body = Form::new();
+    if !opts.dir {
+        body.push("value", value);
+    }
+    if let Some(secs) = ttl {
+        body.push("ttl", secs.to_string());
+    }
+    if opts.refresh {
+        body.push("refresh", "true");
+    }
+
+    let mut spec = RequestSpec::new(Method::PUT, path(prefix, key)?, PathJoin::Canonical);
+    spec.query = query.encode();
+    spec.body = Some(Bytes::from(body.encode()));
+    spec.content_type = Some(FORM);
+    let idempotency = if opts.prev_exist == PrevExist::NoExist {
+        Idempotency::NotIdempotent
+    } else {
+        Idempotency::Idempotent
+    };
+    Ok(Call::new(spec, idempotency, keys_response))
+}
+
+/// A set that requires the key not to exist (Go: `Create`); never re-sent once it may have arrived.
+///
+/// # Errors
+/// As [`set`].
+pub fn create(prefix: &str, key: &str, value: &str) -> Result<Call<KeysResponse>, Error> {
+    set(prefix, key, value, &SetOptions::default().prev_exist(PrevExist::NoExist))
+}
+
+/// A set that requires the key to exist (Go: `Update`).
+///
+/// # Errors
+/// As [`set`].
+pub fn update(prefix: &str, key: &str, value: &str) -> Result<Call<KeysResponse>, Error> {
+    set(prefix, key, value, &SetOptions::default().prev_exist(PrevExist::Exist))
+}
+
+/// `POST <dir>` with `[ttl=..&]value=..`: a new key named by its index (Go: `CreateInOrder`).
+///
+/// Unlike Go, it is never re-sent once it may have arrived (it would create a second key).
+///
+/// # Errors
+/// A zero TTL or a key escaping the prefix.
+pub fn create_in_order(
+    prefix: &str,
+    dir: &str,
+    value: &str,
+    opts: CreateInOrderOptions,
+) -> Result<Call<KeysResponse>, Error> {
+    let mut body = Form::new();
+    body.push("value", value);
+    if let Some(ttl) = opts.ttl {
+        body.push("ttl", ttl_seconds(ttl)?.to_string());
+    }
+    let mut spec = RequestSpec::new(Method::POST, path(prefix, dir)?, PathJoin::Canonical);
+    spec.body = Some(Bytes::from(body.encode()));
+    spec.content_type = Some(FORM);
+    Ok(Call::new(spec, Idempotency::NotIdempotent, keys_response))
+}
+
+/// `DELETE <key>?<conditions>` (Go: `Delete`); never re-sent once it may have arrived.
+///
+/// # Errors
+/// An empty prev value, prev index 0, or a key escaping the prefix.
+pub fn delete(prefix: &str, key: &str, opts: &DeleteOptions) -> Result<Call<KeysResponse>, Error> {
+    check_prev_value(opts.prev_value.as_ref())?;
+    check_prev_index(opts.prev_index)?;
+    let mut query = Form::new();
+    if opts.dir {
+        query.push("dir", "true");
+    }
+    if let Some(i) = opts.prev_index {
+        query.push("prevIndex", i.to_string());
+    }
+    if let Some(v) = &opts.prev_value {
+        query.push("prevValue", v.as_str());
+    }
+    if opts.recursive {
+        query.push("recursive", "true");
+    }
+    let mut spec = RequestSpec::new(Method::DELETE, path(prefix, key)?, PathJoin::Canonical);
+    spec.query = query.encode();
+    spec.content_type = Some(FORM);
+    Ok(Call::new(spec, Idempotency::NotIdempotent, keys_response))
+}
+
+/// `GET <key>?recursive=&wait=true&waitIndex=` — one long poll of a watch.
+///
+/// # Errors
+/// A key escaping the prefix.
+pub fn wait(
+    prefix: &str,
+    key: &str,
+    recursive: bool,
+    wait_index: u64,
+) -> Result<Call<WatchPoll>, Error> {
+    let mut spec = RequestSpec::new(Method::GET, path(prefix, key)?, PathJoin::Canonical);
+    spec.query = wait_query(recursive, wait_index);
+    spec.wait = true;
+    Ok(Call::new(spec, Idempotency::Read, decode_wait))
+}
+
+/// `recursive=<b>&wait=true&waitIndex=<n>`: all three always sent, like Go.
+pub(crate) fn wait_query(recursive: bool, wait_index: u64) -> String {
+    Form::new()
+        .with("recursive", bool_str(recursive))
+        .with("wait", "true")
+        .with("waitIndex", wait_index.to_string())
+        .encode()
+}
+
+/// A long-poll answer: an event, or an empty 200 (the poll ended without one).
+fn decode_wait(response: &Response<Bytes>) -> Result<WatchPoll, Error> {
+    let ok = matches!(response.status().as_u16(), 200 | 201);
+    if ok && response.body().is_empty() {
+        let index = u64_header(response.headers(), ETCD_INDEX)?;
+        return Ok(WatchPoll::Empty { index });
+    }
+    let event = keys_response(response)?;
+    if event.node.is_none() {
+        return Err(ProtocolError::MissingNode.into());
+    }
+    Ok(WatchPoll::Event(event))
+}

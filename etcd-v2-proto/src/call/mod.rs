@@ -1,0 +1,206 @@
+//! Calls: typed, validated recipes for one API request
+//!
+//! A [`Call`] knows how to become an `http::Request` for any endpoint and how to decode the
+//! answer. It does not know which endpoint it will go to: that is the [`crate::Op`]'s business.
+//! Invalid input fails when the call is built, with [`crate::Error::Usage`], before anything is sent.
+
+pub mod auth;
+pub mod keys;
+pub mod members;
+pub mod misc;
+
+use alloc::string::String;
+use core::fmt;
+
+use bytes::Bytes;
+use http::{Method, Request, Response, Uri, header};
+
+use crate::config::Credentials;
+use crate::encode::{clean_path, escape_path, join_base_path};
+use crate::endpoint::Endpoint;
+use crate::error::Error;
+
+/// Whether a call may be sent again, to another member, after it may have reached one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Idempotency {
+    /// A read or a watch: always safe to retry elsewhere.
+    Read,
+    /// A write whose repetition leaves the same state (set, update, compare-and-swap, ...).
+    Idempotent,
+    /// A write that must not be repeated (create, in-order create, delete, member add).
+    ///
+    /// If it may have reached a server and no answer came back, the call ends with
+    /// [`crate::Error::OutcomeUnknown`].
+    NotIdempotent,
+}
+
+/// How a call's path is joined with the endpoint's base path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PathJoin {
+    /// etcd's canonical URL path: a trailing slash is kept (keys).
+    Canonical,
+    /// Go `path.Join`: cleaned, no trailing slash (members, auth, misc).
+    Clean,
+}
+
+/// The transport-independent part of a request.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct RequestSpec {
+    pub(crate) method: Method,
+    /// Unescaped path below the endpoint's base path.
+    pub(crate) path: String,
+    pub(crate) join: PathJoin,
+    /// Encoded query string without `?` (may be empty).
+    pub(crate) query: String,
+    pub(crate) body: Option<Bytes>,
+    pub(crate) content_type: Option<&'static str>,
+    /// A long poll: no header timeout applies.
+    pub(crate) wait: bool,
+}
+
+pub(crate) const FORM: &str = "application/x-www-form-urlencoded";
+pub(crate) const JSON: &str = "application/json";
+
+impl RequestSpec {
+    pub(crate) fn new(method: Method, path: String, join: PathJoin) -> Self {
+        Self {
+            method,
+            path,
+            join,
+            query: String::new(),
+            body: None,
+            content_type: None,
+            wait: false,
+        }
+    }
+
+    /// The full URL of this request at `endpoint`.
+    pub(crate) fn uri_at(&self, endpoint: &Endpoint) -> Result<Uri, http::Error> {
+        let joined = match self.join {
+            PathJoin::Canonical => join_base_path(endpoint.base_path(), &self.path),
+            PathJoin::Clean => {
+                clean_path(&alloc::format!("{}/{}", endpoint.base_path(), self.path))
+            }
+        };
+        let mut url = alloc::format!(
+            "{}://{}{}",
+            endpoint.scheme(),
+            endpoint.authority(),
+            escape_path(&joined)
+        );
+        if !self.query.is_empty() {
+            url.push('?');
+            url.push_str(&self.query);
+        }
+        Ok(Uri::try_from(url)?)
+    }
+
+    /// The request to `uri`, with the credentials if given.
+    pub(crate) fn request(
+        &self,
+        uri: Uri,
+        credentials: Option<&Credentials>,
+    ) -> Result<Request<Bytes>, http::Error> {
+        let mut builder = Request::builder().method(self.method.clone()).uri(uri);
+        if let Some(ct) = self.content_type {
+            builder = builder.header(header::CONTENT_TYPE, ct);
+        }
+        if let Some(c) = credentials {
+            builder = builder.header(header::AUTHORIZATION, c.authorization());
+        }
+        builder.body(self.body.clone().unwrap_or_default())
+    }
+}
+
+impl fmt::Debug for RequestSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestSpec")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("body_len", &self.body.as_ref().map(Bytes::len))
+            .field("wait", &self.wait)
+            .finish()
+    }
+}
+
+/// Turns a buffered response into the call's result.
+pub(crate) type Decoder<T> = fn(&Response<Bytes>) -> Result<T, Error>;
+
+/// One API request, ready to be sent to whichever endpoint the cluster picks.
+///
+/// ```
+/// use etcd_v2_proto::{call, Endpoint, GetOptions};
+/// let get = call::keys::get("/v2/keys", "/foo bar", GetOptions::default()).unwrap();
+/// let req = get.to_request(&Endpoint::parse("http://127.0.0.1:2379").unwrap(), None).unwrap();
+/// assert_eq!(req.uri(), "http://127.0.0.1:2379/v2/keys/foo%20bar?quorum=false&recursive=false&sorted=false");
+/// ```
+pub struct Call<T> {
+    pub(crate) spec: RequestSpec,
+    pub(crate) decode: Decoder<T>,
+    pub(crate) idempotency: Idempotency,
+}
+
+impl<T> Clone for Call<T> {
+    fn clone(&self) -> Self {
+        Self {
+            spec: self.spec.clone(),
+            decode: self.decode,
+            idempotency: self.idempotency,
+        }
+    }
+}
+
+impl<T> fmt::Debug for Call<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Call")
+            .field("spec", &self.spec)
+            .field("idempotency", &self.idempotency)
+            .finish()
+    }
+}
+
+impl<T> Call<T> {
+    pub(crate) fn new(spec: RequestSpec, idempotency: Idempotency, decode: Decoder<T>) -> Self {
+        Self {
+            spec,
+            decode,
+            idempotency,
+        }
+    }
+
+    /// The HTTP method.
+    pub fn method(&self) -> &Method {
+        &self.spec.method
+    }
+
+    /// Whether the call may be re-sent after it may have reached a server.
+    pub fn idempotency(&self) -> Idempotency {
+        self.idempotency
+    }
+
+    /// True for long polls (watches), which get no header timeout.
+    pub fn is_wait(&self) -> bool {
+        self.spec.wait
+    }
+
+    /// The request this call sends to `endpoint`.
+    ///
+    /// # Errors
+    /// Only if the endpoint and path do not form a valid URI (not for parsed endpoints).
+    pub fn to_request(
+        &self,
+        endpoint: &Endpoint,
+        credentials: Option<&Credentials>,
+    ) -> Result<Request<Bytes>, http::Error> {
+        self.spec.request(self.spec.uri_at(endpoint)?, credentials)
+    }
+
+    /// Decodes a buffered answer to this call (5xx and 3xx are handled by the [`crate::Op`]).
+    ///
+    /// # Errors
+    /// The typed error the answer carries, or a protocol error for anything malformed.
+    pub fn decode(&self, response: &Response<Bytes>) -> Result<T, Error> {
+        (self.decode)(response)
+    }
+}

@@ -1,0 +1,146 @@
+//! The cluster: what the client knows across calls (endpoints, pin, config)
+//!
+//! One `Cluster` is shared by every call of a client. Calls touch it only inside synchronous
+//! methods, so an adapter can keep it behind a plain mutex that is never held across a wait.
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use crate::config::Config;
+use crate::endpoint::Endpoint;
+use crate::error::Error;
+use crate::rng::Rng;
+
+/// Endpoints, the pinned (preferred) one, the config and the shuffle's RNG.
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    config: Config,
+    endpoints: Vec<Endpoint>,
+    pinned: usize,
+    /// Bumped on every change of the endpoint list, so a call never re-pins a list it did not see.
+    generation: u64,
+    rng: Rng,
+    cluster_id: Option<String>,
+}
+
+/// What a call copies from the cluster when it starts.
+#[derive(Debug, Clone)]
+pub(crate) struct Snapshot {
+    pub(crate) endpoints: Vec<Endpoint>,
+    pub(crate) pinned: usize,
+    pub(crate) generation: u64,
+}
+
+impl Cluster {
+    /// A cluster from a config; the endpoints are checked and shuffled (Go: `client.New`).
+    ///
+    /// # Errors
+    /// [`Error::NoEndpoints`] for an empty list, [`Error::Usage`] for a URL that is not
+    /// `http(s)://host[:port][/path]`.
+    pub fn new(config: Config) -> Result<Self, Error> {
+        let seed = config.seed.unwrap_or_else(entropy_seed);
+        let mut cluster = Self {
+            endpoints: Vec::new(),
+            pinned: 0,
+            generation: 0,
+            rng: Rng::new(seed),
+            cluster_id: config.expected_cluster_id.clone(),
+            config,
+        };
+        let initial = cluster.config.endpoints.clone();
+        cluster.set_endpoints(&initial)?;
+        Ok(cluster)
+    }
+
+    /// Replaces the endpoints, shuffled, pin reset to the first (Go: `SetEndpoints`).
+    ///
+    /// On error the old list is kept.
+    ///
+    /// # Errors
+    /// As [`Cluster::new`].
+    pub fn set_endpoints<S: AsRef<str>>(&mut self, endpoints: &[S]) -> Result<(), Error> {
+        let mut parsed = parse_all(endpoints)?;
+        self.rng.shuffle(&mut parsed);
+        self.replace(parsed, 0);
+        Ok(())
+    }
+
+    /// The endpoints in their current (shuffled) order (Go: `Endpoints()`).
+    pub fn endpoints(&self) -> Vec<String> {
+        self.endpoints.iter().map(|e| e.as_str().to_string()).collect()
+    }
+
+    /// The endpoint tried first by the next call.
+    pub fn pinned(&self) -> Option<&Endpoint> {
+        self.endpoints.get(self.pinned)
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The cluster id every answer must carry, once pinned by config.
+    pub fn cluster_id(&self) -> Option<&str> {
+        self.cluster_id.as_deref()
+    }
+
+    pub(crate) fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            endpoints: self.endpoints.clone(),
+            pinned: self.pinned,
+            generation: self.generation,
+        }
+    }
+
+    /// Makes `index` of the list seen by a call the pin, if the list has not changed since.
+    pub(crate) fn pin(&mut self, generation: u64, index: usize) {
+        if generation == self.generation && index < self.endpoints.len() {
+            self.pinned = index;
+        }
+    }
+
+    pub(crate) fn replace(&mut self, endpoints: Vec<Endpoint>, pinned: usize) {
+        self.endpoints = endpoints;
+        self.pinned = pinned;
+        self.generation += 1;
+    }
+
+    pub(crate) fn shuffle(&mut self, endpoints: &mut [Endpoint]) {
+        self.rng.shuffle(endpoints);
+    }
+
+    pub(crate) fn same_set(&self, other: &[Endpoint]) -> bool {
+        let mut a: Vec<&str> = self.endpoints.iter().map(Endpoint::as_str).collect();
+        let mut b: Vec<&str> = other.iter().map(Endpoint::as_str).collect();
+        a.sort_unstable();
+        b.sort_unstable();
+        a == b
+    }
+}
+
+/// Parses every URL; an empty list is [`Error::NoEndpoints`].
+pub(crate) fn parse_all<S: AsRef<str>>(endpoints: &[S]) -> Result<Vec<Endpoint>, Error> {
+    if endpoints.is_empty() {
+        return Err(Error::NoEndpoints);
+    }
+    endpoints
+        .iter()
+        .map(|e| Endpoint::parse(e.as_ref()).map_err(Error::from))
+        .collect()
+}
+
+/// A seed from the OS's hash keys (no clock read); 0 without `std`.
+fn entropy_seed() -> u64 {
+    #[cfg(feature = "std")]
+    {
+        use core::hash::{BuildHasher, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u64(0x6574_6364_7632);
+        h.finish()
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        0
+    }
+}

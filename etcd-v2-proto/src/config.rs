@@ -1,0 +1,196 @@
+//! Client configuration: the Go client's knobs with safe defaults
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+use core::time::Duration;
+
+use http::HeaderValue;
+
+/// HTTP Basic credentials; the password never shows in `Debug` output.
+///
+/// ```
+/// use etcd_v2_proto::Credentials;
+/// let c = Credentials::new("root", "s3cret");
+/// assert!(!format!("{c:?}").contains("s3cret"));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    username: String,
+    password: String,
+}
+
+impl Credentials {
+    /// Credentials for `username` with `password`.
+    pub fn new(username: impl Into<String>, password: impl Into<String>) -> Self {
+        Self {
+            username: username.into(),
+            password: password.into(),
+        }
+    }
+
+    /// The user name.
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+
+    /// The `Authorization` header value, marked sensitive.
+    pub fn authorization(&self) -> HeaderValue {
+        let token = crate::encode::base64_encode(
+            alloc::format!("{}:{}", self.username, self.password).as_bytes(),
+        );
+        let mut value = HeaderValue::from_str(&alloc::format!("Basic {token}"))
+            .unwrap_or_else(|_| HeaderValue::from_static("Basic"));
+        value.set_sensitive(true);
+        value
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+/// How the client picks the endpoint it prefers (Go: `EndpointSelectionMode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum SelectionMode {
+    /// Shuffle the endpoints and stick to the one that works (Go: `EndpointSelectionRandom`).
+    #[default]
+    Random,
+    /// On sync, put the leader first (Go: `EndpointSelectionPrioritizeLeader`); use with auto-sync.
+    PrioritizeLeader,
+}
+
+/// Client configuration (Go: `client.Config`).
+///
+/// ```
+/// use std::time::Duration;
+/// use etcd_v2_proto::Config;
+/// let config = Config::new(["http://127.0.0.1:2379"])
+///     .credentials("root", "pw")
+///     .header_timeout(Some(Duration::from_secs(2)));
+/// assert_eq!(config.max_redirects, 10);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Client URLs of the members, e.g. `http://127.0.0.1:2379`.
+    pub endpoints: Vec<String>,
+    /// Basic-auth credentials sent with every request to an endpoint's own origin.
+    pub credentials: Option<Credentials>,
+    /// Longest wait for response headers of one request (not applied to watches).
+    ///
+    /// Default 5 s, so a stalled member cannot hang a call; `None` waits forever.
+    pub header_timeout: Option<Duration>,
+    /// Deadline of one whole call, failover included (Go: the context's deadline). Default none.
+    pub request_timeout: Option<Duration>,
+    /// Endpoint selection mode.
+    pub selection_mode: SelectionMode,
+    /// Redirects followed per endpoint before `client: too many redirects` (Go default: 10).
+    pub max_redirects: u32,
+    /// Largest response body accepted, in bytes (default 64 MiB).
+    pub max_body_bytes: usize,
+    /// Path the keys API lives under (Go: `NewKeysAPIWithPrefix`); default `/v2/keys`.
+    pub keys_prefix: String,
+    /// Seed of the endpoint shuffle; `None` takes one from the OS.
+    pub seed: Option<u64>,
+    /// Print each request as a curl command to stderr (Go: `EnablecURLDebug`); never shows passwords.
+    pub curl_debug: bool,
+    /// Refuse members whose `X-Etcd-Cluster-Id` differs from this one.
+    pub expected_cluster_id: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            endpoints: Vec::new(),
+            credentials: None,
+            header_timeout: Some(Duration::from_secs(5)),
+            request_timeout: None,
+            selection_mode: SelectionMode::Random,
+            max_redirects: 10,
+            max_body_bytes: 64 * 1024 * 1024,
+            keys_prefix: String::from("/v2/keys"),
+            seed: None,
+            curl_debug: false,
+            expected_cluster_id: None,
+        }
+    }
+}
+
+impl Config {
+    /// A default config for these endpoints.
+    pub fn new<I, S>(endpoints: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Self {
+            endpoints: endpoints.into_iter().map(Into::into).collect(),
+            ..Self::default()
+        }
+    }
+
+    /// Sets [`Self::credentials`].
+    pub fn credentials(mut self, username: impl Into<String>, password: impl Into<String>) -> Self {
+        self.credentials = Some(Credentials::new(username, password));
+        self
+    }
+
+    /// Sets [`Self::header_timeout`].
+    pub fn header_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.header_timeout = timeout;
+        self
+    }
+
+    /// Sets [`Self::request_timeout`].
+    pub fn request_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// Sets [`Self::selection_mode`].
+    pub fn selection_mode(mut self, mode: SelectionMode) -> Self {
+        self.selection_mode = mode;
+        self
+    }
+
+    /// Sets [`Self::max_redirects`].
+    pub fn max_redirects(mut self, max: u32) -> Self {
+        self.max_redirects = max;
+        self
+    }
+
+    /// Sets [`Self::max_body_bytes`].
+    pub fn max_body_bytes(mut self, max: usize) -> Self {
+        self.max_body_bytes = max;
+        self
+    }
+
+    /// Sets [`Self::keys_prefix`].
+    pub fn keys_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.keys_prefix = prefix.into();
+        self
+    }
+
+    /// Sets [`Self::seed`].
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// Sets [`Self::curl_debug`].
+    pub fn curl_debug(mut self, yes: bool) -> Self {
+        self.curl_debug = yes;
+        self
+    }
+
+    /// Sets [`Self::expected_cluster_id`].
+    pub fn expected_cluster_id(mut self, id: impl Into<String>) -> Self {
+        self.expected_cluster_id = Some(id.into());
+        self
+    }
+}

@@ -1,0 +1,119 @@
+//! Endpoint URLs: parsed once, checked before anything is sent
+
+use alloc::string::{String, ToString};
+
+use http::uri::{Authority, Scheme, Uri};
+
+use crate::error::UsageError;
+
+/// One member's client URL, e.g. `http://127.0.0.1:2379` or `https://etcd.example.com:2379/base`.
+///
+/// ```
+/// use etcd_v2_proto::Endpoint;
+/// let ep = Endpoint::parse("http://127.0.0.1:2379").unwrap();
+/// assert_eq!(ep.as_str(), "http://127.0.0.1:2379");
+/// assert!(Endpoint::parse("localhost:2379").is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Endpoint {
+    url: String,
+    scheme: Scheme,
+    authority: Authority,
+    base_path: String,
+}
+
+impl Endpoint {
+    /// Parses an `http` or `https` URL with a host, an optional port and an optional base path.
+    ///
+    /// # Errors
+    /// [`UsageError::InvalidUrl`] for other schemes, a missing host, credentials in the URL,
+    /// or a query or fragment.
+    pub fn parse(url: &str) -> Result<Self, UsageError> {
+        let invalid = |reason| UsageError::InvalidUrl {
+            url: url.to_string(),
+            reason,
+        };
+        let trimmed = url.trim();
+        if trimmed.contains('#') {
+            return Err(invalid("an endpoint must not have a fragment"));
+        }
+        let uri: Uri = trimmed
+            .parse()
+            .map_err(|_| invalid("not a URL of the form http://host:port"))?;
+        let scheme = uri
+            .scheme()
+            .cloned()
+            .ok_or_else(|| invalid("missing scheme (http:// or https://)"))?;
+        if scheme != Scheme::HTTP && scheme != Scheme::HTTPS {
+            return Err(invalid("the scheme must be http or https"));
+        }
+        let authority = uri
+            .authority()
+            .cloned()
+            .ok_or_else(|| invalid("missing host"))?;
+        if authority.as_str().contains('@') {
+            return Err(invalid(
+                "credentials belong in the config, not in the endpoint URL",
+            ));
+        }
+        if authority.host().is_empty() {
+            return Err(invalid("missing host"));
+        }
+        if uri.query().is_some() {
+            return Err(invalid("an endpoint must not have a query"));
+        }
+        let scheme_str = scheme.as_str().to_ascii_lowercase();
+        let path = uri.path();
+        let base_path = if path == "/" { "" } else { path }.to_string();
+        let url = alloc::format!("{scheme_str}://{authority}{}", trimmed_path(trimmed, path));
+        Ok(Self {
+            url,
+            scheme,
+            authority,
+            base_path,
+        })
+    }
+
+    /// The URL as given (scheme lower-cased; a trailing `/` is kept, like Go's `Endpoints()`).
+    pub fn as_str(&self) -> &str {
+        &self.url
+    }
+
+    /// The scheme, `http` or `https`.
+    pub fn scheme(&self) -> &Scheme {
+        &self.scheme
+    }
+
+    /// `host:port` (or `host`).
+    pub fn authority(&self) -> &Authority {
+        &self.authority
+    }
+
+    /// The URL's path, prepended to every request path (usually empty).
+    pub fn base_path(&self) -> &str {
+        &self.base_path
+    }
+
+    /// True iff `uri` has the same scheme, host and port as this endpoint.
+    pub fn same_origin(&self, uri: &Uri) -> bool {
+        uri.scheme() == Some(&self.scheme)
+            && uri
+                .authority()
+                .is_some_and(|a| a.as_str().eq_ignore_ascii_case(self.authority.as_str()))
+    }
+}
+
+/// The path as the user wrote it (`http::Uri` turns an empty path into `/`).
+fn trimmed_path<'a>(original: &str, parsed: &'a str) -> &'a str {
+    if parsed == "/" && !original.ends_with('/') {
+        ""
+    } else {
+        parsed
+    }
+}
+
+impl core::fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.url)
+    }
+}

@@ -1,0 +1,379 @@
+//! Errors, typed by who is at fault
+//!
+//! * [`Error::Usage`]: the caller asked for something invalid; nothing was sent.
+//! * [`Error::Etcd`] / [`Error::Api`] / [`Error::UnexpectedStatus`]: a server answered and said no.
+//! * [`Error::Protocol`]: a server answered with something that is not etcd v2.
+//! * [`Error::Cluster`]: every endpoint failed; each endpoint's own failure is kept.
+//! * [`Error::OutcomeUnknown`]: a non-idempotent write reached a server but no answer came back.
+//! * [`Error::DeadlineExceeded`]: the caller's deadline for the whole call passed.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::code::ErrorCode;
+
+/// Everything an etcd v2 call can fail with.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request was invalid and was not sent.
+    #[error("invalid request: {0}")]
+    Usage(#[from] UsageError),
+    /// etcd answered with a keys error body (`{"errorCode":…}`).
+    #[error(transparent)]
+    Etcd(#[from] EtcdError),
+    /// The members or auth API answered with an error message (`{"message":…}`).
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// A status the API never answers with on success (Go: `unexpected status code <n>`).
+    #[error("unexpected status code {0}")]
+    UnexpectedStatus(u16),
+    /// The answer was not etcd v2 (bad JSON, empty body, bad header, too large).
+    #[error(transparent)]
+    Protocol(#[from] ProtocolError),
+    /// No endpoint could serve the call; one failure per endpoint tried.
+    #[error(transparent)]
+    Cluster(#[from] ClusterError),
+    /// A non-idempotent request may have been applied, but no answer arrived.
+    ///
+    /// It was not re-sent anywhere else. Read the key back to learn what happened.
+    #[error("outcome unknown: request to {endpoint} may have been applied: {failure}")]
+    OutcomeUnknown {
+        /// The endpoint the request was sent to.
+        endpoint: String,
+        /// What went wrong after sending.
+        failure: AttemptFailure,
+    },
+    /// The endpoint list is empty (Go: `ErrNoEndpoints`).
+    #[error("client: no endpoints available")]
+    NoEndpoints,
+    /// Sync in prioritize-leader mode could not find the leader (Go: `ErrNoLeaderEndpoint`).
+    #[error("client: no leader endpoint available")]
+    NoLeaderEndpoint,
+    /// The call's own deadline passed (Go: `context.DeadlineExceeded`).
+    #[error("deadline exceeded")]
+    DeadlineExceeded,
+    /// A watch resumed past events that etcd no longer keeps (opt-in resume policy).
+    ///
+    /// The watch goes on from `resumed_at`; events in `requested..resumed_at` may be missed.
+    #[error("watch history cleared: events from index {requested} may be lost, resumed at {resumed_at}")]
+    EventsLost {
+        /// The wait index the watch asked for.
+        requested: u64,
+        /// The wait index the watch continues from.
+        resumed_at: u64,
+    },
+}
+
+impl Error {
+    /// The etcd keys error, if the server answered with one.
+    pub fn etcd(&self) -> Option<&EtcdError> {
+        match self {
+            Self::Etcd(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The etcd error code, if the server answered with a keys error.
+    pub fn code(&self) -> Option<ErrorCode> {
+        self.etcd().map(|e| e.code)
+    }
+
+    /// True iff etcd said "Key not found" (code 100), like Go's `IsKeyNotFound`.
+    pub fn is_key_not_found(&self) -> bool {
+        self.code() == Some(ErrorCode::KEY_NOT_FOUND)
+    }
+
+    /// True iff a compare (prev value / prev index) failed (code 101).
+    pub fn is_test_failed(&self) -> bool {
+        self.code() == Some(ErrorCode::TEST_FAILED)
+    }
+
+    /// True iff the key already exists (code 105).
+    pub fn is_node_exist(&self) -> bool {
+        self.code() == Some(ErrorCode::NODE_EXIST)
+    }
+
+    /// True iff the watch index is older than etcd's event history (code 401).
+    pub fn is_event_index_cleared(&self) -> bool {
+        self.code() == Some(ErrorCode::EVENT_INDEX_CLEARED)
+    }
+
+    /// True iff the auth API said the user does not exist (Go's `IsUserNotFound`, without its
+    /// regex gap: also true for the message `RemoveUser` gets)
+    pub fn is_user_not_found(&self) -> bool {
+        self.api_message()
+            .is_some_and(|m| m.starts_with("auth: User ") && m.contains(" does not exist"))
+    }
+
+    /// True iff the auth API said the role does not exist (Go's `IsRoleNotFound`, without its
+    /// regex gap: also true for `doesn't exist`)
+    pub fn is_role_not_found(&self) -> bool {
+        self.api_message().is_some_and(|m| {
+            m.starts_with("auth: Role ")
+                && (m.contains(" does not exist") || m.contains(" doesn't exist"))
+        })
+    }
+
+    /// True iff the request may have been applied although it failed.
+    pub fn is_outcome_unknown(&self) -> bool {
+        matches!(self, Self::OutcomeUnknown { .. })
+    }
+
+    fn api_message(&self) -> Option<&str> {
+        match self {
+            Self::Api(e) => Some(&e.message),
+            _ => None,
+        }
+    }
+}
+
+/// An etcd v2 keys error body: `{"errorCode":100,"message":"Key not found","cause":"/foo","index":18}`.
+///
+/// Displays like Go's `client.Error`: `100: Key not found (/foo) [18]`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EtcdError {
+    /// The v2 error code.
+    #[serde(rename = "errorCode", default)]
+    pub code: ErrorCode,
+    /// The fixed message for the code.
+    #[serde(default)]
+    pub message: String,
+    /// Context: the key, the failed comparison, the bad field.
+    #[serde(default)]
+    pub cause: String,
+    /// The etcd index when the error happened (0 for request-validation errors).
+    #[serde(default)]
+    pub index: u64,
+}
+
+impl fmt::Display for EtcdError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {} ({}) [{}]",
+            self.code.as_u16(),
+            self.message,
+            self.cause,
+            self.index
+        )
+    }
+}
+
+impl core::error::Error for EtcdError {}
+
+/// A members or auth API error: `{"message":"membership: peerURL exists"}` with its status.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ApiError {
+    /// HTTP status of the answer.
+    pub status: u16,
+    /// The server's message (may be empty).
+    pub message: String,
+}
+
+/// Invalid input, rejected before anything is sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum UsageError {
+    /// A key that would leave the keys prefix once `..` is resolved.
+    #[error("key {0:?} escapes the keys prefix")]
+    KeyEscapesPrefix(String),
+    /// Two options that contradict each other.
+    #[error("conflicting options: {0}")]
+    ConflictingOptions(&'static str),
+    /// A TTL of zero (etcd would delete the key at once).
+    #[error("ttl must be at least one second")]
+    ZeroTtl,
+    /// etcd cannot compare against an empty value (`prevValue=` is error 201).
+    #[error("prev_value must not be empty: etcd v2 cannot compare against an empty value")]
+    EmptyPrevValue,
+    /// Index 0 never exists, so a compare against it can never be meant.
+    #[error("prev_index must be greater than zero")]
+    ZeroPrevIndex,
+    /// An endpoint or peer URL that cannot be used.
+    #[error("invalid URL {url:?}: {reason}")]
+    InvalidUrl {
+        /// The URL as given.
+        url: String,
+        /// Why it was refused.
+        reason: &'static str,
+    },
+    /// A list that must not be empty was empty.
+    #[error("{0} must not be empty")]
+    Empty(&'static str),
+    /// A task was polled again after it returned `Step::Done`.
+    #[error("the task already finished")]
+    TaskFinished,
+    /// A name (user, role, member id) that cannot be put in a URL path.
+    #[error("invalid name {0:?}: must be non-empty and contain no '/'")]
+    InvalidName(String),
+}
+
+/// A server answer that breaks the etcd v2 protocol.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProtocolError {
+    /// 200/201 without a body (Go: `ErrEmptyBody`).
+    #[error("client: response body is empty")]
+    EmptyBody,
+    /// The body is not the expected JSON (Go: `ErrInvalidJSON`); `detail` says why.
+    #[error(
+        "client: response is invalid json. The endpoint is probably not valid etcd cluster endpoint ({detail})"
+    )]
+    InvalidJson {
+        /// HTTP status of the answer.
+        status: u16,
+        /// The decoder's complaint and the start of the body.
+        detail: String,
+    },
+    /// A header etcd sends had a value that does not parse.
+    #[error("invalid {name} header: {value:?}")]
+    BadHeader {
+        /// Header name.
+        name: &'static str,
+        /// The value received (lossy UTF-8).
+        value: String,
+    },
+    /// The body is over the configured limit.
+    #[error("response body over the limit of {limit} bytes")]
+    BodyTooLarge {
+        /// The configured limit in bytes.
+        limit: usize,
+    },
+    /// A watch answer that carries no `node`.
+    #[error("watch response without a node")]
+    MissingNode,
+}
+
+/// What went wrong with one endpoint during one call.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AttemptFailure {
+    /// The adapter could not complete the exchange.
+    #[error(transparent)]
+    Transport(#[from] TransportFailure),
+    /// No response headers within the per-request header timeout.
+    #[error("client: endpoint {endpoint} exceeded header timeout")]
+    HeaderTimeout {
+        /// The endpoint that was too slow.
+        endpoint: String,
+    },
+    /// 500 or 503: the member cannot serve (Go: `has no leader`).
+    #[error("client: etcd member {endpoint} has no leader")]
+    NoLeader {
+        /// The member.
+        endpoint: String,
+        /// 500 or 503.
+        status: u16,
+    },
+    /// Any other 5xx (Go: `returns server error [<reason>]`).
+    #[error("client: etcd member {endpoint} returns server error [{reason}]")]
+    ServerError {
+        /// The member.
+        endpoint: String,
+        /// The status code.
+        status: u16,
+        /// The canonical reason phrase (empty when unknown).
+        reason: String,
+    },
+    /// A 3xx without a `Location` header.
+    #[error("location header not set")]
+    LocationNotSet,
+    /// A `Location` header that is not a URL.
+    #[error("location header not valid URL: {0}")]
+    LocationInvalid(String),
+    /// More redirects than the redirect policy allows.
+    #[error("client: too many redirects")]
+    TooManyRedirects,
+    /// The member belongs to another cluster than the one pinned.
+    #[error("endpoint {endpoint} belongs to cluster {found}, expected {expected}")]
+    WrongCluster {
+        /// The endpoint.
+        endpoint: String,
+        /// The expected cluster id.
+        expected: String,
+        /// The cluster id it answered with.
+        found: String,
+    },
+}
+
+impl AttemptFailure {
+    /// True iff the request may have reached a server (so a non-idempotent write may be applied).
+    pub fn may_have_been_applied(&self) -> bool {
+        match self {
+            Self::Transport(t) => t.may_have_been_sent(),
+            Self::LocationNotSet | Self::LocationInvalid(_) | Self::TooManyRedirects => false,
+            Self::WrongCluster { .. } => false,
+            Self::HeaderTimeout { .. } | Self::NoLeader { .. } | Self::ServerError { .. } => true,
+        }
+    }
+}
+
+/// The only thing an adapter reports instead of a response.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TransportFailure {
+    /// The connection could not be established (refused, DNS, unreachable): nothing was sent.
+    #[error("connect: {0}")]
+    Connect(String),
+    /// The TLS handshake failed: nothing was sent.
+    #[error("tls: {0}")]
+    Tls(String),
+    /// The transmit's deadline passed before the exchange completed.
+    #[error("timed out")]
+    Timeout,
+    /// The connection broke after the request may have been written.
+    #[error("io: {0}")]
+    Io(String),
+    /// The response body went over `Transmit::max_body`.
+    #[error("response body over the limit of {limit} bytes")]
+    BodyTooLarge {
+        /// The limit that was applied.
+        limit: usize,
+    },
+    /// The request could not be turned into bytes (unsupported scheme, bad URL).
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+}
+
+impl TransportFailure {
+    /// True iff the request may have left the client.
+    pub fn may_have_been_sent(&self) -> bool {
+        !matches!(
+            self,
+            Self::Connect(_) | Self::Tls(_) | Self::InvalidRequest(_)
+        )
+    }
+}
+
+/// Every endpoint failed (Go: `*ClusterError`); one entry per endpoint tried, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ClusterError {
+    /// `(endpoint, failure)` in the order the endpoints were tried.
+    pub failures: Vec<(String, AttemptFailure)>,
+}
+
+impl ClusterError {
+    /// Go's `Detail()`: `error #<i>: <err>\n` for each failure.
+    pub fn detail(&self) -> String {
+        let mut out = String::new();
+        for (i, (_, failure)) in self.failures.iter().enumerate() {
+            out.push_str(&alloc::format!("error #{i}: {failure}\n"));
+        }
+        out
+    }
+}
+
+impl fmt::Display for ClusterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("client: etcd cluster is unavailable or misconfigured")?;
+        for (i, (endpoint, failure)) in self.failures.iter().enumerate() {
+            write!(f, "; error #{i}: {endpoint}: {failure}")?;
+        }
+        Ok(())
+    }
+}
+
+impl core::error::Error for ClusterError {}

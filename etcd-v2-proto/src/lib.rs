@@ -1,0 +1,97 @@
+//! # etcd-v2-proto: the sans-IO core of an etcd v2 client
+//!
+//! This crate turns etcd v2 API calls into [`http::Request`] values and answers
+//! ([`http::Response<Bytes>`]) into typed results, and holds every policy decision of the
+//! client: endpoint pinning and failover, selection modes, redirects, header timeouts and
+//! deadlines, cluster errors, "outcome unknown" for writes that must not be repeated, watch
+//! indices, membership sync. It does no IO, starts no threads and never reads the clock:
+//! time comes in as a `now: Instant` argument.
+//!
+//! ## In scope
+//! Keys (get, set, create, update, compare-and-swap/delete, in-order create, TTL/refresh,
+//! directories, watches), members, auth (users, roles, enable), version, health, stats,
+//! machines; sync/auto-sync; SRV discovery record names and URL building; curl debug lines.
+//!
+//! ## Out of scope
+//! Sockets, TLS, DNS lookups, sleeping: the runtime adapters (`etcd-v2-tokio`,
+//! `etcd-v2-async-std`, `etcd-v2-blocking`) do those and nothing else.
+//!
+//! ## The run loop
+//! Build a [`Call`] (see [`call`]; invalid input fails here), wrap it in an [`Op`] (or use a
+//! [`Watch`], [`Sync`], [`AutoSync`]; all are [`Task`]s), then drain it:
+//! `poll(now, &mut cluster)` returns a [`Step`]: `Send(Transmit)` (perform the exchange and
+//! report with `handle_response`/`handle_failure`), `Wait(instant)` (sleep, then poll again)
+//! or `Done(result)`. See [`task`] for the exact contract and [`op`] for the state diagram.
+//!
+//! ## Errors
+//! One [`Error`] enum, typed by who is at fault: usage (nothing sent), etcd / API answers,
+//! protocol violations, [`ClusterError`] (every endpoint failed, each failure kept), and
+//! [`Error::OutcomeUnknown`] for a create/delete that may have been applied.
+
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(unreachable_pub)]
+
+extern crate alloc;
+// The core needs `std` only for `Instant` and the `http` crate; everything else is `core` +
+// `alloc`, and every `std` use is an explicit `std::` import.
+extern crate std;
+
+pub mod api;
+pub mod call;
+mod cluster;
+mod code;
+mod config;
+pub mod curl;
+mod decode;
+pub mod encode;
+mod endpoint;
+mod error;
+mod model;
+pub mod op;
+mod options;
+pub mod redirect;
+mod rng;
+pub mod srv;
+mod sync;
+pub mod task;
+mod timestamp;
+pub mod watch;
+
+pub use api::Api;
+pub use call::{Call, Idempotency};
+pub use cluster::Cluster;
+pub use code::ErrorCode;
+pub use config::{Config, Credentials, SelectionMode};
+pub use decode::{CLUSTER_ID, ETCD_INDEX, RAFT_INDEX, RAFT_TERM};
+pub use endpoint::Endpoint;
+pub use error::{
+    ApiError, AttemptFailure, ClusterError, Error, EtcdError, ProtocolError, TransportFailure,
+    UsageError,
+};
+pub use model::{
+    Action, CountStats, FollowerStats, Health, KeysResponse, KvPermissions, LatencyStats,
+    LeaderInfo, LeaderStats, Member, Node, PermissionType, Permissions, Role, SelfStats,
+    StoreStats, User, Version,
+};
+pub use op::Op;
+pub use options::{
+    CreateInOrderOptions, DeleteOptions, GetOptions, PrevExist, ResumePolicy, SetOptions,
+    WatchOptions,
+};
+pub use rng::Rng;
+pub use sync::{AutoSync, Sync};
+pub use task::{AttemptId, Step, Task, Transmit};
+pub use timestamp::{Timestamp, TimestampError};
+pub use watch::{Watch, WatchPoll};
+
+/// Decodes a keys answer outside of an [`Op`] (for tests, fuzzing and custom drivers).
+///
+/// # Errors
+/// The etcd error the answer carries, or a protocol error.
+pub fn decode_keys_response(
+    response: &http::Response<bytes::Bytes>,
+) -> Result<KeysResponse, Error> {
+    decode::keys_response(response)
+}

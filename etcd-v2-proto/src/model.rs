@@ -1,0 +1,416 @@
+//! The data etcd v2 carries: nodes, responses, members, users, roles, versions
+//!
+//! Plain data with serde; only `core`, `alloc` and serde are used here.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+use core::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::timestamp::Timestamp;
+
+/// One key or directory (Go: `client.Node`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Node {
+    /// Full key path, e.g. `/foo/bar`; empty for the root directory.
+    #[serde(default)]
+    pub key: String,
+    /// True for directories.
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    pub dir: bool,
+    /// The value; `None` for directories and deleted or expired nodes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// Children of a directory (only in listings; hidden `_keys` are left out by etcd).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<Node>,
+    /// Index of the write that created the node.
+    #[serde(default)]
+    pub created_index: u64,
+    /// Index of the last write to the node.
+    #[serde(default)]
+    pub modified_index: u64,
+    /// When the node expires, if it has a TTL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration: Option<Timestamp>,
+    /// Seconds left to live when the response was made (ceiling), if the node has a TTL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<i64>,
+}
+
+impl Node {
+    /// The remaining TTL as a duration (Go: `TTLDuration`); zero when the node has none.
+    pub fn ttl_duration(&self) -> Duration {
+        Duration::from_secs(self.ttl.unwrap_or(0).max(0).unsigned_abs())
+    }
+
+    /// The value, or `""` for nodes without one.
+    pub fn value_str(&self) -> &str {
+        self.value.as_deref().unwrap_or("")
+    }
+}
+
+impl fmt::Display for Node {
+    /// Go's `Node.String()`: `{Key: /foo, CreatedIndex: 1, ModifiedIndex: 2, TTL: 0}`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{{Key: {}, CreatedIndex: {}, ModifiedIndex: {}, TTL: {}}}",
+            self.key,
+            self.created_index,
+            self.modified_index,
+            self.ttl.unwrap_or(0)
+        )
+    }
+}
+
+/// What a keys operation or watch event did.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Action {
+    /// A read.
+    Get,
+    /// An unconditional write.
+    Set,
+    /// A write that required the key not to exist.
+    Create,
+    /// A write that required the key to exist.
+    Update,
+    /// A removal.
+    Delete,
+    /// A conditional write on prev value / prev index.
+    CompareAndSwap,
+    /// A conditional removal.
+    CompareAndDelete,
+    /// A TTL ran out.
+    Expire,
+    /// An action this client does not know.
+    Other(String),
+}
+
+impl Action {
+    /// The wire name, e.g. `compareAndSwap`.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Get => "get",
+            Self::Set => "set",
+            Self::Create => "create",
+            Self::Update => "update",
+            Self::Delete => "delete",
+            Self::CompareAndSwap => "compareAndSwap",
+            Self::CompareAndDelete => "compareAndDelete",
+            Self::Expire => "expire",
+            Self::Other(s) => s,
+        }
+    }
+
+    fn from_wire(s: &str) -> Self {
+        match s {
+            "get" => Self::Get,
+            "set" => Self::Set,
+            "create" => Self::Create,
+            "update" => Self::Update,
+            "delete" => Self::Delete,
+            "compareAndSwap" => Self::CompareAndSwap,
+            "compareAndDelete" => Self::CompareAndDelete,
+            "expire" => Self::Expire,
+            other => Self::Other(other.into()),
+        }
+    }
+}
+
+impl Default for Action {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Action {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Action {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <alloc::borrow::Cow<'de, str>>::deserialize(d)?;
+        Ok(Self::from_wire(&s))
+    }
+}
+
+/// The answer to a keys operation or one watch event (Go: `client.Response`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeysResponse {
+    /// What happened.
+    #[serde(default)]
+    pub action: Action,
+    /// The node after the operation (`None` with `no_value_on_success`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<Node>,
+    /// The node before the operation, for writes that replaced or removed one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prev_node: Option<Node>,
+    /// `X-Etcd-Index`: the etcd index of the answer (for watches: when the watch was registered).
+    #[serde(skip)]
+    pub index: u64,
+    /// `X-Etcd-Cluster-Id`, if sent.
+    #[serde(skip)]
+    pub cluster_id: Option<String>,
+    /// `X-Raft-Index`, if sent.
+    #[serde(skip)]
+    pub raft_index: Option<u64>,
+    /// `X-Raft-Term`, if sent.
+    #[serde(skip)]
+    pub raft_term: Option<u64>,
+}
+
+/// A cluster member (Go: `client.Member`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Member {
+    /// Hex member id, e.g. `886b03c4ae679a15`.
+    #[serde(default)]
+    pub id: String,
+    /// Human-readable name; empty until the member has started.
+    #[serde(default)]
+    pub name: String,
+    /// URLs the member uses for raft traffic.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub peer_urls: Vec<String>,
+    /// URLs the member serves the client API on; empty until it has started.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub client_urls: Vec<String>,
+}
+
+/// Server and cluster versions from `/version` (Go: `version.Versions`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Version {
+    /// The member's etcd version, e.g. `3.4.23`.
+    #[serde(rename = "etcdserver", default)]
+    pub server: String,
+    /// The cluster's agreed version, e.g. `3.4.0` (`not_decided` early on).
+    #[serde(rename = "etcdcluster", default)]
+    pub cluster: String,
+}
+
+/// The answer of `/health`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Health {
+    /// True iff the member reported `"health":"true"`.
+    pub healthy: bool,
+}
+
+/// An auth user (Go: `client.User`); the password is never kept.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct User {
+    /// User name.
+    pub user: String,
+    /// Names of the roles granted to the user.
+    pub roles: Vec<String>,
+}
+
+/// Which permission list a grant or revoke touches (Go: `PermissionType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PermissionType {
+    /// Read access.
+    Read,
+    /// Write access.
+    Write,
+    /// Both.
+    ReadWrite,
+}
+
+/// Key-prefix permissions of a role.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct KvPermissions {
+    /// Readable key patterns (exact keys or prefixes ending in `*`).
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub read: Vec<String>,
+    /// Writable key patterns.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub write: Vec<String>,
+}
+
+/// The permissions of a role.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Permissions {
+    /// Permissions on the keys store.
+    #[serde(default)]
+    pub kv: KvPermissions,
+}
+
+/// An auth role (Go: `client.Role`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Role {
+    /// Role name.
+    #[serde(default)]
+    pub role: String,
+    /// Its permissions.
+    #[serde(default)]
+    pub permissions: Permissions,
+}
+
+/// `/v2/stats/self`: this member's raft state and traffic.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SelfStats {
+    /// Member name.
+    #[serde(default)]
+    pub name: String,
+    /// Member id (hex).
+    #[serde(default)]
+    pub id: String,
+    /// `StateLeader` or `StateFollower`.
+    #[serde(default)]
+    pub state: String,
+    /// When the member started (RFC 3339).
+    #[serde(default)]
+    pub start_time: String,
+    /// The leader as this member sees it.
+    #[serde(default)]
+    pub leader_info: LeaderInfo,
+    /// Append requests received.
+    #[serde(default)]
+    pub recv_append_request_cnt: u64,
+    /// Append requests sent.
+    #[serde(default)]
+    pub send_append_request_cnt: u64,
+    /// Receive rate in requests per second, when non-zero.
+    #[serde(default)]
+    pub recv_pkg_rate: Option<f64>,
+    /// Receive bandwidth in bytes per second, when non-zero.
+    #[serde(default)]
+    pub recv_bandwidth_rate: Option<f64>,
+    /// Send rate in requests per second, when non-zero.
+    #[serde(default)]
+    pub send_pkg_rate: Option<f64>,
+    /// Send bandwidth in bytes per second, when non-zero.
+    #[serde(default)]
+    pub send_bandwidth_rate: Option<f64>,
+}
+
+/// The leader part of [`SelfStats`].
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LeaderInfo {
+    /// Leader id (hex).
+    #[serde(default)]
+    pub leader: String,
+    /// How long it has led, as Go prints durations.
+    #[serde(default)]
+    pub uptime: String,
+    /// When it became leader.
+    #[serde(default)]
+    pub start_time: String,
+}
+
+/// `/v2/stats/leader`: the leader's view of its followers.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct LeaderStats {
+    /// Leader id (hex).
+    #[serde(default)]
+    pub leader: String,
+    /// Per follower id, in id order.
+    #[serde(default)]
+    pub followers: alloc::collections::BTreeMap<String, FollowerStats>,
+}
+
+/// One follower in [`LeaderStats`].
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct FollowerStats {
+    /// Round-trip latency in milliseconds.
+    #[serde(default)]
+    pub latency: LatencyStats,
+    /// Append successes and failures.
+    #[serde(default)]
+    pub counts: CountStats,
+}
+
+/// Latency figures in milliseconds.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LatencyStats {
+    /// Latest.
+    #[serde(default)]
+    pub current: f64,
+    /// Mean.
+    #[serde(default)]
+    pub average: f64,
+    /// Standard deviation.
+    #[serde(default)]
+    pub standard_deviation: f64,
+    /// Smallest.
+    #[serde(default)]
+    pub minimum: f64,
+    /// Largest.
+    #[serde(default)]
+    pub maximum: f64,
+}
+
+/// Success and failure counts.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CountStats {
+    /// Failed appends.
+    #[serde(default)]
+    pub fail: u64,
+    /// Successful appends.
+    #[serde(default)]
+    pub success: u64,
+}
+
+/// `/v2/stats/store`: operation counters of the v2 store.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)] // the field names are the counters etcd reports
+pub struct StoreStats {
+    #[serde(default)]
+    pub gets_success: u64,
+    #[serde(default)]
+    pub gets_fail: u64,
+    #[serde(default)]
+    pub sets_success: u64,
+    #[serde(default)]
+    pub sets_fail: u64,
+    #[serde(default)]
+    pub delete_success: u64,
+    #[serde(default)]
+    pub delete_fail: u64,
+    #[serde(default)]
+    pub update_success: u64,
+    #[serde(default)]
+    pub update_fail: u64,
+    #[serde(default)]
+    pub create_success: u64,
+    #[serde(default)]
+    pub create_fail: u64,
+    #[serde(default)]
+    pub compare_and_swap_success: u64,
+    #[serde(default)]
+    pub compare_and_swap_fail: u64,
+    #[serde(default)]
+    pub compare_and_delete_success: u64,
+    #[serde(default)]
+    pub compare_and_delete_fail: u64,
+    #[serde(default)]
+    pub expire_count: u64,
+    #[serde(default)]
+    pub watchers: u64,
+}
+
+pub(crate) fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}

@@ -1,0 +1,384 @@
+//! One API call in flight: failover, pinning, redirects, timeouts, outcome-unknown
+//!
+//! ```text
+//!            poll                    handle_response / handle_failure
+//!   New ──snapshot──▶ Running ──Send──▶ (adapter) ──▶ 2xx/4xx ──▶ decode ──▶ Finished
+//!                        ▲                             3xx ──▶ follow Location (same endpoint)
+//!                        │                             5xx, transport failure, header timeout:
+//!                        └──── next endpoint ◀──────── idempotent? ── no, and maybe applied ──▶ OutcomeUnknown
+//!                                                      all endpoints failed ──▶ ClusterError
+//! ```
+//!
+//! The order is the Go client's: start at the pinned endpoint, then the following ones
+//! cyclically, each once per call. A success elsewhere moves the pin there.
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::time::Duration;
+use std::time::Instant;
+
+use bytes::Bytes;
+use http::{Response, Uri};
+
+use crate::call::{Call, Idempotency};
+use crate::cluster::{Cluster, Snapshot};
+use crate::curl::{CURL_PREFIX, curl_command};
+use crate::decode::cluster_id;
+use crate::endpoint::Endpoint;
+use crate::error::{AttemptFailure, ClusterError, Error, ProtocolError, TransportFailure, UsageError};
+use crate::task::{AttemptId, Step, Task, Transmit};
+
+/// The state machine of one call (see the module doc).
+///
+/// ```
+/// use std::time::Instant;
+/// use bytes::Bytes;
+/// use etcd_v2_proto::{call, Cluster, Config, GetOptions, Op, Step, Task};
+///
+/// let mut cluster = Cluster::new(Config::new(["http://127.0.0.1:2379"])).unwrap();
+/// let mut op = Op::new(call::keys::get("/v2/keys", "/foo", GetOptions::default()).unwrap());
+/// let now = Instant::now();
+/// let Step::Send(t) = op.poll(now, &mut cluster) else { panic!() };
+/// let answer = http::Response::builder()
+///     .status(200)
+///     .header("X-Etcd-Index", "7")
+///     .body(Bytes::from(r#"{"action":"get","node":{"key":"/foo","value":"bar"}}"#))
+///     .unwrap();
+/// op.handle_response(now, &mut cluster, t.attempt, answer);
+/// let Step::Done(Ok(resp)) = op.poll(now, &mut cluster) else { panic!() };
+/// assert_eq!(resp.node.unwrap().value.as_deref(), Some("bar"));
+/// assert_eq!(resp.index, 7);
+/// ```
+#[derive(Debug)]
+pub struct Op<T> {
+    call: Call<T>,
+    timeout: Option<Duration>,
+    deadline: Option<Instant>,
+    endpoints: Option<Vec<Endpoint>>,
+    run: Option<Run>,
+    result: Option<Result<T, Error>>,
+    finished: bool,
+    next_attempt: u64,
+}
+
+#[derive(Debug)]
+struct Run {
+    snapshot: Snapshot,
+    /// False when the endpoints were given explicitly (sync's leader lookup): never re-pins.
+    repin: bool,
+    deadline: Option<Instant>,
+    current: usize,
+    tried: usize,
+    hop: Option<Uri>,
+    redirects: u32,
+    failures: Vec<(String, AttemptFailure)>,
+    in_flight: Option<AttemptId>,
+}
+
+impl<T> Op<T> {
+    /// A call that will run against the cluster's endpoints, starting at the pinned one.
+    pub fn new(call: Call<T>) -> Self {
+        Self {
+            call,
+            timeout: None,
+            deadline: None,
+            endpoints: None,
+            run: None,
+            result: None,
+            finished: false,
+            next_attempt: 0,
+        }
+    }
+
+    /// A call over these endpoints instead of the cluster's, starting at the first; it never
+    /// moves the cluster's pin (Go's temporary client in prioritize-leader sync).
+    pub fn with_endpoints(call: Call<T>, endpoints: Vec<Endpoint>) -> Self {
+        Self {
+            endpoints: Some(endpoints),
+            ..Self::new(call)
+        }
+    }
+
+    /// Ends the call with [`Error::DeadlineExceeded`] this long after its first poll
+    /// (overrides [`crate::Config::request_timeout`]).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Ends the call with [`Error::DeadlineExceeded`] at this instant.
+    pub fn deadline(mut self, deadline: Instant) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// The failures recorded so far, one per endpoint given up on.
+    pub fn failures(&self) -> &[(String, AttemptFailure)] {
+        self.run.as_ref().map_or(&[], |r| &r.failures)
+    }
+
+    fn finish(&mut self, result: Result<T, Error>) {
+        self.result = Some(result);
+        self.finished = true;
+        if let Some(run) = &mut self.run {
+            run.in_flight = None;
+        }
+    }
+
+    fn start(&mut self, now: Instant, cluster: &Cluster) -> Result<(), Error> {
+        let (snapshot, repin) = match self.endpoints.take() {
+            Some(endpoints) => (
+                Snapshot {
+                    endpoints,
+                    pinned: 0,
+                    generation: 0,
+                },
+                false,
+            ),
+            None => (cluster.snapshot(), true),
+        };
+        if snapshot.endpoints.is_empty() {
+            return Err(Error::NoEndpoints);
+        }
+        let timeout = self.timeout.or(if self.call.is_wait() {
+            None
+        } else {
+            cluster.config().request_timeout
+        });
+        let deadline = match (self.deadline, timeout.and_then(|t| now.checked_add(t))) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.run = Some(Run {
+            current: snapshot.pinned,
+            snapshot,
+            repin,
+            deadline,
+            tried: 0,
+            hop: None,
+            redirects: 0,
+            failures: Vec::new(),
+            in_flight: None,
+        });
+        Ok(())
+    }
+
+    fn transmit(&mut self, now: Instant, cluster: &mut Cluster) -> Step<T> {
+        let config = cluster.config();
+        let Some(run) = self.run.as_mut() else {
+            return Step::Done(Err(UsageError::TaskFinished.into()));
+        };
+        let endpoint = &run.snapshot.endpoints[run.current];
+        let (uri, same_origin) = match &run.hop {
+            Some(hop) => (Ok(hop.clone()), endpoint.same_origin(hop)),
+            None => (self.call.spec.uri_at(endpoint), true),
+        };
+        let credentials = config.credentials.as_ref().filter(|_| same_origin);
+        let built = uri.and_then(|uri| self.call.spec.request(uri, credentials));
+        let request = match built {
+            Ok(r) => r,
+            Err(e) => {
+                let failure = TransportFailure::InvalidRequest(e.to_string()).into();
+                self.endpoint_failed(cluster, failure);
+                return self.poll(now, cluster);
+            }
+        };
+        let header_deadline = match (self.call.is_wait(), config.header_timeout) {
+            (false, Some(t)) => now.checked_add(t),
+            _ => None,
+        };
+        let deadline = match (header_deadline, run.deadline) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let curl = config.curl_debug.then(|| {
+            let body = self.call.spec.body.as_deref();
+            let line = curl_command(request.method().as_str(), &request.uri().to_string(), body);
+            alloc::format!("{CURL_PREFIX}{line}")
+        });
+        let attempt = AttemptId(self.next_attempt);
+        self.next_attempt += 1;
+        run.in_flight = Some(attempt);
+        Step::Send(Transmit {
+            attempt,
+            endpoint: endpoint.as_str().to_string(),
+            request,
+            deadline,
+            max_body: config.max_body_bytes,
+            curl,
+        })
+    }
+
+    /// Takes the in-flight attempt if `attempt` is it; stale answers are ignored.
+    fn accept(&mut self, attempt: AttemptId) -> bool {
+        match self.run.as_mut() {
+            Some(run) if !self.finished && run.in_flight == Some(attempt) => {
+                run.in_flight = None;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Gives up on the current endpoint: next one, outcome unknown, or cluster error.
+    fn endpoint_failed(&mut self, cluster: &mut Cluster, failure: AttemptFailure) {
+        let Some(run) = self.run.as_mut() else { return };
+        let n = run.snapshot.endpoints.len();
+        let endpoint = run.snapshot.endpoints[run.current].as_str().to_string();
+        if self.call.idempotency == Idempotency::NotIdempotent && failure.may_have_been_applied() {
+            if run.repin {
+                // Go moves the pin after a one-shot failure so the next call goes elsewhere.
+                cluster.pin(run.snapshot.generation, (run.current + 1) % n);
+            }
+            self.finish(Err(Error::OutcomeUnknown { endpoint, failure }));
+            return;
+        }
+        run.failures.push((endpoint, failure));
+        run.tried += 1;
+        run.hop = None;
+        run.redirects = 0;
+        if run.tried >= n {
+            let failures = core::mem::take(&mut run.failures);
+            self.finish(Err(ClusterError { failures }.into()));
+        } else {
+            run.current = (run.current + 1) % n;
+        }
+    }
+
+    fn redirect(&mut self, cluster: &mut Cluster, response: &Response<Bytes>) {
+        let max = cluster.config().max_redirects;
+        let Some(run) = self.run.as_mut() else { return };
+        run.redirects += 1;
+        if run.redirects > max {
+            self.endpoint_failed(cluster, AttemptFailure::TooManyRedirects);
+            return;
+        }
+        let endpoint = &run.snapshot.endpoints[run.current];
+        let current = match &run.hop {
+            Some(hop) => Ok(hop.clone()),
+            None => self.call.spec.uri_at(endpoint),
+        };
+        let location = response
+            .headers()
+            .get(http::header::LOCATION)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .filter(|v| !v.is_empty());
+        let next = match (location, current) {
+            (None, _) => Err(AttemptFailure::LocationNotSet),
+            (Some(loc), Ok(current)) => {
+                crate::redirect::resolve(&current, &loc).ok_or(AttemptFailure::LocationInvalid(loc))
+            }
+            (Some(loc), Err(_)) => Err(AttemptFailure::LocationInvalid(loc)),
+        };
+        match next {
+            Ok(uri) => run.hop = Some(uri),
+            Err(failure) => self.endpoint_failed(cluster, failure),
+        }
+    }
+}
+
+impl<T> Task for Op<T> {
+    type Output = T;
+
+    fn poll(&mut self, now: Instant, cluster: &mut Cluster) -> Step<T> {
+        if self.finished {
+            return Step::Done(self.result.take().unwrap_or(Err(UsageError::TaskFinished.into())));
+        }
+        if self.run.is_none() {
+            if let Err(e) = self.start(now, cluster) {
+                self.finish(Err(e));
+                return self.poll(now, cluster);
+            }
+        }
+        let expired = self
+            .run
+            .as_ref()
+            .and_then(|r| r.deadline)
+            .is_some_and(|d| now >= d);
+        if expired {
+            self.finish(Err(Error::DeadlineExceeded));
+            return self.poll(now, cluster);
+        }
+        self.transmit(now, cluster)
+    }
+
+    fn handle_response(
+        &mut self,
+        _now: Instant,
+        cluster: &mut Cluster,
+        attempt: AttemptId,
+        response: Response<Bytes>,
+    ) {
+        if !self.accept(attempt) {
+            return;
+        }
+        let limit = cluster.config().max_body_bytes;
+        if response.body().len() > limit {
+            self.finish(Err(ProtocolError::BodyTooLarge { limit }.into()));
+            return;
+        }
+        let status = response.status();
+        let Some(run) = self.run.as_ref() else { return };
+        let endpoint = run.snapshot.endpoints[run.current].as_str().to_string();
+        if status.is_redirection() {
+            self.redirect(cluster, &response);
+            return;
+        }
+        if status.is_server_error() {
+            let failure = match status.as_u16() {
+                500 | 503 => AttemptFailure::NoLeader {
+                    endpoint,
+                    status: status.as_u16(),
+                },
+                code => AttemptFailure::ServerError {
+                    endpoint,
+                    status: code,
+                    reason: status.canonical_reason().unwrap_or("").to_string(),
+                },
+            };
+            self.endpoint_failed(cluster, failure);
+            return;
+        }
+        if let (Some(expected), Some(found)) = (cluster.cluster_id(), cluster_id(response.headers())) {
+            if !expected.eq_ignore_ascii_case(&found) {
+                let expected = expected.to_string();
+                self.endpoint_failed(cluster, AttemptFailure::WrongCluster { endpoint, expected, found });
+                return;
+            }
+        }
+        if run.repin && run.current != run.snapshot.pinned {
+            cluster.pin(run.snapshot.generation, run.current);
+        }
+        let result = self.call.decode(&response);
+        self.finish(result);
+    }
+
+    fn handle_failure(
+        &mut self,
+        now: Instant,
+        cluster: &mut Cluster,
+        attempt: AttemptId,
+        failure: TransportFailure,
+    ) {
+        if !self.accept(attempt) {
+            return;
+        }
+        let Some(run) = self.run.as_ref() else { return };
+        let endpoint = run.snapshot.endpoints[run.current].as_str().to_string();
+        let deadline_passed = run.deadline.is_some_and(|d| now >= d);
+        let failure = match failure {
+            TransportFailure::Timeout if deadline_passed => {
+                if self.call.idempotency == Idempotency::NotIdempotent {
+                    let failure = AttemptFailure::Transport(TransportFailure::Timeout);
+                    self.finish(Err(Error::OutcomeUnknown { endpoint, failure }));
+                } else {
+                    self.finish(Err(Error::DeadlineExceeded));
+                }
+                return;
+            }
+            TransportFailure::Timeout => AttemptFailure::HeaderTimeout { endpoint },
+            other => AttemptFailure::Transport(other),
+        };
+        self.endpoint_failed(cluster, failure);
+    }
+}

@@ -1,0 +1,191 @@
+//! Sync and auto-sync: refreshing the endpoint list from the member list
+//!
+//! [`Sync`] lists the members through the cluster (normal failover), turns their client URLs
+//! into the new endpoint list and, in prioritize-leader mode, asks the new list who leads and
+//! pins it (Go: `Client.Sync`). [`AutoSync`] repeats that every interval until a sync fails.
+
+use alloc::vec::Vec;
+use core::convert::Infallible;
+use core::time::Duration;
+use std::time::Instant;
+
+use bytes::Bytes;
+use http::Response;
+
+use crate::call::members;
+use crate::cluster::{Cluster, parse_all};
+use crate::config::SelectionMode;
+use crate::endpoint::Endpoint;
+use crate::error::{Error, TransportFailure};
+use crate::model::Member;
+use crate::op::Op;
+use crate::task::{AttemptId, Step, Task};
+
+/// Updates the cluster's endpoints from `GET /v2/members` (Go: `Sync`).
+#[derive(Debug)]
+pub struct Sync {
+    phase: Phase,
+}
+
+#[derive(Debug)]
+enum Phase {
+    Members(Op<Vec<Member>>),
+    Leader(Op<Member>, Vec<Endpoint>),
+    Done,
+}
+
+impl Default for Sync {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Sync {
+    /// A sync, ready to be driven.
+    pub fn new() -> Self {
+        let phase = match members::list() {
+            Ok(call) => Phase::Members(Op::new(call)),
+            Err(_) => Phase::Done,
+        };
+        Self { phase }
+    }
+
+    fn members_listed(&mut self, cluster: &mut Cluster, members: Vec<Member>) -> Option<Result<(), Error>> {
+        let urls: Vec<&str> = members
+            .iter()
+            .flat_map(|m| m.client_urls.iter().map(alloc::string::String::as_str))
+            .collect();
+        let mut endpoints = match parse_all(&urls) {
+            Ok(e) => e,
+            Err(e) => return Some(Err(e)),
+        };
+        match cluster.config().selection_mode {
+            SelectionMode::Random => {
+                if !cluster.same_set(&endpoints) {
+                    cluster.shuffle(&mut endpoints);
+                    cluster.replace(endpoints, 0);
+                }
+                Some(Ok(()))
+            }
+            SelectionMode::PrioritizeLeader => match members::leader() {
+                Ok(call) => {
+                    self.phase = Phase::Leader(Op::with_endpoints(call, endpoints.clone()), endpoints);
+                    None
+                }
+                Err(e) => Some(Err(e)),
+            },
+        }
+    }
+}
+
+fn leader_pin(endpoints: &[Endpoint], leader: &Member) -> Option<usize> {
+    let first = leader.client_urls.first()?;
+    let leader_url = Endpoint::parse(first).ok()?;
+    Some(endpoints.iter().position(|e| e.as_str() == leader_url.as_str()).unwrap_or(0))
+}
+
+impl Task for Sync {
+    type Output = ();
+
+    fn poll(&mut self, now: Instant, cluster: &mut Cluster) -> Step<()> {
+        loop {
+            match &mut self.phase {
+                Phase::Members(op) => match op.poll(now, cluster) {
+                    Step::Done(Ok(members)) => {
+                        if let Some(result) = self.members_listed(cluster, members) {
+                            self.phase = Phase::Done;
+                            return Step::Done(result);
+                        }
+                    }
+                    Step::Done(Err(e)) => {
+                        self.phase = Phase::Done;
+                        return Step::Done(Err(e));
+                    }
+                    other => return other.map_never(),
+                },
+                Phase::Leader(op, endpoints) => match op.poll(now, cluster) {
+                    Step::Done(result) => {
+                        let pin = result.ok().and_then(|leader| leader_pin(endpoints, &leader));
+                        let endpoints = core::mem::take(endpoints);
+                        self.phase = Phase::Done;
+                        return Step::Done(match pin {
+                            Some(pin) => {
+                                cluster.replace(endpoints, pin);
+                                Ok(())
+                            }
+                            None => Err(Error::NoLeaderEndpoint),
+                        });
+                    }
+                    other => return other.map_never(),
+                },
+                Phase::Done => return Step::Done(Err(crate::error::UsageError::TaskFinished.into())),
+            }
+        }
+    }
+
+    fn handle_response(&mut self, now: Instant, cluster: &mut Cluster, attempt: AttemptId, response: Response<Bytes>) {
+        match &mut self.phase {
+            Phase::Members(op) => op.handle_response(now, cluster, attempt, response),
+            Phase::Leader(op, _) => op.handle_response(now, cluster, attempt, response),
+            Phase::Done => {}
+        }
+    }
+
+    fn handle_failure(&mut self, now: Instant, cluster: &mut Cluster, attempt: AttemptId, failure: TransportFailure) {
+        match &mut self.phase {
+            Phase::Members(op) => op.handle_failure(now, cluster, attempt, failure),
+            Phase::Leader(op, _) => op.handle_failure(now, cluster, attempt, failure),
+            Phase::Done => {}
+        }
+    }
+}
+
+/// Syncs now and then every `interval`, until a sync fails (Go: `AutoSync`).
+///
+/// It only ends with an error; drop it (or its future) to stop it.
+#[derive(Debug)]
+pub struct AutoSync {
+    interval: Duration,
+    sync: Sync,
+    next_at: Option<Instant>,
+}
+
+impl AutoSync {
+    /// Auto-sync every `interval` (Go recommends 10 s to 1 min).
+    pub fn new(interval: Duration) -> Self {
+        Self {
+            interval,
+            sync: Sync::new(),
+            next_at: None,
+        }
+    }
+}
+
+impl Task for AutoSync {
+    type Output = Infallible;
+
+    fn poll(&mut self, now: Instant, cluster: &mut Cluster) -> Step<Infallible> {
+        loop {
+            if let Some(at) = self.next_at {
+                if now < at {
+                    return Step::Wait(at);
+                }
+                self.next_at = None;
+                self.sync = Sync::new();
+            }
+            match self.sync.poll(now, cluster) {
+                Step::Done(Ok(())) => self.next_at = Some(now.checked_add(self.interval).unwrap_or(now)),
+                Step::Done(Err(e)) => return Step::Done(Err(e)),
+                other => return other.map_never(),
+            }
+        }
+    }
+
+    fn handle_response(&mut self, now: Instant, cluster: &mut Cluster, attempt: AttemptId, response: Response<Bytes>) {
+        self.sync.handle_response(now, cluster, attempt, response);
+    }
+
+    fn handle_failure(&mut self, now: Instant, cluster: &mut Cluster, attempt: AttemptId, failure: TransportFailure) {
+        self.sync.handle_failure(now, cluster, attempt, failure);
+    }
+}

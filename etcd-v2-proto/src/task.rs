@@ -1,0 +1,118 @@
+//! The run-loop contract between the core and an adapter
+//!
+//! Every operation (one call, a sync, one watch event, auto-sync) is a [`Task`]. An adapter
+//! drives any task with the same loop:
+//!
+//! ```text
+//! loop {
+//!     match task.poll(now(), &mut cluster) {
+//!         Step::Send(t)   => { send t.request, give up at t.deadline;
+//!                              task.handle_response(now(), &mut cluster, t.attempt, response)
+//!                              or task.handle_failure(now(), &mut cluster, t.attempt, failure) }
+//!         Step::Wait(at)  => sleep until `at`,
+//!         Step::Done(r)   => return r,
+//!     }
+//! }
+//! ```
+//!
+//! Nothing else is asked of the adapter: all retries, failover, redirects, pinning and
+//! deadline decisions happen inside the task.
+
+use alloc::string::String;
+use std::time::Instant;
+
+use bytes::Bytes;
+use http::{Request, Response};
+
+use crate::cluster::Cluster;
+use crate::error::{Error, TransportFailure};
+
+/// Identifies one HTTP exchange of a task, so a late answer cannot be mistaken for another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AttemptId(pub u64);
+
+/// One HTTP exchange the adapter must perform.
+#[derive(Debug)]
+#[must_use]
+pub struct Transmit {
+    /// Pass back with the answer.
+    pub attempt: AttemptId,
+    /// The endpoint the request goes to (for logs).
+    pub endpoint: String,
+    /// The complete request; its body is already encoded.
+    pub request: Request<Bytes>,
+    /// Give up at this instant and report [`TransportFailure::Timeout`]; `None` for no limit.
+    pub deadline: Option<Instant>,
+    /// Stop reading the body past this many bytes and report [`TransportFailure::BodyTooLarge`].
+    pub max_body: usize,
+    /// When curl debugging is on: the line to print to stderr before sending
+    /// (`cURL Command: curl -X …`, as the Go client prints it; never shows credentials).
+    pub curl: Option<String>,
+}
+
+/// What the adapter must do next.
+#[derive(Debug)]
+#[must_use]
+pub enum Step<T> {
+    /// Perform this exchange, then report its outcome.
+    Send(Transmit),
+    /// Sleep until this instant, then poll again.
+    Wait(Instant),
+    /// The task is over.
+    Done(Result<T, Error>),
+}
+
+/// A piece of work the adapter drives to completion (see the module doc for the loop).
+pub trait Task {
+    /// What the task produces.
+    type Output;
+
+    /// The next thing to do at `now`. Call again after each `handle_*` or wait.
+    fn poll(&mut self, now: Instant, cluster: &mut Cluster) -> Step<Self::Output>;
+
+    /// The answer to the exchange `attempt`, with its body fully read.
+    fn handle_response(
+        &mut self,
+        now: Instant,
+        cluster: &mut Cluster,
+        attempt: AttemptId,
+        response: Response<Bytes>,
+    );
+
+    /// The exchange `attempt` failed without an answer.
+    fn handle_failure(
+        &mut self,
+        now: Instant,
+        cluster: &mut Cluster,
+        attempt: AttemptId,
+        failure: TransportFailure,
+    );
+}
+
+impl<T> Step<T> {
+    /// Re-types a step that is not `Done` (used by tasks that wrap other tasks).
+    pub(crate) fn map_never<U>(self) -> Step<U> {
+        match self {
+            Self::Send(t) => Step::Send(t),
+            Self::Wait(at) => Step::Wait(at),
+            // Callers match `Done` first; keep the value's error if it ever gets here.
+            Self::Done(r) => Step::Done(r.and_then(|_| Err(crate::error::UsageError::TaskFinished.into()))),
+        }
+    }
+}
+
+impl<K: Task + ?Sized> Task for &mut K {
+    type Output = K::Output;
+
+    fn poll(&mut self, now: Instant, cluster: &mut Cluster) -> Step<Self::Output> {
+        (**self).poll(now, cluster)
+    }
+
+    fn handle_response(&mut self, now: Instant, cluster: &mut Cluster, attempt: AttemptId, response: Response<Bytes>) {
+        (**self).handle_response(now, cluster, attempt, response);
+    }
+
+    fn handle_failure(&mut self, now: Instant, cluster: &mut Cluster, attempt: AttemptId, failure: TransportFailure) {
+        (**self).handle_failure(now, cluster, attempt, failure);
+    }
+}

@@ -1,0 +1,174 @@
+//! Watches: wait-index bookkeeping over a series of long polls
+//!
+//! A [`Watch`] is a [`Task`] that can be driven again and again: each run yields the next
+//! event. It sends `GET <key>?recursive=<b>&wait=true&waitIndex=<n>` with no header timeout,
+//! advances `n` past each event (`modifiedIndex + 1`), re-polls when a poll ends without an
+//! event, and reports a cleared history (error 401) as a typed error, optionally resuming.
+
+use core::time::Duration;
+use std::time::Instant;
+
+use bytes::Bytes;
+use http::Response;
+
+use crate::call::{Call, keys};
+use crate::cluster::Cluster;
+use crate::error::{Error, TransportFailure};
+use crate::model::KeysResponse;
+use crate::op::Op;
+use crate::options::{ResumePolicy, WatchOptions};
+use crate::task::{AttemptId, Step, Task};
+
+/// The answer to one long poll.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WatchPoll {
+    /// An event.
+    Event(KeysResponse),
+    /// The poll ended without an event (proxy timeout, server shutdown, slow watcher dropped).
+    Empty {
+        /// `X-Etcd-Index` of the answer, if sent: the index when the poll was registered.
+        index: Option<u64>,
+    },
+}
+
+/// Empty polls in a row after which re-polls are spaced out.
+const BACKOFF_AFTER: u32 = 2;
+const BACKOFF_START: Duration = Duration::from_millis(100);
+const BACKOFF_MAX: Duration = Duration::from_secs(2);
+
+/// A watch on a key (or, recursively, a directory): Go's `Watcher`.
+///
+/// ```
+/// use etcd_v2_proto::{Watch, WatchOptions};
+/// let w = Watch::new("/v2/keys", "/foo", WatchOptions::default().after_index(19)).unwrap();
+/// assert_eq!(w.wait_index(), 20);
+/// ```
+#[derive(Debug)]
+pub struct Watch {
+    template: Call<WatchPoll>,
+    recursive: bool,
+    resume: ResumePolicy,
+    wait_index: u64,
+    empty_streak: u32,
+    op: Option<Op<WatchPoll>>,
+    retry_at: Option<Instant>,
+}
+
+impl Watch {
+    /// A watch of `key` under `prefix` (usually `/v2/keys`).
+    ///
+    /// # Errors
+    /// [`crate::UsageError::KeyEscapesPrefix`] for a key like `../x`.
+    pub fn new(prefix: &str, key: &str, opts: WatchOptions) -> Result<Self, Error> {
+        Ok(Self {
+            template: keys::wait(prefix, key, opts.recursive, 0)?,
+            recursive: opts.recursive,
+            resume: opts.resume,
+            wait_index: if opts.after_index > 0 {
+                opts.after_index.saturating_add(1)
+            } else {
+                0
+            },
+            empty_streak: 0,
+            op: None,
+            retry_at: None,
+        })
+    }
+
+    /// The `waitIndex` the next poll sends (0: only events after the poll is registered).
+    pub fn wait_index(&self) -> u64 {
+        self.wait_index
+    }
+
+    /// Continue from `after_index + 1`, e.g. after re-reading state following error 401.
+    pub fn resume_after(&mut self, after_index: u64) {
+        self.wait_index = after_index.saturating_add(1);
+        self.op = None;
+    }
+
+    fn next_op(&self) -> Op<WatchPoll> {
+        let mut call = self.template.clone();
+        call.spec.query = keys::wait_query(self.recursive, self.wait_index);
+        Op::new(call)
+    }
+
+    /// Books one poll's outcome; `None` means poll again.
+    fn handle(&mut self, now: Instant, result: Result<WatchPoll, Error>) -> Option<Result<KeysResponse, Error>> {
+        match result {
+            Ok(WatchPoll::Event(event)) => {
+                self.empty_streak = 0;
+                if let Some(node) = &event.node {
+                    self.wait_index = node.modified_index.saturating_add(1);
+                }
+                Some(Ok(event))
+            }
+            Ok(WatchPoll::Empty { index }) => {
+                if self.wait_index == 0 {
+                    if let Some(index) = index {
+                        // Events after the registration index are still to come: none is skipped.
+                        self.wait_index = index.saturating_add(1);
+                    }
+                }
+                self.empty_streak = self.empty_streak.saturating_add(1);
+                if self.empty_streak >= BACKOFF_AFTER {
+                    let exp = (self.empty_streak - BACKOFF_AFTER).min(8);
+                    let delay = (BACKOFF_START * (1u32 << exp)).min(BACKOFF_MAX);
+                    self.retry_at = now.checked_add(delay);
+                }
+                None
+            }
+            Err(e) => {
+                if let (ResumePolicy::FromCurrentIndex, Some(etcd)) = (self.resume, e.etcd()) {
+                    if e.is_event_index_cleared() {
+                        let requested = self.wait_index;
+                        self.wait_index = etcd.index.saturating_add(1);
+                        return Some(Err(Error::EventsLost {
+                            requested,
+                            resumed_at: self.wait_index,
+                        }));
+                    }
+                }
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+impl Task for Watch {
+    type Output = KeysResponse;
+
+    fn poll(&mut self, now: Instant, cluster: &mut Cluster) -> Step<KeysResponse> {
+        loop {
+            if let Some(at) = self.retry_at {
+                if now < at {
+                    return Step::Wait(at);
+                }
+                self.retry_at = None;
+            }
+            // Built when needed, so every poll sends the current wait index.
+            let mut op = self.op.take().unwrap_or_else(|| self.next_op());
+            match op.poll(now, cluster) {
+                Step::Done(result) => match self.handle(now, result) {
+                    Some(out) => return Step::Done(out),
+                    None => continue,
+                },
+                other => {
+                    self.op = Some(op);
+                    return other.map_never();
+                }
+            }
+        }
+    }
+
+    fn handle_response(&mut self, now: Instant, cluster: &mut Cluster, attempt: AttemptId, response: Response<Bytes>) {
+        if let Some(op) = self.op.as_mut() {
+            op.handle_response(now, cluster, attempt, response);
+        }
+    }
+
+    fn handle_failure(&mut self, now: Instant, cluster: &mut Cluster, attempt: AttemptId, failure: TransportFailure) {
+        if let Some(op) = self.op.as_mut() {
+            op.handle_failure(now, cluster, attempt, failure);
+        }
+    }
+}
