@@ -1,1 +1,205 @@
-//! placeholder
+//! # etcd-v2-blocking: a blocking etcd v2 client
+//!
+//! A thin adapter that drives the sans-IO core [`etcd_v2_proto`] over [`ureq`]: it sends the
+//! requests the core asks for, reads the clock and sleeps. Every policy (failover, redirects,
+//! timeouts, outcome-unknown writes, watch indices) lives in the core. Every API call comes
+//! from the [`Api`] trait, so bring it into scope.
+//!
+//! ```no_run
+//! use etcd_v2_blocking::{Api, Client, Config, GetOptions, SetOptions};
+//!
+//! let client = Client::new(Config::new(["http://127.0.0.1:2379"]))?;
+//! let resp = client.set("/foo", "bar", &SetOptions::default())?;
+//! println!("set is done, metadata: {resp:?}");
+//! let resp = client.get("/foo", GetOptions::default())?;
+//! let node = resp.node.expect("a get answers with a node");
+//! println!("{:?} key has {:?} value", node.key, node.value);
+//! # Ok::<(), etcd_v2_blocking::Error>(())
+//! ```
+//!
+//! `https://` endpoints need the `tls` feature. Another HTTP stack can be plugged in through
+//! [`Transport`] and [`Client::with_transport`].
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+pub use etcd_v2_proto as proto;
+pub use etcd_v2_proto::{
+    Action, Api, ApiError, AttemptFailure, ClusterError, Config, CreateInOrderOptions,
+    Credentials, DeleteOptions, Error, ErrorCode, EtcdError, GetOptions, Health, KeysResponse,
+    LeaderStats, Member, Node, PermissionType, PrevExist, ProtocolError, ResumePolicy, Role,
+    SelectionMode, SelfStats, SetOptions, StoreStats, Task, TransportFailure, UsageError, User,
+    Version, WatchOptions,
+};
+pub use ureq;
+
+use etcd_v2_proto::{AutoSync, Call, Cluster, Op, Step, Sync, Watch};
+
+mod transport;
+mod watcher;
+
+pub use transport::{Transport, UreqTransport};
+pub use watcher::Watcher;
+
+/// An etcd v2 client (Go: `client.Client` with its keys, members and auth APIs).
+///
+/// Cheap to clone (an `Arc` inside) and safe to share between threads; clones share the
+/// endpoint list and the pinned endpoint. All API calls come from [`Api`].
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+    timeout: Option<Duration>,
+}
+
+struct Inner {
+    cluster: Mutex<Cluster>,
+    transport: Box<dyn Transport>,
+    keys_prefix: String,
+}
+
+impl Client {
+    /// A client over the default [`UreqTransport`].
+    ///
+    /// # Errors
+    /// [`Error::NoEndpoints`] or [`Error::Usage`] for an invalid endpoint URL.
+    pub fn new(config: Config) -> Result<Self, Error> {
+        Self::with_transport(config, UreqTransport::new())
+    }
+
+    /// A client that performs its HTTP exchanges through `transport`.
+    ///
+    /// # Errors
+    /// As [`Client::new`].
+    pub fn with_transport(config: Config, transport: impl Transport) -> Result<Self, Error> {
+        let keys_prefix = config.keys_prefix.clone();
+        let inner = Inner {
+            cluster: Mutex::new(Cluster::new(config)?),
+            transport: Box::new(transport),
+            keys_prefix,
+        };
+        Ok(Self { inner: Arc::new(inner), timeout: None })
+    }
+
+    /// A handle on the same cluster whose every call must end within `timeout`, failover
+    /// included (Go: a context deadline); the call then fails with [`Error::DeadlineExceeded`].
+    ///
+    /// ```no_run
+    /// # use etcd_v2_blocking::{Api, Client, Config, GetOptions};
+    /// # let client = Client::new(Config::new(["http://127.0.0.1:2379"]))?;
+    /// let quick = client.with_timeout(std::time::Duration::from_secs(1));
+    /// quick.get("/foo", GetOptions::default())?;
+    /// # Ok::<(), etcd_v2_blocking::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_timeout(&self, timeout: Duration) -> Self {
+        Self { inner: Arc::clone(&self.inner), timeout: Some(timeout) }
+    }
+
+    /// The endpoints, in the order they are tried (Go: `Endpoints()`).
+    pub fn endpoints(&self) -> Vec<String> {
+        self.cluster().endpoints()
+    }
+
+    /// Replaces the endpoints (Go: `SetEndpoints()`); on error the old list is kept.
+    ///
+    /// # Errors
+    /// As [`Client::new`].
+    pub fn set_endpoints(&self, endpoints: &[&str]) -> Result<(), Error> {
+        self.cluster().set_endpoints(endpoints)
+    }
+
+    /// Refreshes the endpoints from the member list (Go: `Sync`).
+    ///
+    /// # Errors
+    /// The member list could not be read, or no leader was found in prioritize-leader mode.
+    pub fn sync(&self) -> Result<(), Error> {
+        self.run(Sync::new())
+    }
+
+    /// Syncs every `interval` until a sync fails, then returns that error (Go: `AutoSync`).
+    /// Run it on a thread of its own.
+    pub fn auto_sync(&self, interval: Duration) -> Error {
+        match self.run(AutoSync::new(interval)) {
+            Ok(never) => match never {},
+            Err(e) => e,
+        }
+    }
+
+    /// A watch of `key` (Go: `KeysAPI.Watcher`); iterate it to block for each event.
+    ///
+    /// ```no_run
+    /// # use etcd_v2_blocking::{Client, Config, WatchOptions};
+    /// # let client = Client::new(Config::new(["http://127.0.0.1:2379"]))?;
+    /// for event in client.watcher("/foo", WatchOptions::default().recursive(true))?.take(3) {
+    ///     println!("{:?}", event?.action);
+    /// }
+    /// # Ok::<(), etcd_v2_blocking::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Usage`] for a key that escapes the keys prefix.
+    pub fn watcher(&self, key: &str, opts: WatchOptions) -> Result<Watcher, Error> {
+        let watch = Watch::new(&self.inner.keys_prefix, key, opts)?;
+        Ok(Watcher::new(self.clone(), watch))
+    }
+
+    /// Drives any core [`Task`] to completion: the adapter's only loop. The cluster lock is
+    /// never held while sending or sleeping.
+    ///
+    /// # Errors
+    /// Whatever the task ends with.
+    pub fn run<K: Task>(&self, mut task: K) -> Result<K::Output, Error> {
+        loop {
+            let step = task.poll(Instant::now(), &mut self.cluster());
+            match step {
+                Step::Done(result) => return result,
+                Step::Wait(at) => std::thread::sleep(at.saturating_duration_since(Instant::now())),
+                Step::Send(t) => {
+                    if let Some(line) = &t.curl {
+                        eprintln!("{line}");
+                    }
+                    let outcome = self.inner.transport.send(t.request, t.deadline, t.max_body);
+                    let now = Instant::now();
+                    let mut cluster = self.cluster();
+                    match outcome {
+                        Ok(r) => task.handle_response(now, &mut cluster, t.attempt, r),
+                        Err(f) => task.handle_failure(now, &mut cluster, t.attempt, f),
+                    }
+                }
+            }
+        }
+    }
+
+    /// The cluster; a panic elsewhere cannot leave it half-updated, so poisoning is ignored.
+    fn cluster(&self) -> MutexGuard<'_, Cluster> {
+        self.inner.cluster.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Api for Client {
+    type Output<'a, T: Send + 'static>
+        = Result<T, Error>
+    where
+        Self: 'a;
+
+    fn execute<T: Send + 'static>(&self, call: Result<Call<T>, Error>) -> Result<T, Error> {
+        let op = Op::new(call?);
+        match self.timeout {
+            Some(timeout) => self.run(op.timeout(timeout)),
+            None => self.run(op),
+        }
+    }
+
+    fn keys_prefix(&self) -> &str {
+        &self.inner.keys_prefix
+    }
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("endpoints", &self.endpoints())
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}

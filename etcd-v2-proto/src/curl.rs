@@ -33,7 +33,7 @@ fn push_hex(out: &mut String, prefix: &str, value: u32, digits: usize) {
 /// ```
 /// use etcd_v2_proto::curl::go_quote;
 /// assert_eq!(go_quote(b"a\"b\\c\n"), r#""a\"b\\c\n""#);
-/// assert_eq!(go_quote(b"\xffü\x7f"), r#""\xffü\x7f""#);
+/// assert_eq!(go_quote(b"\xff\xc3\xbc\x7f"), r#""\xffü\x7f""#);
 /// ```
 pub fn go_quote(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() + 2);
@@ -276,11 +276,17 @@ mod tests {
             (b"\x00", r#""\x00""#),
             (b"\x1b[0m", r#""\x1b[0m""#),
             (b"\x7f", r#""\x7f""#),
-            ("!\u{a0}!\u{2000}!\u{3000}!".as_bytes(), r#""!\u00a0!\u2000!\u3000!""#),
+            (
+                "!\u{a0}!\u{2000}!\u{3000}!".as_bytes(),
+                r#""!\u00a0!\u2000!\u3000!""#,
+            ),
             ("ü€".as_bytes(), "\"ü€\""),
             ("\u{ad}".as_bytes(), r#""\u00ad""#),
             ("\u{85}".as_bytes(), r#""\u0085""#),
-            ("\u{200b}\u{feff}\u{2028}".as_bytes(), r#""\u200b\ufeff\u2028""#),
+            (
+                "\u{200b}\u{feff}\u{2028}".as_bytes(),
+                r#""\u200b\ufeff\u2028""#,
+            ),
             ("\u{e000}".as_bytes(), r#""\ue000""#),
             ("\u{378}".as_bytes(), r#""\u0378""#),
             ("\u{e0001}".as_bytes(), r#""\U000e0001""#),
@@ -303,13 +309,32 @@ mod tests {
 
     #[test]
     fn go_printable_matches_reference_points() {
-        let printable = ['a', ' ', '~', '\u{a1}', '\u{ff}', 'ü', '€', '\u{301}', '\u{1f600}'];
+        let printable = [
+            'a',
+            ' ',
+            '~',
+            '\u{a1}',
+            '\u{ff}',
+            'ü',
+            '€',
+            '\u{301}',
+            '\u{1f600}',
+        ];
         for c in printable {
             assert!(is_go_printable(c), "{c:?} should be printable");
         }
         let not_printable = [
-            '\0', '\u{1f}', '\u{7f}', '\u{80}', '\u{a0}', '\u{ad}', '\u{1680}', '\u{2028}',
-            '\u{e000}', '\u{10ffff}', '\u{e0001}',
+            '\0',
+            '\u{1f}',
+            '\u{7f}',
+            '\u{80}',
+            '\u{a0}',
+            '\u{ad}',
+            '\u{1680}',
+            '\u{2028}',
+            '\u{e000}',
+            '\u{10ffff}',
+            '\u{e0001}',
         ];
         for c in not_printable {
             assert!(!is_go_printable(c), "{c:?} should not be printable");

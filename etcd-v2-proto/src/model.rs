@@ -185,10 +185,10 @@ pub struct Member {
     #[serde(default)]
     pub name: String,
     /// URLs the member uses for raft traffic.
-    #[serde(default, deserialize_with = "null_as_empty")]
+    #[serde(rename = "peerURLs", default, deserialize_with = "null_as_empty")]
     pub peer_urls: Vec<String>,
     /// URLs the member serves the client API on; empty until it has started.
-    #[serde(default, deserialize_with = "null_as_empty")]
+    #[serde(rename = "clientURLs", default, deserialize_with = "null_as_empty")]
     pub client_urls: Vec<String>,
 }
 

@@ -6,7 +6,7 @@
 /// SplitMix64 pseudo-random number generator.
 ///
 /// ```
-/// use etcd_v2_proto::rng::Rng;
+/// use etcd_v2_proto::Rng;
 /// let mut rng = Rng::new(7);
 /// let mut endpoints = ["a", "b", "c"];
 /// rng.shuffle(&mut endpoints);

@@ -62,7 +62,10 @@ pub fn service_name(scheme: SrvScheme, service_name: Option<&str>) -> String {
 /// assert_eq!(record_name("example.com", SrvScheme::Https, None), "_etcd-client-ssl._tcp.example.com");
 /// ```
 pub fn record_name(domain: &str, scheme: SrvScheme, service_name: Option<&str>) -> String {
-    format!("_{}._tcp.{domain}", self::service_name(scheme, service_name))
+    format!(
+        "_{}._tcp.{domain}",
+        self::service_name(scheme, service_name)
+    )
 }
 
 /// One SRV answer record.
@@ -194,10 +197,30 @@ mod tests {
     #[test]
     fn record_names() {
         let cases = [
-            ("example.com", SrvScheme::Https, None, "_etcd-client-ssl._tcp.example.com"),
-            ("example.com", SrvScheme::Http, None, "_etcd-client._tcp.example.com"),
-            ("example.com.", SrvScheme::Http, Some("bar"), "_etcd-client-bar._tcp.example.com."),
-            ("example.com", SrvScheme::Https, Some("foo"), "_etcd-client-ssl-foo._tcp.example.com"),
+            (
+                "example.com",
+                SrvScheme::Https,
+                None,
+                "_etcd-client-ssl._tcp.example.com",
+            ),
+            (
+                "example.com",
+                SrvScheme::Http,
+                None,
+                "_etcd-client._tcp.example.com",
+            ),
+            (
+                "example.com.",
+                SrvScheme::Http,
+                Some("bar"),
+                "_etcd-client-bar._tcp.example.com.",
+            ),
+            (
+                "example.com",
+                SrvScheme::Https,
+                Some("foo"),
+                "_etcd-client-ssl-foo._tcp.example.com",
+            ),
         ];
         for (domain, scheme, name, want) in cases {
             assert_eq!(record_name(domain, scheme, name), want);
@@ -207,8 +230,18 @@ mod tests {
     #[test]
     fn endpoint_urls() {
         let cases = [
-            (SrvScheme::Https, "a.example.com", 2379, "https://a.example.com:2379"),
-            (SrvScheme::Https, "a.example.com.", 2379, "https://a.example.com:2379"),
+            (
+                SrvScheme::Https,
+                "a.example.com",
+                2379,
+                "https://a.example.com:2379",
+            ),
+            (
+                SrvScheme::Https,
+                "a.example.com.",
+                2379,
+                "https://a.example.com:2379",
+            ),
             (SrvScheme::Http, "10.0.0.1", 7001, "http://10.0.0.1:7001"),
             (SrvScheme::Https, "::1", 2379, "https://[::1]:2379"),
             (SrvScheme::Https, "[::1]", 2379, "https://[::1]:2379"),
@@ -217,7 +250,11 @@ mod tests {
             (SrvScheme::Http, ".", 1, "http://:1"),
         ];
         for (scheme, target, port, want) in cases {
-            assert_eq!(endpoint_url(scheme, &record(target, port, 0)), want, "{target:?}");
+            assert_eq!(
+                endpoint_url(scheme, &record(target, port, 0)),
+                want,
+                "{target:?}"
+            );
         }
         assert_eq!(SrvScheme::Https.to_string(), "https");
         assert_eq!(SrvScheme::Http.as_str(), "http");
@@ -247,10 +284,7 @@ mod tests {
         let none: Result<Vec<String>, SrvError> = Ok(vec![]);
         assert_eq!(discovered_endpoints::<&str>(Ok(vec![]), Ok(vec![])), none);
         assert_eq!(discovered_endpoints(Err("no such host"), Ok(vec![])), none);
-        assert_eq!(
-            discovered_endpoints(Ok(vec![]), Err("no such host")),
-            none
-        );
+        assert_eq!(discovered_endpoints(Ok(vec![]), Err("no such host")), none);
         assert_eq!(
             discovered_endpoints(Err("boom"), Ok(vec![record("h", 1, 0)])).unwrap(),
             ["http://h:1"]

@@ -190,7 +190,7 @@ impl Timestamp {
     /// once the offset is applied.
     ///
     /// ```
-    /// use etcd_v2_proto::timestamp::Timestamp;
+    /// use etcd_v2_proto::Timestamp;
     /// let t = Timestamp::parse_rfc3339("2015-04-07T04:40:23.044979686Z").unwrap();
     /// assert_eq!(t.unix_seconds(), 1_428_381_623);
     /// assert_eq!(t.subsec_nanos(), 44_979_686);
@@ -245,10 +245,9 @@ impl Timestamp {
     #[cfg(feature = "std")]
     pub fn from_system_time(time: std::time::SystemTime) -> Option<Self> {
         match time.duration_since(std::time::UNIX_EPOCH) {
-            Ok(after) => Self::from_unix(
-                i64::try_from(after.as_secs()).ok()?,
-                after.subsec_nanos(),
-            ),
+            Ok(after) => {
+                Self::from_unix(i64::try_from(after.as_secs()).ok()?, after.subsec_nanos())
+            }
             Err(before) => {
                 let before = before.duration();
                 let secs = i64::try_from(before.as_secs()).ok()?;
@@ -412,14 +411,21 @@ mod tests {
             &long_year,
         ];
         for text in cases {
-            assert_eq!(Timestamp::parse_rfc3339(text), Err(TimestampError), "{text:?}");
+            assert_eq!(
+                Timestamp::parse_rfc3339(text),
+                Err(TimestampError),
+                "{text:?}"
+            );
         }
         assert_eq!(TimestampError.to_string(), "invalid RFC 3339 timestamp");
     }
 
     #[test]
     fn never_panics_on_mutated_input() {
-        let seeds = ["2015-04-07T04:40:23.044979686Z", "2015-04-06T23:10:23.25-05:30"];
+        let seeds = [
+            "2015-04-07T04:40:23.044979686Z",
+            "2015-04-06T23:10:23.25-05:30",
+        ];
         let alphabet = b"0123456789-+:.TZtz \xff9";
         let mut state = 0x9e37_79b9_7f4a_7c15_u64;
         let mut next = move || {
@@ -511,7 +517,10 @@ mod tests {
             "\"2015-04-07T04:40:23.044979686Z\""
         );
         let shifted: Timestamp = serde_json::from_str("\"2015-04-07T06:40:23+02:00\"").unwrap();
-        assert_eq!(serde_json::to_string(&shifted).unwrap(), "\"2015-04-07T04:40:23Z\"");
+        assert_eq!(
+            serde_json::to_string(&shifted).unwrap(),
+            "\"2015-04-07T04:40:23Z\""
+        );
         let owned: Timestamp =
             serde_json::from_reader(&b"\"2026-11-25T16:28:13.988958999Z\""[..]).unwrap();
         assert_eq!(owned, ts(1_795_624_093, 988_958_999));
@@ -535,7 +544,10 @@ mod tests {
         let system_before = UNIX_EPOCH - Duration::from_millis(1750);
         assert_eq!(before.to_system_time(), system_before);
         assert_eq!(Timestamp::from_system_time(system_before), Some(before));
-        assert_eq!(Timestamp::from_system_time(UNIX_EPOCH - Duration::from_secs(3)), Some(ts(-3, 0)));
+        assert_eq!(
+            Timestamp::from_system_time(UNIX_EPOCH - Duration::from_secs(3)),
+            Some(ts(-3, 0))
+        );
 
         let now = UNIX_EPOCH + Duration::from_secs(1_428_381_613);
         assert_eq!(t.remaining_at(now), Some(Duration::new(10, 44_979_686)));

@@ -59,8 +59,12 @@ fn path_strategy() -> impl Strategy<Value = String> {
         "[ -~]{1,4}",
         "\\PC{1,3}",
     ];
-    (any::<bool>(), prop::collection::vec(segment, 0..8), any::<bool>()).prop_map(
-        |(rooted, segments, trailing)| {
+    (
+        any::<bool>(),
+        prop::collection::vec(segment, 0..8),
+        any::<bool>(),
+    )
+        .prop_map(|(rooted, segments, trailing)| {
             let mut path = segments.join("/");
             if rooted {
                 path.insert(0, '/');
@@ -69,8 +73,7 @@ fn path_strategy() -> impl Strategy<Value = String> {
                 path.push('/');
             }
             path
-        },
-    )
+        })
 }
 
 fn is_path_safe(byte: u8) -> bool {

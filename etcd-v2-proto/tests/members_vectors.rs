@@ -40,8 +40,11 @@ fn requests_76_to_80() {
         (
             "#77 URLs through update: sorted by string like Go's types.NewURLs",
             request(
-                &members::update("0xabcd", &["https://127.0.0.1:8081", "http://127.0.0.1:8080"])
-                    .unwrap(),
+                &members::update(
+                    "0xabcd",
+                    &["https://127.0.0.1:8081", "http://127.0.0.1:8080"],
+                )
+                .unwrap(),
             ),
             Method::PUT,
             "http://example.com/v2/members/0xabcd",
@@ -70,7 +73,11 @@ fn requests_76_to_80() {
         assert_eq!(req.uri().to_string(), uri, "{name}");
         if json {
             assert_eq!(req.headers().len(), 1, "{name}: {:?}", req.headers());
-            assert_eq!(req.headers()[header::CONTENT_TYPE], "application/json", "{name}");
+            assert_eq!(
+                req.headers()[header::CONTENT_TYPE],
+                "application/json",
+                "{name}"
+            );
         } else {
             assert!(req.headers().is_empty(), "{name}: {:?}", req.headers());
         }
@@ -100,13 +107,15 @@ fn base_path_82() {
     }
     let slash = Endpoint::parse("http://foo.example.com:4002/pants/").unwrap();
     let req = members::list().unwrap().to_request(&slash, None).unwrap();
-    assert_eq!(req.uri().to_string(), "http://foo.example.com:4002/pants/v2/members");
+    assert_eq!(
+        req.uri().to_string(),
+        "http://foo.example.com:4002/pants/v2/members"
+    );
 }
 
 #[test]
 fn create_request_encode_85() {
-    let call =
-        members::update("1", &["http://127.0.0.1:8081", "https://127.0.0.1:8080"]).unwrap();
+    let call = members::update("1", &["http://127.0.0.1:8081", "https://127.0.0.1:8080"]).unwrap();
     let req = call.to_request(&example(), None).unwrap();
     assert_eq!(
         req.body().as_ref(),
@@ -118,7 +127,10 @@ fn create_request_encode_85() {
 fn add_trims_and_normalises_the_url() {
     let call = members::add("  HTTP://127.0.0.1:24801\n").unwrap();
     let req = call.to_request(&example(), None).unwrap();
-    assert_eq!(req.body().as_ref(), br#"{"peerURLs":["http://127.0.0.1:24801"]}"#);
+    assert_eq!(
+        req.body().as_ref(),
+        br#"{"peerURLs":["http://127.0.0.1:24801"]}"#
+    );
 }
 
 #[test]
@@ -148,7 +160,13 @@ fn peer_url_validation() {
             "update(.., {url:?}): {err:?}"
         );
     }
-    for good in ["http://a:1", "https://a:1", "unix://a:1", "unixs://a:1", "http://[::1]:2380"] {
+    for good in [
+        "http://a:1",
+        "https://a:1",
+        "unix://a:1",
+        "unixs://a:1",
+        "http://[::1]:2380",
+    ] {
         assert!(members::add(good).is_ok(), "{good}");
     }
 }
@@ -162,7 +180,11 @@ fn update_refuses_empty_list_and_bad_ids() {
     );
     for id in ["", "a/b", "..", "."] {
         let invalid = Error::Usage(UsageError::InvalidName(id.to_string()));
-        assert_eq!(members::update(id, &["http://a:1"]).unwrap_err(), invalid, "{id:?}");
+        assert_eq!(
+            members::update(id, &["http://a:1"]).unwrap_err(),
+            invalid,
+            "{id:?}"
+        );
         assert_eq!(members::remove(id).unwrap_err(), invalid, "{id:?}");
     }
 }
@@ -171,10 +193,18 @@ fn update_refuses_empty_list_and_bad_ids() {
 fn member_decode_83() {
     let leader = members::leader().unwrap();
     let cases = [
-        (r#"{"id":"c","name":"dungarees"}"#, member("c", "dungarees", &[], &[])),
+        (
+            r#"{"id":"c","name":"dungarees"}"#,
+            member("c", "dungarees", &[], &[]),
+        ),
         (
             r#"{"id":"d","name":"wranglers","peerURLs":["http://127.0.0.1:4002"],"clientURLs":["http://127.0.0.1:4001"]}"#,
-            member("d", "wranglers", &["http://127.0.0.1:4002"], &["http://127.0.0.1:4001"]),
+            member(
+                "d",
+                "wranglers",
+                &["http://127.0.0.1:4002"],
+                &["http://127.0.0.1:4001"],
+            ),
         ),
         (
             r#"{"id":"ba","name":"levis","peerURLs":["http://127.0.0.1:4002","http://127.0.0.1:7002"],"clientURLs":["http://127.0.0.1:4001"]}"#,
@@ -244,27 +274,50 @@ fn collection_decode_84_and_list_90() {
 fn add_decode_86_87() {
     let add = members::add("http://127.0.0.1:7002").unwrap();
     assert_eq!(
-        add.decode(&response(201, r#"{"id":"94088180e21eb87b","peerURLs":["http://127.0.0.1:7002"]}"#)),
-        Ok(member("94088180e21eb87b", "", &["http://127.0.0.1:7002"], &[]))
+        add.decode(&response(
+            201,
+            r#"{"id":"94088180e21eb87b","peerURLs":["http://127.0.0.1:7002"]}"#
+        )),
+        Ok(member(
+            "94088180e21eb87b",
+            "",
+            &["http://127.0.0.1:7002"],
+            &[]
+        ))
     );
     assert_eq!(
         add.decode(&response(409, r#"{"message":"fail!"}"#)),
         Err(api(409, "fail!"))
     );
     assert_eq!(
-        add.decode(&response(409, r#"{"message":"membership: peerURL exists"}"#)),
+        add.decode(&response(
+            409,
+            r#"{"message":"membership: peerURL exists"}"#
+        )),
         Err(api(409, "membership: peerURL exists"))
     );
     assert_invalid_json(add.decode(&response(409, r#"{"message":"#)));
     assert_invalid_json(add.decode(&response(201, r#"{"id":"#)));
-    assert_eq!(add.decode(&response(418, "")), Err(Error::UnexpectedStatus(418)));
-    assert_eq!(add.decode(&response(200, MEMBER_E1)), Err(Error::UnexpectedStatus(200)));
+    assert_eq!(
+        add.decode(&response(418, "")),
+        Err(Error::UnexpectedStatus(418))
+    );
+    assert_eq!(
+        add.decode(&response(200, MEMBER_E1)),
+        Err(Error::UnexpectedStatus(200))
+    );
     for (status, body) in [
         (400, r#"{"message":"no valid URLs given"}"#),
-        (415, r#"{"message":"Bad Content-Type application/x-www-form-urlencoded, accept application/json"}"#),
+        (
+            415,
+            r#"{"message":"Bad Content-Type application/x-www-form-urlencoded, accept application/json"}"#,
+        ),
         (500, r#"{"message":"Internal Server Error"}"#),
     ] {
-        assert_eq!(add.decode(&response(status, body)), Err(Error::UnexpectedStatus(status)));
+        assert_eq!(
+            add.decode(&response(status, body)),
+            Err(Error::UnexpectedStatus(status))
+        );
     }
     assert!(matches!(
         members::add(":").unwrap_err(),
@@ -277,18 +330,30 @@ fn update_decode() {
     let update = members::update("1234", &["http://127.0.0.1:24801"]).unwrap();
     assert_eq!(update.decode(&response(204, "")), Ok(()));
     let cases = [
-        (404, r#"{"message":"No such member: 1234"}"#, Err(api(404, "No such member: 1234"))),
+        (
+            404,
+            r#"{"message":"No such member: 1234"}"#,
+            Err(api(404, "No such member: 1234")),
+        ),
         (
             409,
             r#"{"message":"membership: peerURL exists"}"#,
             Err(api(409, "membership: peerURL exists")),
         ),
-        (500, r#"{"message":"Internal Server Error"}"#, Err(Error::UnexpectedStatus(500))),
+        (
+            500,
+            r#"{"message":"Internal Server Error"}"#,
+            Err(Error::UnexpectedStatus(500)),
+        ),
         (200, "", Err(Error::UnexpectedStatus(200))),
         (400, r#"{"message":"x"}"#, Err(Error::UnexpectedStatus(400))),
     ];
     for (status, body, want) in cases {
-        assert_eq!(update.decode(&response(status, body)), want, "{status} {body}");
+        assert_eq!(
+            update.decode(&response(status, body)),
+            want,
+            "{status} {body}"
+        );
     }
     assert_invalid_json(update.decode(&response(404, "404 page not found")));
 }
@@ -303,16 +368,28 @@ fn remove_decode_88_89_106() {
             r#"{"message":"Member permanently removed: ff895a676de1e754"}"#,
             Ok(()),
         ),
-        (404, r#"{"message":"No such member: 1234"}"#, Err(Error::UnexpectedStatus(404))),
+        (
+            404,
+            r#"{"message":"No such member: 1234"}"#,
+            Err(Error::UnexpectedStatus(404)),
+        ),
         (500, "", Err(Error::UnexpectedStatus(500))),
         (405, "Method Not Allowed", Err(Error::UnexpectedStatus(405))),
         (200, "", Err(Error::UnexpectedStatus(200))),
     ];
     for (status, body, want) in cases {
-        assert_eq!(remove.decode(&response(status, body)), want, "{status} {body}");
+        assert_eq!(
+            remove.decode(&response(status, body)),
+            want,
+            "{status} {body}"
+        );
     }
     assert_eq!(
-        members::remove("1234").unwrap().decode(&response(404, "")).unwrap_err().to_string(),
+        members::remove("1234")
+            .unwrap()
+            .decode(&response(404, ""))
+            .unwrap_err()
+            .to_string(),
         "unexpected status code 404"
     );
 }
@@ -321,7 +398,10 @@ fn remove_decode_88_89_106() {
 fn leader_decode_91() {
     let leader = members::leader().unwrap();
     assert_eq!(leader.decode(&response(200, MEMBER_E1)), Ok(e1()));
-    assert_eq!(leader.decode(&response(418, "")), Err(Error::UnexpectedStatus(418)));
+    assert_eq!(
+        leader.decode(&response(418, "")),
+        Err(Error::UnexpectedStatus(418))
+    );
     assert_eq!(
         leader.decode(&response(503, r#"{"message":"During election"}"#)),
         Err(Error::UnexpectedStatus(503))
@@ -333,12 +413,18 @@ fn leader_decode_91() {
 fn idempotency() {
     assert_eq!(members::list().unwrap().idempotency(), Idempotency::Read);
     assert_eq!(members::leader().unwrap().idempotency(), Idempotency::Read);
-    assert_eq!(members::add("http://a:1").unwrap().idempotency(), Idempotency::NotIdempotent);
+    assert_eq!(
+        members::add("http://a:1").unwrap().idempotency(),
+        Idempotency::NotIdempotent
+    );
     assert_eq!(
         members::update("1", &["http://a:1"]).unwrap().idempotency(),
         Idempotency::Idempotent
     );
-    assert_eq!(members::remove("1").unwrap().idempotency(), Idempotency::Idempotent);
+    assert_eq!(
+        members::remove("1").unwrap().idempotency(),
+        Idempotency::Idempotent
+    );
     assert!(!members::list().unwrap().is_wait());
 }
 
@@ -348,10 +434,15 @@ fn credentials_add_basic_auth() {
     let ep = example();
     for req in [
         members::list().unwrap().to_request(&ep, Some(&creds)),
-        members::add("http://a:1").unwrap().to_request(&ep, Some(&creds)),
+        members::add("http://a:1")
+            .unwrap()
+            .to_request(&ep, Some(&creds)),
         members::remove("1").unwrap().to_request(&ep, Some(&creds)),
     ] {
-        assert_eq!(req.unwrap().headers()[header::AUTHORIZATION], "Basic dTE6cDp3");
+        assert_eq!(
+            req.unwrap().headers()[header::AUTHORIZATION],
+            "Basic dTE6cDp3"
+        );
     }
     let without = request(&members::list().unwrap());
     assert!(without.headers().get(header::AUTHORIZATION).is_none());
@@ -359,8 +450,14 @@ fn credentials_add_basic_auth() {
 
 #[test]
 fn ids_are_path_escaped() {
-    let req = members::remove("a b?").unwrap().to_request(&example(), None).unwrap();
-    assert_eq!(req.uri().to_string(), "http://example.com/v2/members/a%20b%3F");
+    let req = members::remove("a b?")
+        .unwrap()
+        .to_request(&example(), None)
+        .unwrap();
+    assert_eq!(
+        req.uri().to_string(),
+        "http://example.com/v2/members/a%20b%3F"
+    );
 }
 
 fn example() -> Endpoint {
@@ -407,7 +504,10 @@ fn api(status: u16, message: &str) -> Error {
 
 fn assert_invalid_json<T: std::fmt::Debug>(result: Result<T, Error>) {
     assert!(
-        matches!(result, Err(Error::Protocol(ProtocolError::InvalidJson { .. }))),
+        matches!(
+            result,
+            Err(Error::Protocol(ProtocolError::InvalidJson { .. }))
+        ),
         "{result:?}"
     );
 }

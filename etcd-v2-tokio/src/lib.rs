@@ -1,1 +1,195 @@
-//! placeholder
+//! # etcd-v2-tokio: an etcd v2 client for tokio
+//!
+//! A thin adapter over the sans-IO core [`etcd_v2_proto`]: it sends the core's requests with
+//! hyper 1.x (pooled keep-alive connections), sleeps on tokio's timer and enforces deadlines;
+//! every policy (failover, redirects, timeouts, outcome-unknown, watch indices) is the core's.
+//!
+//! ```no_run
+//! use etcd_v2_tokio::{Api, Client, Config, GetOptions, SetOptions};
+//!
+//! # async fn quickstart() -> Result<(), etcd_v2_tokio::Error> {
+//! let client = Client::new(Config::new(["http://127.0.0.1:2379"]))?;
+//! client.set("/foo", "bar", &SetOptions::default()).await?;
+//! let resp = client.get("/foo", GetOptions::default()).await?;
+//! assert_eq!(resp.node.and_then(|n| n.value).as_deref(), Some("bar"));
+//! # Ok(()) }
+//! ```
+//!
+//! **Cancellation** is dropping the future (e.g. in `tokio::select!` or `tokio::time::timeout`).
+//! Dropping the future of a write that was already sent leaves its outcome unknown: it may or may
+//! not have been applied. Prefer [`Client::with_timeout`], which lets the core classify the end
+//! ([`Error::DeadlineExceeded`] or [`Error::OutcomeUnknown`]).
+
+mod transport;
+mod watcher;
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use futures_core::future::BoxFuture;
+
+pub use etcd_v2_proto as proto;
+pub use etcd_v2_proto::{
+    Action, Api, ApiError, AttemptFailure, ClusterError, Config, CreateInOrderOptions, Credentials,
+    DeleteOptions, Error, ErrorCode, EtcdError, GetOptions, Health, KeysResponse, LeaderStats,
+    Member, Node, PermissionType, PrevExist, ProtocolError, ResumePolicy, Role, SelectionMode,
+    SelfStats, SetOptions, StoreStats, Task, TransportFailure, UsageError, User, Version,
+    WatchOptions,
+};
+pub use transport::{HyperTransport, Transport};
+pub use watcher::Watcher;
+
+use etcd_v2_proto::{AutoSync, Call, Cluster, Op, Step, Sync, Watch};
+
+/// An etcd v2 client. Cheap to clone (an `Arc` inside); safe to share between threads and tasks.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+    timeout: Option<Duration>,
+}
+
+struct Inner {
+    cluster: Mutex<Cluster>,
+    transport: Arc<dyn Transport>,
+    keys_prefix: String,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let endpoints = self.endpoints();
+        f.debug_struct("Client").field("endpoints", &endpoints).field("timeout", &self.timeout).finish()
+    }
+}
+
+/// Locks, ignoring poisoning: the core only mutates the state in short synchronous steps.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Client {
+    /// A client over the default [`HyperTransport`] (Go: `client.New`).
+    ///
+    /// # Errors
+    /// [`Error::NoEndpoints`] or [`Error::Usage`] for an invalid endpoint URL.
+    pub fn new(config: Config) -> Result<Self, Error> {
+        Self::with_transport(config, HyperTransport::new())
+    }
+
+    /// A client that performs its exchanges with `transport`.
+    ///
+    /// # Errors
+    /// As [`Client::new`].
+    pub fn with_transport(config: Config, transport: impl Transport) -> Result<Self, Error> {
+        let keys_prefix = config.keys_prefix.clone();
+        let cluster = Mutex::new(Cluster::new(config)?);
+        let inner = Inner { cluster, transport: Arc::new(transport), keys_prefix };
+        Ok(Self { inner: Arc::new(inner), timeout: None })
+    }
+
+    /// A handle on the same cluster whose every call has this overall deadline (Go's context
+    /// deadline); calls end with [`Error::DeadlineExceeded`] (or [`Error::OutcomeUnknown`] for a
+    /// write that was sent). Applies to [`Client::run`], sync and each [`Watcher::next`] too.
+    pub fn with_timeout(&self, timeout: Duration) -> Self {
+        Self { inner: Arc::clone(&self.inner), timeout: Some(timeout) }
+    }
+
+    /// The endpoints in the order they are tried (Go: `Endpoints`).
+    pub fn endpoints(&self) -> Vec<String> {
+        lock(&self.inner.cluster).endpoints()
+    }
+
+    /// Replaces the endpoints (Go: `SetEndpoints`); on error the old list is kept.
+    ///
+    /// # Errors
+    /// As [`Client::new`].
+    pub fn set_endpoints(&self, endpoints: &[&str]) -> Result<(), Error> {
+        lock(&self.inner.cluster).set_endpoints(endpoints)
+    }
+
+    /// Refreshes the endpoints from the member list (Go: `Sync`).
+    ///
+    /// # Errors
+    /// Any call error, or [`Error::NoLeaderEndpoint`] in prioritize-leader mode.
+    pub async fn sync(&self) -> Result<(), Error> {
+        self.run(Sync::new()).await
+    }
+
+    /// Syncs now and every `interval` (Go: `AutoSync`); returns only the error that stopped it.
+    /// Drop the future to stop it.
+    pub async fn auto_sync(&self, interval: Duration) -> Error {
+        match self.run(AutoSync::new(interval)).await {
+            Ok(never) => match never {},
+            Err(e) => e,
+        }
+    }
+
+    /// A watcher of `key` (Go: `KeysAPI.Watcher`).
+    ///
+    /// # Errors
+    /// [`UsageError::KeyEscapesPrefix`] for a key like `../x`.
+    pub fn watcher(&self, key: &str, opts: WatchOptions) -> Result<Watcher, Error> {
+        let watch = Watch::new(&self.inner.keys_prefix, key, opts)?;
+        Ok(Watcher::new(self.clone(), watch))
+    }
+
+    /// Drives any core [`Task`] to its end. With [`Client::with_timeout`] the whole run is
+    /// bounded and ends with [`Error::DeadlineExceeded`]; give an [`Op`] of a write its own
+    /// deadline (as the [`Api`] methods do) to learn [`Error::OutcomeUnknown`] instead.
+    ///
+    /// # Errors
+    /// Whatever the task ends with.
+    pub async fn run<K: Task>(&self, task: K) -> Result<K::Output, Error> {
+        match self.timeout {
+            Some(t) => tokio::time::timeout(t, self.drive(task)).await.unwrap_or(Err(Error::DeadlineExceeded)),
+            None => self.drive(task).await,
+        }
+    }
+
+    /// The run loop of the adapter contract; the cluster lock is never held across an await.
+    async fn drive<K: Task>(&self, mut task: K) -> Result<K::Output, Error> {
+        loop {
+            let step = task.poll(Instant::now(), &mut lock(&self.inner.cluster));
+            match step {
+                Step::Done(result) => return result,
+                Step::Wait(at) => tokio::time::sleep_until(at.into()).await,
+                Step::Send(t) => {
+                    if let Some(line) = &t.curl {
+                        eprintln!("{line}");
+                    }
+                    let send = self.inner.transport.send(t.request, t.deadline, t.max_body);
+                    let outcome = match t.deadline {
+                        Some(at) => tokio::time::timeout_at(at.into(), send)
+                            .await
+                            .unwrap_or(Err(TransportFailure::Timeout)),
+                        None => send.await,
+                    };
+                    let (now, mut cluster) = (Instant::now(), lock(&self.inner.cluster));
+                    match outcome {
+                        Ok(response) => task.handle_response(now, &mut cluster, t.attempt, response),
+                        Err(failure) => task.handle_failure(now, &mut cluster, t.attempt, failure),
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Api for Client {
+    type Output<'a, T: Send + 'static> = BoxFuture<'a, Result<T, Error>>;
+
+    fn execute<'a, T: Send + 'static>(&'a self, call: Result<Call<T>, Error>) -> Self::Output<'a, T> {
+        Box::pin(async move {
+            let op = Op::new(call?);
+            // The Op owns the deadline, so a sent write ends as OutcomeUnknown, not DeadlineExceeded.
+            self.drive(match self.timeout {
+                Some(t) => op.timeout(t),
+                None => op,
+            })
+            .await
+        })
+    }
+
+    fn keys_prefix(&self) -> &str {
+        &self.inner.keys_prefix
+    }
+}

@@ -145,7 +145,11 @@ pub fn revoke_user(user: &str, roles: &[impl AsRef<str>]) -> Result<Call<User>, 
 /// 201 is the error above; any other status is [`Error::Api`] with the server's message.
 pub fn change_password(user: &str, password: &str) -> Result<Call<User>, Error> {
     let spec = user_put(user, password, None, None)?;
-    Ok(Call::new(spec, Idempotency::Idempotent, decode_changed_user))
+    Ok(Call::new(
+        spec,
+        Idempotency::Idempotent,
+        decode_changed_user,
+    ))
 }
 
 /// `GET /v2/auth/roles`: the names of all roles, in the server's order.

@@ -100,7 +100,11 @@ pub fn remove(id: &str) -> Result<Call<()>, Error> {
 /// (no leader answers 503, which fails the endpoint before decoding); an undecodable body is a
 /// protocol error.
 pub fn leader() -> Result<Call<Member>, Error> {
-    let spec = RequestSpec::new(Method::GET, alloc::format!("{MEMBERS}/leader"), PathJoin::Clean);
+    let spec = RequestSpec::new(
+        Method::GET,
+        alloc::format!("{MEMBERS}/leader"),
+        PathJoin::Clean,
+    );
     Ok(Call::new(spec, Idempotency::Read, decode_leader))
 }
 
@@ -280,8 +284,14 @@ mod tests {
         }
         let bad = [
             (":", "missing scheme: expected e.g. http://host:port"),
-            ("127.0.0.1:1", "missing scheme: expected e.g. http://host:port"),
-            ("ftp://h:1", "URL scheme must be http, https, unix, or unixs"),
+            (
+                "127.0.0.1:1",
+                "missing scheme: expected e.g. http://host:port",
+            ),
+            (
+                "ftp://h:1",
+                "URL scheme must be http, https, unix, or unixs",
+            ),
             ("http://h", HOST_PORT),
             ("http:h:1", HOST_PORT),
             ("http://:1", HOST_PORT),
@@ -297,7 +307,10 @@ mod tests {
             ("http://h:1?q", "URL must not contain a query or fragment"),
             ("http://h:1#f", "URL must not contain a query or fragment"),
             ("http://u:p@h:1", "URL must not contain user information"),
-            ("http://h :1", "URL must not contain spaces or control characters"),
+            (
+                "http://h :1",
+                "URL must not contain spaces or control characters",
+            ),
         ];
         for (input, reason) in bad {
             assert_eq!(
@@ -330,7 +343,10 @@ mod tests {
     fn path_segments() {
         assert_eq!(path_segment("a b"), Ok("a b"));
         for bad in ["", "a/b", "/", ".", ".."] {
-            assert_eq!(path_segment(bad), Err(UsageError::InvalidName(bad.to_string())));
+            assert_eq!(
+                path_segment(bad),
+                Err(UsageError::InvalidName(bad.to_string()))
+            );
         }
         assert_eq!(path_segment("..."), Ok("..."));
     }

@@ -41,10 +41,12 @@ pub struct Harness {
 }
 
 impl Harness {
+    /// A harness over `config`; a fixed seed unless the config has one.
     pub fn new(config: Config) -> Self {
         let now = Instant::now();
+        let seed = config.seed.unwrap_or(7);
         Self {
-            cluster: Cluster::new(config.seed(7)).expect("valid config"),
+            cluster: Cluster::new(config.seed(seed)).expect("valid config"),
             start: now,
             now,
             sent: Vec::new(),

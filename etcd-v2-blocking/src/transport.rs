@@ -1,0 +1,146 @@
+//! The HTTP seam: [`Transport`] and its default implementation over `ureq`.
+
+use std::io;
+use std::time::Instant;
+
+use bytes::Bytes;
+use etcd_v2_proto::TransportFailure;
+use http::{Request, Response};
+use ureq::config::ConfigBuilder;
+use ureq::typestate::AgentScope;
+use ureq::{Agent, AsSendBody};
+
+/// Performs one HTTP exchange for the client (the custom-transport seam).
+///
+/// An implementation must not follow redirects nor turn 4xx/5xx into errors, must give up at
+/// `deadline` with [`TransportFailure::Timeout`], must read at most `max_body` bytes of body
+/// ([`TransportFailure::BodyTooLarge`] past that) and must map its own errors to the other
+/// [`TransportFailure`] variants (`Connect` only when nothing was sent).
+pub trait Transport: Send + Sync + 'static {
+    /// Sends `request` and returns the response with its body fully read.
+    ///
+    /// # Errors
+    /// Any [`TransportFailure`]; the core decides what to do with it.
+    fn send(
+        &self,
+        request: Request<Bytes>,
+        deadline: Option<Instant>,
+        max_body: usize,
+    ) -> Result<Response<Bytes>, TransportFailure>;
+}
+
+/// The default [`Transport`]: a pooling `ureq` agent that never follows redirects.
+///
+/// ```
+/// let transport = etcd_v2_blocking::UreqTransport::new();
+/// # let _ = transport;
+/// ```
+#[derive(Debug, Clone)]
+pub struct UreqTransport {
+    agent: Agent,
+}
+
+impl Default for UreqTransport {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl UreqTransport {
+    /// An agent with no proxy, no redirects and status codes returned as responses.
+    pub fn new() -> Self {
+        Self::with_config(|c| c)
+    }
+
+    /// Like [`UreqTransport::new`], with `configure` applied to ureq's config (TLS roots, a
+    /// proxy, pool sizes…); redirects and status-as-error stay off whatever it sets.
+    ///
+    /// ```
+    /// use etcd_v2_blocking::UreqTransport;
+    /// let transport = UreqTransport::with_config(|c| c.max_idle_connections_per_host(8));
+    /// # let _ = transport;
+    /// ```
+    pub fn with_config(
+        configure: impl FnOnce(ConfigBuilder<AgentScope>) -> ConfigBuilder<AgentScope>,
+    ) -> Self {
+        let config = configure(Agent::config_builder().proxy(None))
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .http_status_as_error(false)
+            .build();
+        Self { agent: Agent::new_with_config(config) }
+    }
+
+    fn run<B: AsSendBody>(
+        &self,
+        request: Request<B>,
+        deadline: Option<Instant>,
+        max_body: usize,
+    ) -> Result<Response<Bytes>, TransportFailure> {
+        let timeout = match deadline {
+            Some(d) => match d.checked_duration_since(Instant::now()) {
+                Some(left) if !left.is_zero() => Some(left),
+                _ => return Err(TransportFailure::Timeout),
+            },
+            None => None,
+        };
+        let request = self.agent.configure_request(request).timeout_global(timeout).build();
+        let fail = |e| failure(e, max_body);
+        let (parts, mut body) = self.agent.run(request).map_err(fail)?.into_parts();
+        let limit = u64::try_from(max_body).unwrap_or(u64::MAX);
+        let bytes = body.with_config().limit(limit).read_to_vec().map_err(fail)?;
+        Ok(Response::from_parts(parts, Bytes::from(bytes)))
+    }
+}
+
+impl Transport for UreqTransport {
+    fn send(
+        &self,
+        request: Request<Bytes>,
+        deadline: Option<Instant>,
+        max_body: usize,
+    ) -> Result<Response<Bytes>, TransportFailure> {
+        if cfg!(not(feature = "tls")) && request.uri().scheme_str() == Some("https") {
+            let msg = "https needs the `tls` feature of etcd-v2-blocking";
+            return Err(TransportFailure::InvalidRequest(msg.into()));
+        }
+        if request.body().is_empty() {
+            // No `Content-Length: 0` on GET/DELETE, like Go's client.
+            self.run(request.map(|_| ()), deadline, max_body)
+        } else {
+            self.run(request.map(Vec::from), deadline, max_body)
+        }
+    }
+}
+
+/// Maps ureq's errors to the core's vocabulary (see the adapter contract).
+fn failure(error: ureq::Error, max_body: usize) -> TransportFailure {
+    use ureq::Error as E;
+    match error {
+        E::Timeout(_) => TransportFailure::Timeout,
+        E::BodyExceedsLimit(_) => TransportFailure::BodyTooLarge { limit: max_body },
+        E::HostNotFound | E::ConnectionFailed | E::ConnectProxyFailed(_) => {
+            TransportFailure::Connect(error.to_string())
+        }
+        // These kinds only come from `connect()`: the request was not written.
+        E::Io(ref e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::ConnectionRefused
+                    | io::ErrorKind::HostUnreachable
+                    | io::ErrorKind::NetworkUnreachable
+                    | io::ErrorKind::NetworkDown
+                    | io::ErrorKind::AddrNotAvailable
+            ) =>
+        {
+            TransportFailure::Connect(error.to_string())
+        }
+        E::Tls(_) | E::TlsRequired => TransportFailure::Tls(error.to_string()),
+        #[cfg(feature = "tls")]
+        E::Rustls(_) => TransportFailure::Tls(error.to_string()),
+        E::BadUri(_) | E::Http(_) | E::RequireHttpsOnly(_) | E::InvalidProxyUrl => {
+            TransportFailure::InvalidRequest(error.to_string())
+        }
+        other => TransportFailure::Io(other.to_string()),
+    }
+}
