@@ -26,7 +26,7 @@ pub struct Node {
     pub value: Option<String>,
     /// Children of a directory (only in listings; hidden `_keys` are left out by etcd).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub nodes: Vec<Node>,
+    pub nodes: Vec<Self>,
     /// Index of the write that created the node.
     #[serde(default)]
     pub created_index: u64,

@@ -53,6 +53,7 @@ pub struct Transmit {
 /// What the adapter must do next.
 #[derive(Debug)]
 #[must_use]
+#[allow(clippy::large_enum_variant)] // moved once per exchange; boxing would only add an allocation
 pub enum Step<T> {
     /// Perform this exchange, then report its outcome.
     Send(Transmit),

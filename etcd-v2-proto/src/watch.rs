@@ -21,6 +21,7 @@ use crate::task::{AttemptId, Step, Task};
 
 /// The answer to one long poll.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)] // one per long poll
 pub enum WatchPoll {
     /// An event.
     Event(KeysResponse),

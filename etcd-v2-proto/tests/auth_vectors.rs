@@ -10,10 +10,19 @@ use http::{Method, Request, Response, header};
 
 const ROOT_ROLE: &str = r#"{"role":"root","permissions":{"kv":{"read":["/*"],"write":["/*"]}}}"#;
 
+/// (name, request, method, path or URI, JSON content type, body)
+type RequestCase = (
+    &'static str,
+    Request<Bytes>,
+    Method,
+    &'static str,
+    bool,
+    &'static str,
+);
+
 #[test]
 fn requests_match_the_go_client() {
-    // (name, request, method, path, JSON content type, body)
-    let cases: Vec<(&str, Request<Bytes>, Method, &str, bool, &str)> = vec![
+    let cases: Vec<RequestCase> = vec![
         (
             "Enable",
             request(&auth::enable().unwrap()),

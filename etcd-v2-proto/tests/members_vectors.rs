@@ -9,10 +9,19 @@ use http::{Method, Request, Response, header};
 
 const MEMBER_E1: &str = r#"{"id":"886b03c4ae679a15","name":"e1","peerURLs":["http://127.0.0.1:24800"],"clientURLs":["http://127.0.0.1:24790"]}"#;
 
+/// (name, request, method, path or URI, JSON content type, body)
+type RequestCase = (
+    &'static str,
+    Request<Bytes>,
+    Method,
+    &'static str,
+    bool,
+    &'static str,
+);
+
 #[test]
 fn requests_76_to_80() {
-    // (name, request, method, uri, JSON content type, body)
-    let cases: [(&str, Request<Bytes>, Method, &str, bool, &str); 6] = [
+    let cases: [RequestCase; 6] = [
         (
             "#76 list",
             request(&members::list().unwrap()),
