@@ -207,7 +207,7 @@ pub enum UsageError {
     #[error("the task already finished")]
     TaskFinished,
     /// A name (user, role, member id) that cannot be put in a URL path.
-    #[error("invalid name {0:?}: must be non-empty and contain no '/'")]
+    #[error("invalid name {0:?}: must be non-empty, not `.` or `..`, and contain no '/'")]
     InvalidName(String),
 }
 

@@ -324,7 +324,7 @@ impl<T> Task for Op<T> {
             self.redirect(cluster, &response);
             return;
         }
-        if status.is_server_error() {
+        if status.is_server_error() && !self.call.spec.server_error_is_answer {
             let failure = match status.as_u16() {
                 500 | 503 => AttemptFailure::NoLeader {
                     endpoint,

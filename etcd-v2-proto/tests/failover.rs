@@ -273,3 +273,13 @@ fn shuffle_is_uniform_over_seeds() {
     let share = hits as f64 / 2000.0;
     assert!((share - 1.0 / 3.0).abs() < 0.05, "share {share}");
 }
+
+#[test]
+fn an_unhealthy_member_answers_health_instead_of_failing_over() {
+    let mut h = Harness::ordered(&[A, B], Config::default());
+    let health = h
+        .run(Op::new(call::misc::health().unwrap()), |_| reply(503, &[], "{\"health\":\"false\"}\n"))
+        .unwrap();
+    assert!(!health.healthy);
+    assert_eq!(h.endpoints_tried(), [A]);
+}

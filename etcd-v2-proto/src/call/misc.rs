@@ -46,7 +46,9 @@ pub fn version() -> Result<Call<Version>, Error> {
 /// Never when building. The call's answer: a status other than 200 and 503 is
 /// [`Error::UnexpectedStatus`]; a body without a `health` string is a protocol error.
 pub fn health() -> Result<Call<Health>, Error> {
-    Ok(Call::new(get("/health"), Idempotency::Read, decode_health))
+    let mut spec = get("/health");
+    spec.server_error_is_answer = true;
+    Ok(Call::new(spec, Idempotency::Read, decode_health))
 }
 
 /// `GET /v2/stats/self`: this member's raft state and traffic.

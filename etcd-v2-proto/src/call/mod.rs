@@ -56,6 +56,8 @@ pub(crate) struct RequestSpec {
     pub(crate) content_type: Option<&'static str>,
     /// A long poll: no header timeout applies.
     pub(crate) wait: bool,
+    /// A 5xx answer is this call's answer, not a member failure (`/health` says 503 when unhealthy).
+    pub(crate) server_error_is_answer: bool,
 }
 
 pub(crate) const FORM: &str = "application/x-www-form-urlencoded";
@@ -71,6 +73,7 @@ impl RequestSpec {
             body: None,
             content_type: None,
             wait: false,
+            server_error_is_answer: false,
         }
     }
 
