@@ -25,11 +25,11 @@ use std::time::{Duration, Instant};
 
 pub use etcd_v2_proto as proto;
 pub use etcd_v2_proto::{
-    Action, Api, ApiError, AttemptFailure, ClusterError, Config, CreateInOrderOptions,
-    Credentials, DeleteOptions, Error, ErrorCode, EtcdError, GetOptions, Health, KeysResponse,
-    LeaderStats, Member, Node, PermissionType, PrevExist, ProtocolError, ResumePolicy, Role,
-    SelectionMode, SelfStats, SetOptions, StoreStats, Task, TransportFailure, UsageError, User,
-    Version, WatchOptions,
+    Action, Api, ApiError, AttemptFailure, ClusterError, Config, CreateInOrderOptions, Credentials,
+    DeleteOptions, Error, ErrorCode, EtcdError, GetOptions, Health, KeysResponse, LeaderStats,
+    Member, Node, PermissionType, PrevExist, ProtocolError, ResumePolicy, Role, SelectionMode,
+    SelfStats, SetOptions, StoreStats, Task, TransportFailure, UsageError, User, Version,
+    WatchOptions,
 };
 pub use ureq;
 
@@ -77,7 +77,10 @@ impl Client {
             transport: Box::new(transport),
             keys_prefix,
         };
-        Ok(Self { inner: Arc::new(inner), timeout: None })
+        Ok(Self {
+            inner: Arc::new(inner),
+            timeout: None,
+        })
     }
 
     /// A handle on the same cluster whose every call must end within `timeout`, failover
@@ -92,7 +95,10 @@ impl Client {
     /// ```
     #[must_use]
     pub fn with_timeout(&self, timeout: Duration) -> Self {
-        Self { inner: Arc::clone(&self.inner), timeout: Some(timeout) }
+        Self {
+            inner: Arc::clone(&self.inner),
+            timeout: Some(timeout),
+        }
     }
 
     /// The endpoints, in the order they are tried (Go: `Endpoints()`).
@@ -172,7 +178,10 @@ impl Client {
 
     /// The cluster; a panic elsewhere cannot leave it half-updated, so poisoning is ignored.
     fn cluster(&self) -> MutexGuard<'_, Cluster> {
-        self.inner.cluster.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.inner
+            .cluster
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 

@@ -1,6 +1,7 @@
 //! The HTTP seam: [`Transport`] and its default implementation over `ureq`.
 
 use std::io;
+use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -27,6 +28,18 @@ pub trait Transport: Send + Sync + 'static {
         deadline: Option<Instant>,
         max_body: usize,
     ) -> Result<Response<Bytes>, TransportFailure>;
+}
+
+/// A shared transport, e.g. to keep a handle on a test double after giving it to a client.
+impl<T: Transport + ?Sized> Transport for Arc<T> {
+    fn send(
+        &self,
+        request: Request<Bytes>,
+        deadline: Option<Instant>,
+        max_body: usize,
+    ) -> Result<Response<Bytes>, TransportFailure> {
+        (**self).send(request, deadline, max_body)
+    }
 }
 
 /// The default [`Transport`]: a pooling `ureq` agent that never follows redirects.
@@ -68,7 +81,9 @@ impl UreqTransport {
             .max_redirects_will_error(false)
             .http_status_as_error(false)
             .build();
-        Self { agent: Agent::new_with_config(config) }
+        Self {
+            agent: Agent::new_with_config(config),
+        }
     }
 
     fn run<B: AsSendBody>(
@@ -77,18 +92,23 @@ impl UreqTransport {
         deadline: Option<Instant>,
         max_body: usize,
     ) -> Result<Response<Bytes>, TransportFailure> {
-        let timeout = match deadline {
-            Some(d) => match d.checked_duration_since(Instant::now()) {
-                Some(left) if !left.is_zero() => Some(left),
-                _ => return Err(TransportFailure::Timeout),
-            },
-            None => None,
-        };
-        let request = self.agent.configure_request(request).timeout_global(timeout).build();
+        let timeout = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        if timeout.is_some_and(|left| left.is_zero()) {
+            return Err(TransportFailure::Timeout);
+        }
+        let request = self
+            .agent
+            .configure_request(request)
+            .timeout_global(timeout)
+            .build();
         let fail = |e| failure(e, max_body);
         let (parts, mut body) = self.agent.run(request).map_err(fail)?.into_parts();
         let limit = u64::try_from(max_body).unwrap_or(u64::MAX);
-        let bytes = body.with_config().limit(limit).read_to_vec().map_err(fail)?;
+        let bytes = body
+            .with_config()
+            .limit(limit)
+            .read_to_vec()
+            .map_err(fail)?;
         Ok(Response::from_parts(parts, Bytes::from(bytes)))
     }
 }
@@ -113,6 +133,18 @@ impl Transport for UreqTransport {
     }
 }
 
+/// `io::Error` kinds that only `connect()` returns: the request was not written.
+const CONNECT_KINDS: [io::ErrorKind; 5] = {
+    use io::ErrorKind as K;
+    [
+        K::ConnectionRefused,
+        K::HostUnreachable,
+        K::NetworkUnreachable,
+        K::NetworkDown,
+        K::AddrNotAvailable,
+    ]
+};
+
 /// Maps ureq's errors to the core's vocabulary (see the adapter contract).
 fn failure(error: ureq::Error, max_body: usize) -> TransportFailure {
     use ureq::Error as E;
@@ -122,17 +154,7 @@ fn failure(error: ureq::Error, max_body: usize) -> TransportFailure {
         E::HostNotFound | E::ConnectionFailed | E::ConnectProxyFailed(_) => {
             TransportFailure::Connect(error.to_string())
         }
-        // These kinds only come from `connect()`: the request was not written.
-        E::Io(ref e)
-            if matches!(
-                e.kind(),
-                io::ErrorKind::ConnectionRefused
-                    | io::ErrorKind::HostUnreachable
-                    | io::ErrorKind::NetworkUnreachable
-                    | io::ErrorKind::NetworkDown
-                    | io::ErrorKind::AddrNotAvailable
-            ) =>
-        {
+        E::Io(ref e) if CONNECT_KINDS.contains(&e.kind()) => {
             TransportFailure::Connect(error.to_string())
         }
         E::Tls(_) | E::TlsRequired => TransportFailure::Tls(error.to_string()),

@@ -112,6 +112,13 @@ impl<T> Op<T> {
         self
     }
 
+    /// Sets the deadline of a call that has not started yet.
+    pub(crate) fn set_deadline(&mut self, deadline: Option<Instant>) {
+        if self.run.is_none() {
+            self.deadline = deadline;
+        }
+    }
+
     /// The failures recorded so far, one per endpoint given up on.
     pub fn failures(&self) -> &[(String, AttemptFailure)] {
         self.run.as_ref().map_or(&[], |r| &r.failures)
@@ -192,7 +199,10 @@ impl<T> Op<T> {
             (a, b) => a.or(b),
         };
         let curl = config.curl_debug.then(|| {
-            let body = self.call.spec.body.as_deref();
+            let body = match &self.call.spec.body {
+                Some(_) if self.call.spec.secret_body => Some(&b"<redacted: contains a password>"[..]),
+                other => other.as_deref(),
+            };
             let line = curl_command(request.method().as_str(), &request.uri().to_string(), body);
             alloc::format!("{CURL_PREFIX}{line}")
         });
@@ -377,6 +387,11 @@ impl<T> Task for Op<T> {
                 return;
             }
             TransportFailure::Timeout => AttemptFailure::HeaderTimeout { endpoint },
+            TransportFailure::BodyTooLarge { limit } => {
+                // The member answered; its answer is just too big. Another member's would be too.
+                self.finish(Err(ProtocolError::BodyTooLarge { limit }.into()));
+                return;
+            }
             other => AttemptFailure::Transport(other),
         };
         self.endpoint_failed(cluster, failure);

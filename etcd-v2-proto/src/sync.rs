@@ -25,6 +25,8 @@ use crate::task::{AttemptId, Step, Task};
 #[derive(Debug)]
 pub struct Sync {
     phase: Phase,
+    timeout: Option<Duration>,
+    deadline: Option<Instant>,
 }
 
 #[derive(Debug)]
@@ -47,7 +49,18 @@ impl Sync {
             Ok(call) => Phase::Members(Op::new(call)),
             Err(_) => Phase::Done,
         };
-        Self { phase }
+        Self {
+            phase,
+            timeout: None,
+            deadline: None,
+        }
+    }
+
+    /// Ends the whole sync (member list and leader lookup) with [`Error::DeadlineExceeded`]
+    /// this long after its first poll (Go: the context of `Sync(ctx)`).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
     }
 
     fn members_listed(&mut self, cluster: &mut Cluster, members: Vec<Member>) -> Option<Result<(), Error>> {
@@ -69,7 +82,9 @@ impl Sync {
             }
             SelectionMode::PrioritizeLeader => match members::leader() {
                 Ok(call) => {
-                    self.phase = Phase::Leader(Op::with_endpoints(call, endpoints.clone()), endpoints);
+                    let mut op = Op::with_endpoints(call, endpoints.clone());
+                    op.set_deadline(self.deadline);
+                    self.phase = Phase::Leader(op, endpoints);
                     None
                 }
                 Err(e) => Some(Err(e)),
@@ -88,6 +103,12 @@ impl Task for Sync {
     type Output = ();
 
     fn poll(&mut self, now: Instant, cluster: &mut Cluster) -> Step<()> {
+        if let (Some(timeout), None) = (self.timeout, self.deadline) {
+            self.deadline = now.checked_add(timeout);
+            if let Phase::Members(op) = &mut self.phase {
+                op.set_deadline(self.deadline);
+            }
+        }
         loop {
             match &mut self.phase {
                 Phase::Members(op) => match op.poll(now, cluster) {

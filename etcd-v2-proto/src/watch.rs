@@ -53,6 +53,9 @@ pub struct Watch {
     empty_streak: u32,
     op: Option<Op<WatchPoll>>,
     retry_at: Option<Instant>,
+    timeout: Option<Duration>,
+    /// When the event being waited for must have arrived (set on the first poll of each run).
+    deadline: Option<Instant>,
 }
 
 impl Watch {
@@ -73,12 +76,21 @@ impl Watch {
             empty_streak: 0,
             op: None,
             retry_at: None,
+            timeout: None,
+            deadline: None,
         })
     }
 
     /// The `waitIndex` the next poll sends (0: only events after the poll is registered).
     pub fn wait_index(&self) -> u64 {
         self.wait_index
+    }
+
+    /// Bounds each run (each wait for the next event) to `timeout`; `None` waits forever
+    /// (Go: the context passed to `Watcher.Next`). A run that times out ends with
+    /// [`Error::DeadlineExceeded`] and the watch stays where it was.
+    pub fn set_timeout(&mut self, timeout: Option<Duration>) {
+        self.timeout = timeout;
     }
 
     /// Continue from `after_index + 1`, e.g. after re-reading state following error 401.
@@ -91,6 +103,39 @@ impl Watch {
         let mut call = self.template.clone();
         call.spec.query = keys::wait_query(self.recursive, self.wait_index);
         Op::new(call)
+    }
+
+    /// Drives long polls until one yields an event or an error.
+    fn poll_event(&mut self, now: Instant, cluster: &mut Cluster) -> Step<KeysResponse> {
+        loop {
+            if self.deadline.is_some_and(|d| now >= d) {
+                self.op = None;
+                self.retry_at = None;
+                return Step::Done(Err(Error::DeadlineExceeded));
+            }
+            if let Some(at) = self.retry_at {
+                if now < at {
+                    return Step::Wait(self.deadline.map_or(at, |d| d.min(at)));
+                }
+                self.retry_at = None;
+            }
+            // Built when needed, so every poll sends the current wait index.
+            let mut op = self.op.take().unwrap_or_else(|| {
+                let mut op = self.next_op();
+                op.set_deadline(self.deadline);
+                op
+            });
+            match op.poll(now, cluster) {
+                Step::Done(result) => match self.handle(now, result) {
+                    Some(out) => return Step::Done(out),
+                    None => continue,
+                },
+                other => {
+                    self.op = Some(op);
+                    return other.map_never();
+                }
+            }
+        }
     }
 
     /// Books one poll's outcome; `None` means poll again.
@@ -139,26 +184,14 @@ impl Task for Watch {
     type Output = KeysResponse;
 
     fn poll(&mut self, now: Instant, cluster: &mut Cluster) -> Step<KeysResponse> {
-        loop {
-            if let Some(at) = self.retry_at {
-                if now < at {
-                    return Step::Wait(at);
-                }
-                self.retry_at = None;
-            }
-            // Built when needed, so every poll sends the current wait index.
-            let mut op = self.op.take().unwrap_or_else(|| self.next_op());
-            match op.poll(now, cluster) {
-                Step::Done(result) => match self.handle(now, result) {
-                    Some(out) => return Step::Done(out),
-                    None => continue,
-                },
-                other => {
-                    self.op = Some(op);
-                    return other.map_never();
-                }
-            }
+        if let (Some(timeout), None) = (self.timeout, self.deadline) {
+            self.deadline = now.checked_add(timeout);
         }
+        let step = self.poll_event(now, cluster);
+        if matches!(step, Step::Done(_)) {
+            self.deadline = None;
+        }
+        step
     }
 
     fn handle_response(&mut self, now: Instant, cluster: &mut Cluster, attempt: AttemptId, response: Response<Bytes>) {

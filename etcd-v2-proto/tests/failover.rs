@@ -283,3 +283,23 @@ fn an_unhealthy_member_answers_health_instead_of_failing_over() {
     assert!(!health.healthy);
     assert_eq!(h.endpoints_tried(), [A]);
 }
+
+#[test]
+fn a_body_over_the_transport_cap_ends_the_call_without_failover() {
+    let mut h = Harness::ordered(&[A, B], Config::default());
+    let err = h
+        .run(get(), |_| Answer::Fail(TransportFailure::BodyTooLarge { limit: 10 }))
+        .unwrap_err();
+    assert_eq!(err, Error::Protocol(etcd_v2_proto::ProtocolError::BodyTooLarge { limit: 10 }));
+    assert_eq!(h.endpoints_tried(), [A]);
+}
+
+#[test]
+fn curl_lines_redact_passwords_in_auth_bodies() {
+    let mut h = Harness::ordered(&[A], Config::default().curl_debug(true));
+    h.run(Op::new(call::auth::add_user("bob", "hunter2").unwrap()), |_| reply(201, &[], "{}")).unwrap();
+    let curl = h.sent[0].curl.as_deref().unwrap();
+    assert!(!curl.contains("hunter2"), "{curl}");
+    assert!(curl.contains("redacted"), "{curl}");
+    assert!(String::from_utf8_lossy(&h.sent[0].body).contains("hunter2"), "the request itself carries it");
+}

@@ -117,3 +117,13 @@ fn auto_sync_repeats_every_interval_until_a_sync_fails() {
     assert!(matches!(err, Error::Cluster(_)));
     assert_eq!(h.waits, [Duration::from_secs(10); 3]);
 }
+
+#[test]
+fn a_sync_timeout_covers_the_whole_sync() {
+    let config = Config::default().header_timeout(None);
+    let mut h = Harness::ordered(&["http://127.0.0.1:2379"], config);
+    let err = h.run(Sync::new().timeout(Duration::from_secs(3)), |_| support::Answer::Stall).unwrap_err();
+    assert_eq!(err, Error::DeadlineExceeded);
+    assert_eq!(h.now - h.start, Duration::from_secs(3));
+    assert_eq!(h.cluster.endpoints(), ["http://127.0.0.1:2379"]);
+}

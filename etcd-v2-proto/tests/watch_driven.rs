@@ -174,3 +174,18 @@ fn ancestor_delete_event_advances_past_the_directory() {
     assert!(e.node.unwrap().dir);
     assert_eq!(w.wait_index(), 57);
 }
+
+#[test]
+fn a_watch_timeout_bounds_each_wait_and_keeps_the_index() {
+    let mut w = Watch::new("/v2/keys", "/k", WatchOptions::default().after_index(9)).unwrap();
+    w.set_timeout(Some(Duration::from_millis(700)));
+    let mut h = Harness::ordered(&[A], Config::default());
+    let e = h.run(&mut w, |_| Answer::Stall).unwrap_err();
+    assert_eq!(e, Error::DeadlineExceeded);
+    assert_eq!(h.now - h.start, Duration::from_millis(700));
+    assert_eq!(w.wait_index(), 10);
+    // The next run gets a fresh deadline and works.
+    let ev = h.run(&mut w, |_| reply(200, &[], &event("set", "/k", 12))).unwrap();
+    assert_eq!(ev.node.unwrap().modified_index, 12);
+    assert_eq!(h.sent[1].deadline, Some(Duration::from_millis(700)));
+}

@@ -6,7 +6,8 @@ use etcd_v2_tokio::{Api, Client, Config, GetOptions, SetOptions};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let endpoints = std::env::var("ETCD_ENDPOINTS").unwrap_or_else(|_| "http://127.0.0.1:2379".into());
+    let endpoints =
+        std::env::var("ETCD_ENDPOINTS").unwrap_or_else(|_| "http://127.0.0.1:2379".into());
     let client = Client::new(Config::new(endpoints.split(',').map(str::trim)))?;
 
     // Set "/foo" to "bar", overwriting any existing value.

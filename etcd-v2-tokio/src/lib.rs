@@ -57,13 +57,18 @@ struct Inner {
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let endpoints = self.endpoints();
-        f.debug_struct("Client").field("endpoints", &endpoints).field("timeout", &self.timeout).finish()
+        f.debug_struct("Client")
+            .field("endpoints", &endpoints)
+            .field("timeout", &self.timeout)
+            .finish()
     }
 }
 
 /// Locks, ignoring poisoning: the core only mutates the state in short synchronous steps.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl Client {
@@ -82,15 +87,25 @@ impl Client {
     pub fn with_transport(config: Config, transport: impl Transport) -> Result<Self, Error> {
         let keys_prefix = config.keys_prefix.clone();
         let cluster = Mutex::new(Cluster::new(config)?);
-        let inner = Inner { cluster, transport: Arc::new(transport), keys_prefix };
-        Ok(Self { inner: Arc::new(inner), timeout: None })
+        let inner = Inner {
+            cluster,
+            transport: Arc::new(transport),
+            keys_prefix,
+        };
+        Ok(Self {
+            inner: Arc::new(inner),
+            timeout: None,
+        })
     }
 
     /// A handle on the same cluster whose every call has this overall deadline (Go's context
     /// deadline); calls end with [`Error::DeadlineExceeded`] (or [`Error::OutcomeUnknown`] for a
     /// write that was sent). Applies to [`Client::run`], sync and each [`Watcher::next`] too.
     pub fn with_timeout(&self, timeout: Duration) -> Self {
-        Self { inner: Arc::clone(&self.inner), timeout: Some(timeout) }
+        Self {
+            inner: Arc::clone(&self.inner),
+            timeout: Some(timeout),
+        }
     }
 
     /// The endpoints in the order they are tried (Go: `Endpoints`).
@@ -140,7 +155,9 @@ impl Client {
     /// Whatever the task ends with.
     pub async fn run<K: Task>(&self, task: K) -> Result<K::Output, Error> {
         match self.timeout {
-            Some(t) => tokio::time::timeout(t, self.drive(task)).await.unwrap_or(Err(Error::DeadlineExceeded)),
+            Some(t) => tokio::time::timeout(t, self.drive(task))
+                .await
+                .unwrap_or(Err(Error::DeadlineExceeded)),
             None => self.drive(task).await,
         }
     }
@@ -165,7 +182,9 @@ impl Client {
                     };
                     let (now, mut cluster) = (Instant::now(), lock(&self.inner.cluster));
                     match outcome {
-                        Ok(response) => task.handle_response(now, &mut cluster, t.attempt, response),
+                        Ok(response) => {
+                            task.handle_response(now, &mut cluster, t.attempt, response)
+                        }
                         Err(failure) => task.handle_failure(now, &mut cluster, t.attempt, failure),
                     }
                 }
@@ -177,7 +196,10 @@ impl Client {
 impl Api for Client {
     type Output<'a, T: Send + 'static> = BoxFuture<'a, Result<T, Error>>;
 
-    fn execute<'a, T: Send + 'static>(&'a self, call: Result<Call<T>, Error>) -> Self::Output<'a, T> {
+    fn execute<'a, T: Send + 'static>(
+        &'a self,
+        call: Result<Call<T>, Error>,
+    ) -> Self::Output<'a, T> {
         Box::pin(async move {
             let op = Op::new(call?);
             // The Op owns the deadline, so a sent write ends as OutcomeUnknown, not DeadlineExceeded.

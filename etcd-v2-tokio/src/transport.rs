@@ -1,7 +1,7 @@
 //! The custom-transport seam and the default hyper 1.x transport
 
 use std::error::Error as StdError;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use futures_core::future::BoxFuture;
@@ -44,10 +44,12 @@ impl Default for HyperTransport {
 }
 
 impl HyperTransport {
-    /// A transport with a fresh connection pool.
+    /// A transport with a fresh connection pool; dial timeout and TCP keep-alive 30 s (as Go's).
     pub fn new() -> Self {
         let mut connector = HttpConnector::new();
         connector.set_nodelay(true);
+        connector.set_connect_timeout(Some(Duration::from_secs(30)));
+        connector.set_keepalive(Some(Duration::from_secs(30)));
         let client = HyperClient::builder(TokioExecutor::new()).build(connector);
         Self { client }
     }
@@ -69,12 +71,18 @@ impl Transport for HyperTransport {
             let exchange = async {
                 let response = client.request(request.map(Full::new)).await.map_err(|e| {
                     let msg = error_chain(&e);
-                    if e.is_connect() { TransportFailure::Connect(msg) } else { TransportFailure::Io(msg) }
+                    if e.is_connect() {
+                        TransportFailure::Connect(msg)
+                    } else {
+                        TransportFailure::Io(msg)
+                    }
                 })?;
                 let (parts, body) = response.into_parts();
                 match Limited::new(body, max_body).collect().await {
                     Ok(body) => Ok(Response::from_parts(parts, body.to_bytes())),
-                    Err(e) if e.is::<LengthLimitError>() => Err(TransportFailure::BodyTooLarge { limit: max_body }),
+                    Err(e) if e.is::<LengthLimitError>() => {
+                        Err(TransportFailure::BodyTooLarge { limit: max_body })
+                    }
                     Err(e) => Err(TransportFailure::Io(error_chain(&*e))),
                 }
             };

@@ -26,7 +26,9 @@ pub struct Watcher {
 
 impl std::fmt::Debug for Watcher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Watcher").field("wait_index", &self.wait_index()).finish_non_exhaustive()
+        f.debug_struct("Watcher")
+            .field("wait_index", &self.wait_index())
+            .finish_non_exhaustive()
     }
 }
 
@@ -40,18 +42,34 @@ impl Task for Shared {
         lock(&self.0).poll(now, cluster)
     }
 
-    fn handle_response(&mut self, now: Instant, cluster: &mut Cluster, attempt: AttemptId, response: http::Response<Bytes>) {
+    fn handle_response(
+        &mut self,
+        now: Instant,
+        cluster: &mut Cluster,
+        attempt: AttemptId,
+        response: http::Response<Bytes>,
+    ) {
         lock(&self.0).handle_response(now, cluster, attempt, response);
     }
 
-    fn handle_failure(&mut self, now: Instant, cluster: &mut Cluster, attempt: AttemptId, failure: TransportFailure) {
+    fn handle_failure(
+        &mut self,
+        now: Instant,
+        cluster: &mut Cluster,
+        attempt: AttemptId,
+        failure: TransportFailure,
+    ) {
         lock(&self.0).handle_failure(now, cluster, attempt, failure);
     }
 }
 
 impl Watcher {
     pub(crate) fn new(client: Client, watch: Watch) -> Self {
-        Self { client, watch: Arc::new(Mutex::new(watch)), pending: None }
+        Self {
+            client,
+            watch: Arc::new(Mutex::new(watch)),
+            pending: None,
+        }
     }
 
     /// Waits for the next event (a client made with [`Client::with_timeout`] bounds each wait).

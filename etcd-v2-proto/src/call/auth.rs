@@ -285,6 +285,7 @@ fn user_put(
         revoke,
     }));
     spec.content_type = Some(JSON);
+    spec.secret_body = !password.is_empty();
     Ok(spec)
 }
 

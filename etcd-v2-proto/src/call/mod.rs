@@ -58,6 +58,8 @@ pub(crate) struct RequestSpec {
     pub(crate) wait: bool,
     /// A 5xx answer is this call's answer, not a member failure (`/health` says 503 when unhealthy).
     pub(crate) server_error_is_answer: bool,
+    /// The body carries a password: debug output shows it redacted.
+    pub(crate) secret_body: bool,
 }
 
 pub(crate) const FORM: &str = "application/x-www-form-urlencoded";
@@ -74,6 +76,7 @@ impl RequestSpec {
             content_type: None,
             wait: false,
             server_error_is_answer: false,
+            secret_body: false,
         }
     }
 

@@ -1,0 +1,333 @@
+//! Edge cases real etcd cannot produce, against a tiny in-process fake HTTP server.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use etcd_v2_tokio::{
+    Api, AttemptFailure, Client, ClusterError, Config, DeleteOptions, Error, GetOptions,
+    ProtocolError, TransportFailure, WatchOptions,
+};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// What the fake server does with each request it reads.
+#[derive(Clone)]
+enum Behavior {
+    /// Never answers, keeps the connection open.
+    Stall,
+    /// Closes the connection right after reading the request.
+    Close,
+    /// Writes this raw HTTP response (connection kept alive).
+    Reply(String),
+}
+
+struct Fake {
+    url: String,
+    hits: Arc<AtomicUsize>,
+}
+
+impl Fake {
+    async fn start(behavior: Behavior) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let hits = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&hits);
+        tokio::spawn(async move {
+            loop {
+                let (stream, _) = listener.accept().await.unwrap();
+                tokio::spawn(serve(stream, behavior.clone(), Arc::clone(&counter)));
+            }
+        });
+        Self { url, hits }
+    }
+
+    fn hits(&self) -> usize {
+        self.hits.load(Ordering::SeqCst)
+    }
+}
+
+async fn serve(mut stream: TcpStream, behavior: Behavior, hits: Arc<AtomicUsize>) {
+    let mut buf = Vec::new();
+    loop {
+        // Read one request: head, then a Content-Length body.
+        let head_end = loop {
+            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break i + 4;
+            }
+            let mut chunk = [0u8; 4096];
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        };
+        let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
+        let body_len: usize = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:"))
+            .map_or(0, |v| v.trim().parse().unwrap());
+        while buf.len() < head_end + body_len {
+            let mut chunk = [0u8; 4096];
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        }
+        buf.drain(..head_end + body_len);
+        hits.fetch_add(1, Ordering::SeqCst);
+        match &behavior {
+            Behavior::Stall => std::future::pending::<()>().await,
+            Behavior::Close => return,
+            Behavior::Reply(raw) => stream.write_all(raw.as_bytes()).await.unwrap(),
+        }
+    }
+}
+
+fn reply(status: &str, content_type: &str, body: &str) -> Behavior {
+    Behavior::Reply(format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nX-Etcd-Index: 7\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    ))
+}
+
+fn etcd_ok() -> Behavior {
+    reply(
+        "200 OK",
+        "application/json",
+        r#"{"action":"get","node":{"key":"/foo","value":"bar","modifiedIndex":7,"createdIndex":7}}"#,
+    )
+}
+
+/// A client whose endpoints are tried in exactly this order (the list is shuffled by seed).
+fn client_in_order(urls: &[&str], config: impl Fn(Config) -> Config) -> Client {
+    (0..1000)
+        .map(|seed| Client::new(config(Config::new(urls.iter().copied()).seed(seed))).unwrap())
+        .find(|c| c.endpoints() == urls)
+        .expect("a seed that keeps the order")
+}
+
+fn header_timeout(t: u64) -> impl Fn(Config) -> Config {
+    move |c| c.header_timeout(Some(Duration::from_millis(t)))
+}
+
+#[test]
+fn client_is_send_sync_clone() {
+    fn check<T: Send + Sync + Clone + 'static>() {}
+    fn check_send<T: Send>(_: &T) {}
+    check::<Client>();
+    let client = Client::new(Config::new(["http://127.0.0.1:1"])).unwrap();
+    check_send(&client.get("/foo", GetOptions::default()));
+    check_send(&client.watcher("/foo", WatchOptions::default()).unwrap());
+}
+
+#[tokio::test]
+async fn stalled_endpoints_give_header_timeout_each() {
+    let (a, b) = (
+        Fake::start(Behavior::Stall).await,
+        Fake::start(Behavior::Stall).await,
+    );
+    let client = client_in_order(&[&a.url, &b.url], header_timeout(200));
+    let started = Instant::now();
+    let err = client.get("/foo", GetOptions::default()).await.unwrap_err();
+    let Error::Cluster(ClusterError { failures }) = err else {
+        panic!("{err:?}")
+    };
+    let expected: Vec<_> = [&a.url, &b.url]
+        .iter()
+        .map(|u| {
+            (
+                (*u).clone(),
+                AttemptFailure::HeaderTimeout {
+                    endpoint: (*u).clone(),
+                },
+            )
+        })
+        .collect();
+    assert_eq!(failures, expected);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!((a.hits(), b.hits()), (1, 1));
+}
+
+#[tokio::test]
+async fn create_on_stalled_endpoint_is_outcome_unknown() {
+    let a = Fake::start(Behavior::Stall).await;
+    let client = client_in_order(&[&a.url], header_timeout(200));
+    let err = client.create("/foo", "bar").await.unwrap_err();
+    assert!(err.is_outcome_unknown(), "{err:?}");
+    assert_eq!(a.hits(), 1);
+}
+
+#[tokio::test]
+async fn html_answer_is_invalid_json() {
+    let a = Fake::start(reply(
+        "200 OK",
+        "text/html",
+        "<html><body>hello</body></html>",
+    ))
+    .await;
+    let client = client_in_order(&[&a.url], |c| c);
+    let err = client.get("/foo", GetOptions::default()).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Protocol(ProtocolError::InvalidJson { status: 200, .. })
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn body_over_the_cap_is_body_too_large() {
+    let a = Fake::start(reply("200 OK", "application/json", &"x".repeat(1000))).await;
+    let client = client_in_order(&[&a.url], |c| c.max_body_bytes(100));
+    let err = client.get("/foo", GetOptions::default()).await.unwrap_err();
+    let too_large = AttemptFailure::Transport(TransportFailure::BodyTooLarge { limit: 100 });
+    assert_eq!(
+        err,
+        Error::Cluster(ClusterError {
+            failures: vec![(a.url.clone(), too_large)]
+        })
+    );
+}
+
+#[tokio::test]
+async fn endless_redirects_stop_after_eleven_requests() {
+    let raw =
+        "HTTP/1.1 307 Temporary Redirect\r\nLocation: /v2/keys/foo\r\nContent-Length: 0\r\n\r\n";
+    let a = Fake::start(Behavior::Reply(raw.into())).await;
+    let client = client_in_order(&[&a.url], |c| c);
+    let err = client.get("/foo", GetOptions::default()).await.unwrap_err();
+    let expected = ClusterError {
+        failures: vec![(a.url.clone(), AttemptFailure::TooManyRedirects)],
+    };
+    assert_eq!(err, Error::Cluster(expected));
+    assert_eq!(a.hits(), 11);
+}
+
+#[tokio::test]
+async fn delete_on_closed_connection_is_outcome_unknown_and_sent_once() {
+    let (a, b) = (
+        Fake::start(Behavior::Close).await,
+        Fake::start(etcd_ok()).await,
+    );
+    let client = client_in_order(&[&a.url, &b.url], |c| c);
+    let err = client
+        .delete("/foo", &DeleteOptions::default())
+        .await
+        .unwrap_err();
+    let Error::OutcomeUnknown { endpoint, failure } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(endpoint, &a.url);
+    assert!(
+        matches!(failure, AttemptFailure::Transport(TransportFailure::Io(_))),
+        "{failure:?}"
+    );
+    assert_eq!((a.hits(), b.hits()), (1, 0));
+}
+
+#[tokio::test]
+async fn get_on_closed_connection_fails_over() {
+    let (a, b) = (
+        Fake::start(Behavior::Close).await,
+        Fake::start(etcd_ok()).await,
+    );
+    let client = client_in_order(&[&a.url, &b.url], |c| c);
+    let resp = client.get("/foo", GetOptions::default()).await.unwrap();
+    assert_eq!(resp.node.and_then(|n| n.value).as_deref(), Some("bar"));
+    assert_eq!((a.hits(), b.hits()), (1, 1));
+}
+
+#[tokio::test]
+async fn dropping_a_call_returns_promptly() {
+    let a = Fake::start(Behavior::Stall).await;
+    let client = client_in_order(&[&a.url], |c| c.header_timeout(None));
+    let started = Instant::now();
+    let out = tokio::time::timeout(
+        Duration::from_millis(100),
+        client.get("/foo", GetOptions::default()),
+    )
+    .await;
+    assert!(out.is_err());
+    assert!(
+        started.elapsed() < Duration::from_millis(500),
+        "{:?}",
+        started.elapsed()
+    );
+    // The client is still usable afterwards.
+    let b = Fake::start(etcd_ok()).await;
+    client.set_endpoints(&[&b.url]).unwrap();
+    assert!(client.get("/foo", GetOptions::default()).await.is_ok());
+}
+
+#[tokio::test]
+async fn with_timeout_ends_a_stalled_watch() {
+    let a = Fake::start(Behavior::Stall).await;
+    let client = client_in_order(&[&a.url], |c| c).with_timeout(Duration::from_millis(300));
+    let mut watcher = client.watcher("/foo", WatchOptions::default()).unwrap();
+    let started = Instant::now();
+    assert_eq!(watcher.next().await, Err(Error::DeadlineExceeded));
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed >= Duration::from_millis(300) && elapsed < Duration::from_secs(1),
+        "{elapsed:?}"
+    );
+}
+
+#[tokio::test]
+async fn with_timeout_on_a_stalled_write_is_outcome_unknown() {
+    let a = Fake::start(Behavior::Stall).await;
+    let client = client_in_order(&[&a.url], |c| c.header_timeout(None))
+        .with_timeout(Duration::from_millis(300));
+    let err = client.create("/foo", "bar").await.unwrap_err();
+    assert!(err.is_outcome_unknown(), "{err:?}");
+    let err = client.get("/foo", GetOptions::default()).await.unwrap_err();
+    assert_eq!(err, Error::DeadlineExceeded);
+}
+
+#[tokio::test]
+async fn refused_connection_is_connect_and_a_create_fails_over() {
+    let refused = {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    let b = Fake::start(etcd_ok()).await;
+    let client = client_in_order(&[&refused, &b.url], |c| c);
+    client.create("/foo", "bar").await.unwrap();
+    assert_eq!(b.hits(), 1);
+    client.set_endpoints(&[&refused]).unwrap();
+    let err = client.create("/foo", "bar").await.unwrap_err();
+    let Error::Cluster(ClusterError { failures }) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        matches!(
+            &failures[..],
+            [(_, AttemptFailure::Transport(TransportFailure::Connect(_)))]
+        ),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn https_endpoint_is_an_invalid_request_for_the_default_transport() {
+    let client = Client::new(Config::new(["https://127.0.0.1:1"])).unwrap();
+    let err = client.get("/foo", GetOptions::default()).await.unwrap_err();
+    let Error::Cluster(ClusterError { failures }) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        matches!(
+            &failures[..],
+            [(
+                _,
+                AttemptFailure::Transport(TransportFailure::InvalidRequest(_))
+            )]
+        ),
+        "{err}"
+    );
+}
