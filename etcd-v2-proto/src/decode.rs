@@ -25,7 +25,14 @@ pub const RAFT_TERM: &str = "x-raft-term";
 const SNIPPET: usize = 64;
 
 /// Decodes `body` as JSON `T`, or says why not (Go: `ErrInvalidJSON`).
+///
+/// Every etcd v2 body is a JSON object; anything else (an array serde would accept for a
+/// struct, a bare string) is refused.
 pub(crate) fn json<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T, ProtocolError> {
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        return Err(invalid_json(status, body, "expected a JSON object"));
+    }
     serde_json::from_slice(body).map_err(|e| invalid_json(status, body, &e.to_string()))
 }
 
@@ -47,14 +54,21 @@ pub(crate) fn u64_header(
     let Some(value) = headers.get(name) else {
         return Ok(None);
     };
-    let text = value.to_str().unwrap_or("");
-    if text.is_empty() {
+    let bytes = value.as_bytes();
+    if bytes.is_empty() {
         return Ok(None);
     }
-    text.parse().map(Some).map_err(|_| ProtocolError::BadHeader {
-        name,
-        value: String::from_utf8_lossy(value.as_bytes()).into_owned(),
-    })
+    let parsed = core::str::from_utf8(bytes)
+        .ok()
+        .filter(|text| text.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|text| text.parse().ok());
+    match parsed {
+        Some(n) => Ok(Some(n)),
+        None => Err(ProtocolError::BadHeader {
+            name,
+            value: String::from_utf8_lossy(bytes).into_owned(),
+        }),
+    }
 }
 
 /// The cluster id header, if present.

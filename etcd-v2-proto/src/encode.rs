@@ -116,7 +116,9 @@ fn push_rooted(out: &mut String, part: &str) {
 /// without the endpoint's base path (see [`join_base_path`]).
 ///
 /// A non-empty `prefix` and `key` each get a leading `/` if missing; both are concatenated and
-/// canonicalised with [`canonical_url_path`] (a trailing `/` of the key is kept).
+/// canonicalised with [`canonical_url_path`] (a trailing `/` of the key is kept). A result that
+/// is the root without a trailing slash is returned as `""`, so that [`join_base_path`] adds
+/// nothing to the endpoint's base path.
 ///
 /// # Errors
 /// [`PathEscapesPrefix`] if the result is not the cleaned prefix itself or below it, i.e. a `..`
@@ -133,7 +135,12 @@ pub fn keys_path(prefix: &str, key: &str) -> Result<String, PathEscapesPrefix> {
     push_rooted(&mut raw, prefix);
     let prefix_len = raw.len();
     push_rooted(&mut raw, key);
-    let path = canonical_url_path(&raw);
+    let mut path = canonical_url_path(&raw);
+    if path == "/" && !raw.ends_with('/') {
+        // The root without a trailing slash: joining it to a base path must add nothing
+        // (Go canonicalises `base + prefix + key` at once: `/v2/keys` + `` + `` is `/v2/keys`).
+        path.clear();
+    }
     if prefix.is_empty() {
         return Ok(path);
     }
@@ -453,7 +460,7 @@ mod tests {
             ("/v2/keys", "a/..", "/v2/keys"),
             ("/v2/keys", "../keys/x", "/v2/keys/x"),
             ("", "k", "/k"),
-            ("", "", "/"),
+            ("", "", ""), // the root without trailing slash: joins to the base path as is
             ("", "../x", "/x"),
             ("v2/keys", "k", "/v2/keys/k"),
             ("/v2/keys/", "k", "/v2/keys/k"),
@@ -511,6 +518,7 @@ mod tests {
             ("", "/v2/keys", "/v2/keys"),
             ("", "/", "/"),
             ("", "", "/"),
+            ("/v2/keys", "", "/v2/keys"),
             ("/pants", "/v2/keys/foo/", "/pants/v2/keys/foo/"),
         ];
         for (base, path, want) in cases {

@@ -141,6 +141,10 @@ proptest! {
     #[test]
     fn keys_path_stays_under_the_prefix(prefix in path_strategy(), key in path_strategy()) {
         match keys_path(&prefix, &key) {
+            Ok(path) if path.is_empty() => {
+                // The root without a trailing slash (joins to a base path as is).
+                prop_assert_eq!(clean_path(&format!("/{prefix}/{key}")), "/");
+            }
             Ok(path) => {
                 prop_assert!(path.starts_with('/'));
                 prop_assert_eq!(canonical_url_path(&path), path.clone());

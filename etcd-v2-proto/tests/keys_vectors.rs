@@ -130,7 +130,6 @@ fn check_url(name: &str, ep: &str, prefix: &str, key: &str, want: &str) {
 /// then joins `/v2/keys` + `/` = `/v2/keys/`: a trailing slash appears that the caller never
 /// wrote. Same for keys that clean to nothing (`.`, `a/..`) under an empty prefix.
 #[test]
-#[ignore = "bug: empty prefix + key cleaning to the root adds a trailing slash to the endpoint path (#37 gives /v2/keys/)"]
 fn keys_url_vector_37() {
     let ep = "http://example.com/v2/keys";
     check_url("#37", ep, "", "", "http://example.com/v2/keys");
