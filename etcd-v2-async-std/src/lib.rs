@@ -30,72 +30,70 @@ use futures_core::future::BoxFuture;
 
 pub use etcd_v2_proto as proto;
 pub use etcd_v2_proto::{
-    Action, Api, ApiError, AttemptFailure, ClusterError, Config, CreateInOrderOptions,
-    Credentials, DeleteOptions, Error, ErrorCode, EtcdError, GetOptions, Health, KeysResponse,
-    LeaderStats, Member, Node, PermissionType, PrevExist, ProtocolError, ResumePolicy, Role,
-    SelectionMode, SelfStats, SetOptions, StoreStats, Task, TransportFailure, UsageError, User,
-    Version, WatchOptions,
+    Action, Api, ApiError, AttemptFailure, ClusterError, Config, CreateInOrderOptions, Credentials,
+    DeleteOptions, Error, ErrorCode, EtcdError, GetOptions, Health, KeysResponse, LeaderStats,
+    Member, Node, PermissionType, PrevExist, ProtocolError, ResumePolicy, Role, SelectionMode,
+    SelfStats, SetOptions, StoreStats, Task, TransportFailure, UsageError, User, Version,
+    WatchOptions,
 };
-pub use transport::{DefaultTransport, Transport};
+pub use transport::{HyperTransport, Transport};
 pub use watcher::Watcher;
 
-/// An etcd v2 client; cheap to clone (an `Arc` inside) and safe to share between tasks.
+/// An etcd v2 client; cheap to clone (`Arc`s inside) and safe to share between tasks.
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
+    cluster: Arc<Mutex<Cluster>>,
+    transport: Arc<dyn Transport>,
+    keys_prefix: Arc<str>,
     timeout: Option<Duration>,
 }
 
-struct Inner {
-    cluster: Mutex<Cluster>,
-    transport: Box<dyn Transport>,
-    keys_prefix: String,
-}
-
 impl Client {
-    /// A client over the [`DefaultTransport`].
-    ///
-    /// # Errors
-    /// [`Error::NoEndpoints`] or [`Error::Usage`] for a bad endpoint list.
+    /// A client over the [`HyperTransport`]; fails on an empty or invalid endpoint list.
     pub fn new(config: Config) -> Result<Self, Error> {
-        Self::with_transport(config, DefaultTransport::default())
+        Self::with_transport(config, HyperTransport::default())
     }
 
-    /// A client over a custom [`Transport`].
-    ///
-    /// # Errors
-    /// As [`Client::new`].
+    /// A client over a custom [`Transport`]; fails like [`Client::new`].
     pub fn with_transport(config: Config, transport: impl Transport) -> Result<Self, Error> {
-        let keys_prefix = config.keys_prefix.clone();
-        let inner = Inner { cluster: Mutex::new(Cluster::new(config)?), transport: Box::new(transport), keys_prefix };
-        Ok(Self { inner: Arc::new(inner), timeout: None })
+        let keys_prefix = config.keys_prefix.as_str().into();
+        let cluster = Arc::new(Mutex::new(Cluster::new(config)?));
+        let transport = Arc::new(transport);
+        Ok(Self {
+            cluster,
+            transport,
+            keys_prefix,
+            timeout: None,
+        })
     }
 
     /// A handle on the same cluster whose every call ends with [`Error::DeadlineExceeded`]
     /// after `timeout` (Go: a context deadline).
     pub fn with_timeout(&self, timeout: Duration) -> Self {
-        Self { inner: Arc::clone(&self.inner), timeout: Some(timeout) }
+        Self {
+            timeout: Some(timeout),
+            ..self.clone()
+        }
     }
 
     /// The endpoints in their current order (Go: `Endpoints()`).
     pub fn endpoints(&self) -> Vec<String> {
-        self.cluster().endpoints()
+        self.lock().endpoints()
     }
 
     /// Replaces the endpoints (Go: `SetEndpoints()`); on error the old list is kept.
-    ///
-    /// # Errors
-    /// As [`Client::new`].
     pub fn set_endpoints(&self, endpoints: &[&str]) -> Result<(), Error> {
-        self.cluster().set_endpoints(endpoints)
+        self.lock().set_endpoints(endpoints)
     }
 
     /// Refreshes the endpoints from the member list (Go: `Sync`).
-    ///
-    /// # Errors
-    /// Any error of listing the members or, in prioritize-leader mode, finding the leader.
     pub async fn sync(&self) -> Result<(), Error> {
-        self.run(proto::Sync::new()).await
+        let sync = proto::Sync::new();
+        self.run(match self.timeout {
+            Some(t) => sync.timeout(t),
+            None => sync,
+        })
+        .await
     }
 
     /// Syncs now and every `interval` (Go: `AutoSync`); returns only the error that stopped it.
@@ -106,62 +104,81 @@ impl Client {
         }
     }
 
-    /// A watcher of `key` (recursively with [`WatchOptions::recursive`]) (Go: `Watcher`).
-    ///
-    /// # Errors
-    /// [`UsageError::KeyEscapesPrefix`] for a key that leaves the keys prefix.
+    /// A watcher of `key` (Go: `Watcher`); fails for a key that escapes the keys prefix.
     pub fn watcher(&self, key: &str, opts: WatchOptions) -> Result<Watcher, Error> {
-        let watch = proto::Watch::new(self.keys_prefix(), key, opts)?;
-        Ok(Watcher::new(self.clone(), watch, key, opts))
+        let mut watch = proto::Watch::new(self.keys_prefix(), key, opts)?;
+        watch.set_timeout(self.timeout);
+        Ok(Watcher::new(self.clone(), watch))
     }
 
-    /// Drives any [`Task`] to completion: the adapter's only loop.
-    ///
-    /// # Errors
-    /// Whatever the task ends with.
-    pub async fn run<K: Task>(&self, mut task: K) -> Result<K::Output, Error> {
+    /// Drives any [`Task`] to completion (API calls, syncs and watches made through this
+    /// client already carry the [`Client::with_timeout`] deadline in their task).
+    pub async fn run<K: Task>(&self, task: K) -> Result<K::Output, Error> {
+        self.drive(task).await
+    }
+
+    /// The adapter's only loop; the cluster lock is never held across an await.
+    async fn drive<K: Task>(&self, mut task: K) -> Result<K::Output, Error> {
         loop {
-            let step = task.poll(Instant::now(), &mut self.cluster());
+            let step = task.poll(Instant::now(), &mut self.lock());
             match step {
                 Step::Done(result) => return result,
-                Step::Wait(at) => async_std::task::sleep(at.saturating_duration_since(Instant::now())).await,
+                Step::Wait(at) => {
+                    async_std::task::sleep(at.saturating_duration_since(Instant::now())).await
+                }
                 Step::Send(t) => {
                     if let Some(line) = &t.curl {
                         eprintln!("{line}");
                     }
-                    let send = self.inner.transport.send(t.request, t.deadline, t.max_body);
+                    let send = self.transport.send(t.request, t.deadline, t.max_body);
                     let outcome = transport::within(t.deadline, send).await;
                     let now = Instant::now();
                     match outcome {
-                        Ok(r) => task.handle_response(now, &mut self.cluster(), t.attempt, r),
-                        Err(f) => task.handle_failure(now, &mut self.cluster(), t.attempt, f),
+                        Ok(r) => task.handle_response(now, &mut self.lock(), t.attempt, r),
+                        Err(f) => task.handle_failure(now, &mut self.lock(), t.attempt, f),
                     }
                 }
             }
         }
     }
 
-    /// The cluster; a poisoned lock is taken over (the core never leaves it half-updated).
-    fn cluster(&self) -> MutexGuard<'_, Cluster> {
-        self.inner.cluster.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> MutexGuard<'_, Cluster> {
+        lock(&self.cluster)
     }
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let endpoints = self.endpoints();
+        let mut s = f.debug_struct("Client");
+        s.field("endpoints", &endpoints)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+/// Locks, taking over a poisoned lock: the core changes state only in short synchronous steps.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Api for Client {
     type Output<'a, T: Send + 'static> = BoxFuture<'a, Result<T, Error>>;
 
-    fn execute<'a, T: Send + 'static>(&'a self, call: Result<Call<T>, Error>) -> Self::Output<'a, T> {
+    fn execute<'a, T: Send + 'static>(
+        &'a self,
+        call: Result<Call<T>, Error>,
+    ) -> Self::Output<'a, T> {
         Box::pin(async move {
-            let op = Op::new(call?);
-            self.run(match self.timeout {
-                Some(t) => op.timeout(t),
-                None => op,
-            })
-            .await
+            let mut op = Op::new(call?);
+            if let Some(t) = self.timeout {
+                op = op.timeout(t); // the core's deadline, so a write can end OutcomeUnknown
+            }
+            self.drive(op).await
         })
     }
 
     fn keys_prefix(&self) -> &str {
-        &self.inner.keys_prefix
+        &self.keys_prefix
     }
 }

@@ -2,26 +2,25 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Instant;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use async_std::net::TcpStream;
 use bytes::Bytes;
 use etcd_v2_proto::TransportFailure;
 use futures_core::future::BoxFuture;
-use http::uri::PathAndQuery;
-use http::{HeaderValue, Request, Response, Uri, header};
+use http::{HeaderValue, Request, Response, Uri, header, uri::PathAndQuery};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::client::conn::http1::{self, SendRequest};
 use smol_hyper::rt::FuturesIo;
 
-/// Performs one HTTP exchange for the client.
-///
-/// It must not follow redirects nor turn 4xx/5xx into errors, must read the whole body (at
-/// most `max_body` bytes, else [`TransportFailure::BodyTooLarge`]) and should give up at
-/// `deadline` with [`TransportFailure::Timeout`] (the client enforces it as well).
+use crate::lock;
+
+/// Performs one HTTP exchange: no redirects followed, 4xx/5xx returned as answers, the whole
+/// body read (over `max_body` bytes: [`TransportFailure::BodyTooLarge`]), given up at
+/// `deadline` with [`TransportFailure::Timeout`] (the client enforces that too).
 pub trait Transport: Send + Sync + 'static {
-    /// Sends `request` (its URI is absolute) and returns the response with its body read.
+    /// Sends `request` (its URI is absolute) and returns the answer with its body.
     fn send(
         &self,
         request: Request<Bytes>,
@@ -30,26 +29,31 @@ pub trait Transport: Send + Sync + 'static {
     ) -> BoxFuture<'static, Result<Response<Bytes>, TransportFailure>>;
 }
 
-/// Idle connections kept per authority.
-const MAX_IDLE: usize = 8;
+type Idle = HashMap<String, Vec<SendRequest<Full<Bytes>>>>;
 
-type Pool = Mutex<HashMap<String, Vec<SendRequest<Full<Bytes>>>>>;
-
-/// hyper's low-level HTTP/1 client over async-std TCP, keeping idle connections for reuse;
-/// `http` only (`https` is refused with [`TransportFailure::InvalidRequest`]).
+/// hyper's low-level HTTP/1 client over async-std TCP, keeping up to 8 idle connections per
+/// host; `http` only (`https` is [`TransportFailure::InvalidRequest`]).
 #[derive(Clone, Default)]
-pub struct DefaultTransport {
-    idle: Arc<Pool>,
+pub struct HyperTransport {
+    idle: Arc<Mutex<Idle>>,
 }
 
-impl Transport for DefaultTransport {
+impl HyperTransport {
+    /// A transport with an empty connection pool (same as `default()`).
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Transport for HyperTransport {
     fn send(
         &self,
         request: Request<Bytes>,
         deadline: Option<Instant>,
         max_body: usize,
     ) -> BoxFuture<'static, Result<Response<Bytes>, TransportFailure>> {
-        Box::pin(within(deadline, exchange(Arc::clone(&self.idle), request, max_body)))
+        let exchange = exchange(self.idle.clone(), request, deadline, max_body);
+        Box::pin(within(deadline, exchange))
     }
 }
 
@@ -58,65 +62,85 @@ pub(crate) async fn within<T>(
     deadline: Option<Instant>,
     fut: impl Future<Output = Result<T, TransportFailure>>,
 ) -> Result<T, TransportFailure> {
-    let Some(deadline) = deadline else { return fut.await };
-    let left = deadline.saturating_duration_since(Instant::now());
-    async_std::future::timeout(left, fut).await.unwrap_or(Err(TransportFailure::Timeout))
+    let Some(left) = deadline.map(|d| d.saturating_duration_since(Instant::now())) else {
+        return fut.await;
+    };
+    let timed = async_std::future::timeout(left, fut).await;
+    timed.unwrap_or(Err(TransportFailure::Timeout))
 }
 
-async fn exchange(idle: Arc<Pool>, request: Request<Bytes>, max_body: usize) -> Result<Response<Bytes>, TransportFailure> {
-    let invalid = |msg: &str| TransportFailure::InvalidRequest(msg.to_owned());
-    let (mut parts, body) = request.into_parts();
-    match parts.uri.scheme_str() {
-        Some("http") => {}
-        Some("https") => return Err(invalid("https is not supported by this transport yet")),
-        _ => return Err(invalid("only http:// URLs are supported")),
-    }
-    let authority = parts.uri.authority().ok_or_else(|| invalid("URL without a host"))?.clone();
-    let host = HeaderValue::from_str(authority.as_str()).map_err(|e| invalid(&e.to_string()))?;
-    parts.headers.insert(header::HOST, host);
-    let target = parts.uri.path_and_query().cloned().unwrap_or_else(|| PathAndQuery::from_static("/"));
-    parts.uri = Uri::from(target);
+fn invalid(msg: impl ToString) -> TransportFailure {
+    TransportFailure::InvalidRequest(msg.to_string())
+}
 
-    let key = authority.as_str().to_owned();
+type Answer = Result<Response<Bytes>, TransportFailure>;
+
+async fn exchange(
+    idle: Arc<Mutex<Idle>>,
+    request: Request<Bytes>,
+    deadline: Option<Instant>,
+    max_body: usize,
+) -> Answer {
+    let (mut head, body) = request.into_parts();
+    let authority = match (head.uri.scheme_str(), head.uri.authority()) {
+        (Some("http"), Some(authority)) => authority.clone(),
+        (Some("https"), _) => return Err(invalid("https is not supported by this transport yet")),
+        _ => return Err(invalid("not an http://host URL")),
+    };
+    let host = HeaderValue::from_str(authority.as_str()).map_err(invalid)?;
+    head.headers.insert(header::HOST, host);
+    let target = head.uri.path_and_query().cloned();
+    head.uri = Uri::from(target.unwrap_or_else(|| PathAndQuery::from_static("/")));
+    let port = authority.port_u16().unwrap_or(80);
+    let addr = format!("{}:{port}", authority.host());
     let mut sender = loop {
-        let pooled = idle.lock().unwrap_or_else(PoisonError::into_inner).get_mut(&key).and_then(Vec::pop);
-        match pooled {
-            Some(mut s) => {
-                if s.ready().await.is_ok() {
-                    break s;
-                }
-            }
-            None => break connect(&key, authority.port_u16().is_none()).await?,
+        let pooled = lock(&idle).get_mut(&addr).and_then(Vec::pop);
+        let Some(mut pooled) = pooled else {
+            break connect(&addr, deadline).await?;
+        };
+        if pooled.ready().await.is_ok() {
+            break pooled;
         }
     };
-    let response = sender
-        .send_request(Request::from_parts(parts, Full::new(body)))
+    let request = Request::from_parts(head, Full::new(body));
+    let io = |e: &dyn std::error::Error| TransportFailure::Io(e.to_string());
+    let (head, body) = sender
+        .send_request(request)
         .await
-        .map_err(|e| TransportFailure::Io(e.to_string()))?;
-    let (parts, body) = response.into_parts();
-    let body = match Limited::new(body, max_body).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.is::<LengthLimitError>() => return Err(TransportFailure::BodyTooLarge { limit: max_body }),
-        Err(e) => return Err(TransportFailure::Io(e.to_string())),
-    };
-    let mut pool = idle.lock().unwrap_or_else(PoisonError::into_inner);
-    let conns = pool.entry(key).or_default();
-    if conns.len() < MAX_IDLE {
+        .map_err(|e| io(&e))?
+        .into_parts();
+    let body = Limited::new(body, max_body).collect().await.map_err(|e| {
+        let too_large = e.is::<LengthLimitError>();
+        if too_large {
+            TransportFailure::BodyTooLarge { limit: max_body }
+        } else {
+            io(&*e)
+        }
+    })?;
+    let mut pool = lock(&idle);
+    let conns = pool.entry(addr).or_default();
+    if conns.len() < 8 {
         conns.push(sender);
     }
-    Ok(Response::from_parts(parts, body))
+    Ok(Response::from_parts(head, body.to_bytes()))
 }
 
-/// Opens a connection and spawns its driver; nothing has been sent if this fails.
-async fn connect(authority: &str, default_port: bool) -> Result<SendRequest<Full<Bytes>>, TransportFailure> {
-    let addr = if default_port { format!("{authority}:80") } else { authority.to_owned() };
+/// Opens a connection and spawns its driver; nothing has been sent if this fails, so running
+/// out of time here is [`TransportFailure::Connect`], not `Timeout`.
+async fn connect(
+    addr: &str,
+    deadline: Option<Instant>,
+) -> Result<SendRequest<Full<Bytes>>, TransportFailure> {
     let failed = |e: &dyn std::fmt::Display| TransportFailure::Connect(format!("{addr}: {e}"));
-    let stream = TcpStream::connect(&addr).await.map_err(|e| failed(&e))?;
-    stream.set_nodelay(true).map_err(|e| failed(&e))?;
-    let (sender, conn) = http1::handshake(FuturesIo::new(stream)).await.map_err(|e| failed(&e))?;
-    async_std::task::spawn(async move {
-        // Ends when the server closes, an exchange fails or every sender is dropped.
-        let _ = conn.await;
+    let left = deadline.map_or(Duration::MAX, |d| {
+        d.saturating_duration_since(Instant::now())
     });
+    let connecting = async_std::io::timeout(left, TcpStream::connect(addr));
+    let stream = connecting.await.map_err(|e| failed(&e))?;
+    stream.set_nodelay(true).map_err(|e| failed(&e))?;
+    let io = FuturesIo::new(stream);
+    let (sender, conn) = http1::handshake(io).await.map_err(|e| failed(&e))?;
+    // The driver ends when the server closes, an exchange fails or every sender is dropped.
+    async_std::task::spawn(conn);
     Ok(sender)
 }

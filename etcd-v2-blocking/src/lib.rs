@@ -119,7 +119,11 @@ impl Client {
     /// # Errors
     /// The member list could not be read, or no leader was found in prioritize-leader mode.
     pub fn sync(&self) -> Result<(), Error> {
-        self.run(Sync::new())
+        let sync = Sync::new();
+        self.run(match self.timeout {
+            Some(t) => sync.timeout(t),
+            None => sync,
+        })
     }
 
     /// Syncs every `interval` until a sync fails, then returns that error (Go: `AutoSync`).
@@ -145,7 +149,8 @@ impl Client {
     /// # Errors
     /// [`Error::Usage`] for a key that escapes the keys prefix.
     pub fn watcher(&self, key: &str, opts: WatchOptions) -> Result<Watcher, Error> {
-        let watch = Watch::new(&self.inner.keys_prefix, key, opts)?;
+        let mut watch = Watch::new(&self.inner.keys_prefix, key, opts)?;
+        watch.set_timeout(self.timeout);
         Ok(Watcher::new(self.clone(), watch))
     }
 

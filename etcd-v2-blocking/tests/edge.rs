@@ -174,22 +174,21 @@ fn html_answer_is_invalid_json() {
 }
 
 #[test]
-fn body_over_max_body_bytes_is_a_transport_failure_of_the_endpoint() {
+fn body_over_max_body_bytes_ends_the_call() {
     // The adapter stops reading at the cap and reports `TransportFailure::BodyTooLarge`; the
-    // core books it as that endpoint's failure (the core's own `ProtocolError::BodyTooLarge`
-    // only fires for a transport that hands over a body past the cap).
+    // member did answer, so the core ends the call with `ProtocolError::BodyTooLarge`.
     let (a, hits) = serve(|_, s| reply(s, "200 OK", "X-Etcd-Index: 3\r\n", &[b'x'; 4096]));
     let config = Config::new([a.as_str()]).max_body_bytes(1000);
     let err = Client::new(config)
         .unwrap()
         .get("/foo", GetOptions::default())
         .unwrap_err();
-    let Error::Cluster(cluster) = err else {
-        panic!("got {err:?}")
-    };
-    let failure = AttemptFailure::Transport(TransportFailure::BodyTooLarge { limit: 1000 });
-    assert_eq!(cluster.failures, [(a, failure)]);
+    assert_eq!(
+        err,
+        Error::Protocol(etcd_v2_blocking::ProtocolError::BodyTooLarge { limit: 1000 })
+    );
     assert_eq!(hits.load(Ordering::SeqCst), 1);
+    let _ = a;
 }
 
 #[test]

@@ -126,7 +126,12 @@ impl Client {
     /// # Errors
     /// Any call error, or [`Error::NoLeaderEndpoint`] in prioritize-leader mode.
     pub async fn sync(&self) -> Result<(), Error> {
-        self.run(Sync::new()).await
+        let sync = Sync::new();
+        self.run(match self.timeout {
+            Some(t) => sync.timeout(t),
+            None => sync,
+        })
+        .await
     }
 
     /// Syncs now and every `interval` (Go: `AutoSync`); returns only the error that stopped it.
@@ -143,26 +148,20 @@ impl Client {
     /// # Errors
     /// [`UsageError::KeyEscapesPrefix`] for a key like `../x`.
     pub fn watcher(&self, key: &str, opts: WatchOptions) -> Result<Watcher, Error> {
-        let watch = Watch::new(&self.inner.keys_prefix, key, opts)?;
+        let mut watch = Watch::new(&self.inner.keys_prefix, key, opts)?;
+        watch.set_timeout(self.timeout);
         Ok(Watcher::new(self.clone(), watch))
     }
 
-    /// Drives any core [`Task`] to its end. With [`Client::with_timeout`] the whole run is
-    /// bounded and ends with [`Error::DeadlineExceeded`]; give an [`Op`] of a write its own
-    /// deadline (as the [`Api`] methods do) to learn [`Error::OutcomeUnknown`] instead.
+    /// Drives any core [`Task`] to its end (API calls, syncs and watches made through this
+    /// client already carry the [`Client::with_timeout`] deadline in their task).
     ///
     /// # Errors
     /// Whatever the task ends with.
     pub async fn run<K: Task>(&self, task: K) -> Result<K::Output, Error> {
-        match self.timeout {
-            Some(t) => tokio::time::timeout(t, self.drive(task))
-                .await
-                .unwrap_or(Err(Error::DeadlineExceeded)),
-            None => self.drive(task).await,
-        }
+        self.drive(task).await
     }
 
-    /// The run loop of the adapter contract; the cluster lock is never held across an await.
     async fn drive<K: Task>(&self, mut task: K) -> Result<K::Output, Error> {
         loop {
             let step = task.poll(Instant::now(), &mut lock(&self.inner.cluster));

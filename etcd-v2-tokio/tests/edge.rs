@@ -185,12 +185,10 @@ async fn body_over_the_cap_is_body_too_large() {
     let a = Fake::start(reply("200 OK", "application/json", &"x".repeat(1000))).await;
     let client = client_in_order(&[&a.url], |c| c.max_body_bytes(100));
     let err = client.get("/foo", GetOptions::default()).await.unwrap_err();
-    let too_large = AttemptFailure::Transport(TransportFailure::BodyTooLarge { limit: 100 });
+    // The member answered: the call ends there, no failover.
     assert_eq!(
         err,
-        Error::Cluster(ClusterError {
-            failures: vec![(a.url.clone(), too_large)]
-        })
+        Error::Protocol(etcd_v2_tokio::ProtocolError::BodyTooLarge { limit: 100 })
     );
 }
 

@@ -3,7 +3,7 @@
 //! the client then sticks to the endpoint that worked.
 //!
 //! ```text
-//! cargo run -p etcd-v2-blocking --example scripted_transport
+//! cargo run -p etcd-v2-blocking --example blocking_scripted_transport
 //! ```
 
 use std::collections::VecDeque;

@@ -3,7 +3,7 @@
 //! It shows failover: the first endpoint tried refuses the connection (`Connect`: nothing was
 //! sent), the client moves on to the second, which answers; the next call starts there.
 //!
-//! `cargo run -p etcd-v2-tokio --example scripted_transport`
+//! `cargo run -p etcd-v2-tokio --example tokio_scripted_transport`
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};

@@ -1,7 +1,7 @@
 //! The Go client's README example: set `/foo` to `bar`, then read it back.
 //!
 //! ```text
-//! ETCD_ENDPOINTS=http://127.0.0.1:2379 cargo run -p etcd-v2-blocking --example quickstart
+//! ETCD_ENDPOINTS=http://127.0.0.1:2379 cargo run -p etcd-v2-blocking --example blocking_quickstart
 //! ```
 
 use std::time::Duration;

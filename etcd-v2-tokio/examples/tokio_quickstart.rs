@@ -1,6 +1,6 @@
 //! The Go client's README usage: set `/foo` to `bar`, then read it back.
 //!
-//! `ETCD_ENDPOINTS=http://127.0.0.1:2379 cargo run -p etcd-v2-tokio --example quickstart`
+//! `ETCD_ENDPOINTS=http://127.0.0.1:2379 cargo run -p etcd-v2-tokio --example tokio_quickstart`
 
 use etcd_v2_tokio::{Api, Client, Config, GetOptions, SetOptions};
 

@@ -1,7 +1,7 @@
 //! A custom [`Transport`]: HTTP/1.1 over a unix socket, to an etcd started with
 //! `--listen-client-urls unix:///path/to/etcd.sock` (etcd 3.4 accepts `unix://` client URLs).
 //!
-//! `cargo run -p etcd-v2-tokio --example unix_socket -- /path/to/etcd.sock`
+//! `cargo run -p etcd-v2-tokio --example tokio_unix_socket -- /path/to/etcd.sock`
 //! (or set `ETCD_UNIX_SOCKET`). The endpoint is `http://localhost`: it only names the `Host`
 //! header, every request goes to the socket. One connection per exchange, for brevity.
 
