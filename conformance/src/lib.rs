@@ -1,5 +1,8 @@
 //! Conformance harness for the etcd v2 clients: fixtures that run real etcd
-//! processes (see [`etcd_process`]) and the tests that drive every client
-//! against them.
+//! processes (see [`etcd_process`]), a uniform blocking view of every adapter
+//! ([`sut`]) and the scenario suite that drives each adapter against real etcd
+//! ([`scenarios`], run by `tests/suite.rs`).
 
 pub mod etcd_process;
+pub mod scenarios;
+pub mod sut;

@@ -29,7 +29,10 @@ pub trait Api {
         Self: 'a;
 
     /// Runs one call (a usage error is returned as it is, without sending anything).
-    fn execute<'a, T: Send + 'static>(&'a self, call: Result<Call<T>, Error>) -> Self::Output<'a, T>;
+    fn execute<'a, T: Send + 'static>(
+        &'a self,
+        call: Result<Call<T>, Error>,
+    ) -> Self::Output<'a, T>;
 
     /// The keys API prefix (Go: `NewKeysAPIWithPrefix`), `/v2/keys` by default.
     fn keys_prefix(&self) -> &str;

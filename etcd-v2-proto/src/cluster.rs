@@ -67,7 +67,10 @@ impl Cluster {
 
     /// The endpoints in their current (shuffled) order (Go: `Endpoints()`).
     pub fn endpoints(&self) -> Vec<String> {
-        self.endpoints.iter().map(|e| e.as_str().to_string()).collect()
+        self.endpoints
+            .iter()
+            .map(|e| e.as_str().to_string())
+            .collect()
     }
 
     /// The endpoint tried first by the next call.

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use http::{HeaderMap, Response};
 use serde::de::DeserializeOwned;
 
-use crate::error::{ApiError, EtcdError, Error, ProtocolError};
+use crate::error::{ApiError, Error, EtcdError, ProtocolError};
 use crate::model::KeysResponse;
 
 /// `X-Etcd-Index`.

@@ -57,7 +57,9 @@ pub enum Error {
     /// A watch resumed past events that etcd no longer keeps (opt-in resume policy).
     ///
     /// The watch goes on from `resumed_at`; events in `requested..resumed_at` may be missed.
-    #[error("watch history cleared: events from index {requested} may be lost, resumed at {resumed_at}")]
+    #[error(
+        "watch history cleared: events from index {requested} may be lost, resumed at {resumed_at}"
+    )]
     EventsLost {
         /// The wait index the watch asked for.
         requested: u64,

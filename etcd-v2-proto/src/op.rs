@@ -25,7 +25,9 @@ use crate::cluster::{Cluster, Snapshot};
 use crate::curl::{CURL_PREFIX, curl_command};
 use crate::decode::cluster_id;
 use crate::endpoint::Endpoint;
-use crate::error::{AttemptFailure, ClusterError, Error, ProtocolError, TransportFailure, UsageError};
+use crate::error::{
+    AttemptFailure, ClusterError, Error, ProtocolError, TransportFailure, UsageError,
+};
 use crate::task::{AttemptId, Step, Task, Transmit};
 
 /// The state machine of one call (see the module doc).
@@ -200,7 +202,9 @@ impl<T> Op<T> {
         };
         let curl = config.curl_debug.then(|| {
             let body = match &self.call.spec.body {
-                Some(_) if self.call.spec.secret_body => Some(&b"<redacted: contains a password>"[..]),
+                Some(_) if self.call.spec.secret_body => {
+                    Some(&b"<redacted: contains a password>"[..])
+                }
                 other => other.as_deref(),
             };
             let line = curl_command(request.method().as_str(), &request.uri().to_string(), body);
@@ -292,7 +296,11 @@ impl<T> Task for Op<T> {
 
     fn poll(&mut self, now: Instant, cluster: &mut Cluster) -> Step<T> {
         if self.finished {
-            return Step::Done(self.result.take().unwrap_or(Err(UsageError::TaskFinished.into())));
+            return Step::Done(
+                self.result
+                    .take()
+                    .unwrap_or(Err(UsageError::TaskFinished.into())),
+            );
         }
         if self.run.is_none() {
             if let Err(e) = self.start(now, cluster) {
@@ -349,10 +357,19 @@ impl<T> Task for Op<T> {
             self.endpoint_failed(cluster, failure);
             return;
         }
-        if let (Some(expected), Some(found)) = (cluster.cluster_id(), cluster_id(response.headers())) {
+        if let (Some(expected), Some(found)) =
+            (cluster.cluster_id(), cluster_id(response.headers()))
+        {
             if !expected.eq_ignore_ascii_case(&found) {
                 let expected = expected.to_string();
-                self.endpoint_failed(cluster, AttemptFailure::WrongCluster { endpoint, expected, found });
+                self.endpoint_failed(
+                    cluster,
+                    AttemptFailure::WrongCluster {
+                        endpoint,
+                        expected,
+                        found,
+                    },
+                );
                 return;
             }
         }

@@ -63,7 +63,11 @@ impl Sync {
         self
     }
 
-    fn members_listed(&mut self, cluster: &mut Cluster, members: Vec<Member>) -> Option<Result<(), Error>> {
+    fn members_listed(
+        &mut self,
+        cluster: &mut Cluster,
+        members: Vec<Member>,
+    ) -> Option<Result<(), Error>> {
         let urls: Vec<&str> = members
             .iter()
             .flat_map(|m| m.client_urls.iter().map(alloc::string::String::as_str))
@@ -96,7 +100,12 @@ impl Sync {
 fn leader_pin(endpoints: &[Endpoint], leader: &Member) -> Option<usize> {
     let first = leader.client_urls.first()?;
     let leader_url = Endpoint::parse(first).ok()?;
-    Some(endpoints.iter().position(|e| e.as_str() == leader_url.as_str()).unwrap_or(0))
+    Some(
+        endpoints
+            .iter()
+            .position(|e| e.as_str() == leader_url.as_str())
+            .unwrap_or(0),
+    )
 }
 
 impl Task for Sync {
@@ -126,7 +135,9 @@ impl Task for Sync {
                 },
                 Phase::Leader(op, endpoints) => match op.poll(now, cluster) {
                     Step::Done(result) => {
-                        let pin = result.ok().and_then(|leader| leader_pin(endpoints, &leader));
+                        let pin = result
+                            .ok()
+                            .and_then(|leader| leader_pin(endpoints, &leader));
                         let endpoints = core::mem::take(endpoints);
                         self.phase = Phase::Done;
                         return Step::Done(match pin {
@@ -139,12 +150,20 @@ impl Task for Sync {
                     }
                     other => return other.map_never(),
                 },
-                Phase::Done => return Step::Done(Err(crate::error::UsageError::TaskFinished.into())),
+                Phase::Done => {
+                    return Step::Done(Err(crate::error::UsageError::TaskFinished.into()));
+                }
             }
         }
     }
 
-    fn handle_response(&mut self, now: Instant, cluster: &mut Cluster, attempt: AttemptId, response: Response<Bytes>) {
+    fn handle_response(
+        &mut self,
+        now: Instant,
+        cluster: &mut Cluster,
+        attempt: AttemptId,
+        response: Response<Bytes>,
+    ) {
         match &mut self.phase {
             Phase::Members(op) => op.handle_response(now, cluster, attempt, response),
             Phase::Leader(op, _) => op.handle_response(now, cluster, attempt, response),
@@ -152,7 +171,13 @@ impl Task for Sync {
         }
     }
 
-    fn handle_failure(&mut self, now: Instant, cluster: &mut Cluster, attempt: AttemptId, failure: TransportFailure) {
+    fn handle_failure(
+        &mut self,
+        now: Instant,
+        cluster: &mut Cluster,
+        attempt: AttemptId,
+        failure: TransportFailure,
+    ) {
         match &mut self.phase {
             Phase::Members(op) => op.handle_failure(now, cluster, attempt, failure),
             Phase::Leader(op, _) => op.handle_failure(now, cluster, attempt, failure),
@@ -195,18 +220,32 @@ impl Task for AutoSync {
                 self.sync = Sync::new();
             }
             match self.sync.poll(now, cluster) {
-                Step::Done(Ok(())) => self.next_at = Some(now.checked_add(self.interval).unwrap_or(now)),
+                Step::Done(Ok(())) => {
+                    self.next_at = Some(now.checked_add(self.interval).unwrap_or(now))
+                }
                 Step::Done(Err(e)) => return Step::Done(Err(e)),
                 other => return other.map_never(),
             }
         }
     }
 
-    fn handle_response(&mut self, now: Instant, cluster: &mut Cluster, attempt: AttemptId, response: Response<Bytes>) {
+    fn handle_response(
+        &mut self,
+        now: Instant,
+        cluster: &mut Cluster,
+        attempt: AttemptId,
+        response: Response<Bytes>,
+    ) {
         self.sync.handle_response(now, cluster, attempt, response);
     }
 
-    fn handle_failure(&mut self, now: Instant, cluster: &mut Cluster, attempt: AttemptId, failure: TransportFailure) {
+    fn handle_failure(
+        &mut self,
+        now: Instant,
+        cluster: &mut Cluster,
+        attempt: AttemptId,
+        failure: TransportFailure,
+    ) {
         self.sync.handle_failure(now, cluster, attempt, failure);
     }
 }

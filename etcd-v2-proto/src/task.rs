@@ -97,7 +97,9 @@ impl<T> Step<T> {
             Self::Send(t) => Step::Send(t),
             Self::Wait(at) => Step::Wait(at),
             // Callers match `Done` first; keep the value's error if it ever gets here.
-            Self::Done(r) => Step::Done(r.and_then(|_| Err(crate::error::UsageError::TaskFinished.into()))),
+            Self::Done(r) => {
+                Step::Done(r.and_then(|_| Err(crate::error::UsageError::TaskFinished.into())))
+            }
         }
     }
 }
@@ -109,11 +111,23 @@ impl<K: Task + ?Sized> Task for &mut K {
         (**self).poll(now, cluster)
     }
 
-    fn handle_response(&mut self, now: Instant, cluster: &mut Cluster, attempt: AttemptId, response: Response<Bytes>) {
+    fn handle_response(
+        &mut self,
+        now: Instant,
+        cluster: &mut Cluster,
+        attempt: AttemptId,
+        response: Response<Bytes>,
+    ) {
         (**self).handle_response(now, cluster, attempt, response);
     }
 
-    fn handle_failure(&mut self, now: Instant, cluster: &mut Cluster, attempt: AttemptId, failure: TransportFailure) {
+    fn handle_failure(
+        &mut self,
+        now: Instant,
+        cluster: &mut Cluster,
+        attempt: AttemptId,
+        failure: TransportFailure,
+    ) {
         (**self).handle_failure(now, cluster, attempt, failure);
     }
 }

@@ -139,7 +139,11 @@ impl Watch {
     }
 
     /// Books one poll's outcome; `None` means poll again.
-    fn handle(&mut self, now: Instant, result: Result<WatchPoll, Error>) -> Option<Result<KeysResponse, Error>> {
+    fn handle(
+        &mut self,
+        now: Instant,
+        result: Result<WatchPoll, Error>,
+    ) -> Option<Result<KeysResponse, Error>> {
         match result {
             Ok(WatchPoll::Event(event)) => {
                 self.empty_streak = 0;
@@ -194,13 +198,25 @@ impl Task for Watch {
         step
     }
 
-    fn handle_response(&mut self, now: Instant, cluster: &mut Cluster, attempt: AttemptId, response: Response<Bytes>) {
+    fn handle_response(
+        &mut self,
+        now: Instant,
+        cluster: &mut Cluster,
+        attempt: AttemptId,
+        response: Response<Bytes>,
+    ) {
         if let Some(op) = self.op.as_mut() {
             op.handle_response(now, cluster, attempt, response);
         }
     }
 
-    fn handle_failure(&mut self, now: Instant, cluster: &mut Cluster, attempt: AttemptId, failure: TransportFailure) {
+    fn handle_failure(
+        &mut self,
+        now: Instant,
+        cluster: &mut Cluster,
+        attempt: AttemptId,
+        failure: TransportFailure,
+    ) {
         if let Some(op) = self.op.as_mut() {
             op.handle_failure(now, cluster, attempt, failure);
         }

@@ -86,7 +86,10 @@ fn ttl_and_expiration_52() {
     assert_eq!(n.ttl, Some(10));
     assert_eq!(n.ttl_duration(), Duration::from_secs(10));
     assert_eq!(n.expiration, Some(ts(1_428_381_623, 44_979_686)));
-    assert_eq!(n.expiration.unwrap().to_string(), "2015-04-07T04:40:23.044979686Z");
+    assert_eq!(
+        n.expiration.unwrap().to_string(),
+        "2015-04-07T04:40:23.044979686Z"
+    );
 }
 
 #[test]
@@ -153,16 +156,16 @@ fn bad_index_header_56() {
 }
 
 /// Go parses X-Etcd-Index with `strconv.ParseUint`, which refuses a sign and any byte that is
-/// not a digit; a present, non-empty but unparsable header fails the call (§2.2).
-///
-/// The core treats a value that is not visible ASCII as absent (`to_str().unwrap_or("")` in
-/// `u64_header`) and accepts a leading `+` (Rust's `u64::from_str`).
+/// not a digit; a present, non-empty but unparsable header fails the call (§2.2). (The core
+/// once treated a non-ASCII value as absent and accepted a leading `+`.)
 #[test]
-#[ignore = "bug: u64_header treats a non-ASCII X-Etcd-Index as absent and accepts \"+5\""]
 fn unparsable_index_headers_are_errors() {
     let bad_bytes = Response::builder()
         .status(200)
-        .header("X-Etcd-Index", http::HeaderValue::from_bytes(b"5\xff").unwrap())
+        .header(
+            "X-Etcd-Index",
+            http::HeaderValue::from_bytes(b"5\xff").unwrap(),
+        )
         .body(Bytes::from_static(br#"{"action":"get"}"#))
         .unwrap();
     let e = decode_keys_response(&bad_bytes);
@@ -170,11 +173,13 @@ fn unparsable_index_headers_are_errors() {
         matches!(e, Err(Error::Protocol(ProtocolError::BadHeader { .. }))),
         "non-ASCII header: {e:?}"
     );
-    let e = decode(200, &[("X-Etcd-Index", "+5")], r#"{"action":"get"}"#);
-    assert!(
-        matches!(e, Err(Error::Protocol(ProtocolError::BadHeader { .. }))),
-        "signed header: {e:?}"
-    );
+    for value in ["+5", " 5", "5 ", "٣"] {
+        let e = decode(200, &[("X-Etcd-Index", value)], r#"{"action":"get"}"#);
+        assert!(
+            matches!(e, Err(Error::Protocol(ProtocolError::BadHeader { .. }))),
+            "{value:?}: {e:?}"
+        );
+    }
 }
 
 #[test]
@@ -221,11 +226,17 @@ fn three_error_cases<T: std::fmt::Debug>(name: &str, call: &Call<T>, writes_once
     // 500 with an etcd error body, fed to the decoder directly (Go's API-layer tests).
     let raft = r#"{"errorCode":300,"message":"Raft Internal Error","cause":"etcdserver: request timed out","index":0}"#;
     let e = call.decode(&response(500, &[], raft)).unwrap_err();
-    assert_eq!(e.code(), Some(ErrorCode::RAFT_INTERNAL), "{name} 500 decode: {e:?}");
+    assert_eq!(
+        e.code(),
+        Some(ErrorCode::RAFT_INTERNAL),
+        "{name} 500 decode: {e:?}"
+    );
 
     // Through an Op, a 5xx never reaches the decoder: it fails the endpoint (§0, §4.4).
     let mut h = Harness::ordered(&["http://127.0.0.1:1001"], Config::default());
-    let e = h.run(Op::new(call.clone()), |_| reply(500, &[], raft)).unwrap_err();
+    let e = h
+        .run(Op::new(call.clone()), |_| reply(500, &[], raft))
+        .unwrap_err();
     if writes_once {
         assert!(e.is_outcome_unknown(), "{name} 500 op: {e:?}");
     } else {
@@ -237,29 +248,50 @@ fn three_error_cases<T: std::fmt::Debug>(name: &str, call: &Call<T>, writes_once
     // A transport error after sending.
     let mut h = Harness::ordered(&["http://127.0.0.1:1001"], Config::default());
     let e = h
-        .run(Op::new(call.clone()), |_| Answer::Fail(TransportFailure::Io("reset".into())))
+        .run(Op::new(call.clone()), |_| {
+            Answer::Fail(TransportFailure::Io("reset".into()))
+        })
         .unwrap_err();
     if writes_once {
         assert!(e.is_outcome_unknown(), "{name} io: {e:?}");
     } else {
-        assert!(matches!(e, Error::Cluster(ref c) if c.failures.len() == 1), "{name} io: {e:?}");
+        assert!(
+            matches!(e, Error::Cluster(ref c) if c.failures.len() == 1),
+            "{name} io: {e:?}"
+        );
     }
 }
 
 #[test]
 fn set_errors_63() {
-    three_error_cases("set", &keys::set("/v2/keys", "/foo", "bar", &SetOptions::default()).unwrap(), false);
-    three_error_cases("create", &keys::create("/v2/keys", "/foo", "bar").unwrap(), true);
+    three_error_cases(
+        "set",
+        &keys::set("/v2/keys", "/foo", "bar", &SetOptions::default()).unwrap(),
+        false,
+    );
+    three_error_cases(
+        "create",
+        &keys::create("/v2/keys", "/foo", "bar").unwrap(),
+        true,
+    );
 }
 
 #[test]
 fn get_errors_66() {
-    three_error_cases("get", &keys::get("/v2/keys", "/foo", GetOptions::default()).unwrap(), false);
+    three_error_cases(
+        "get",
+        &keys::get("/v2/keys", "/foo", GetOptions::default()).unwrap(),
+        false,
+    );
 }
 
 #[test]
 fn delete_errors_69() {
-    three_error_cases("delete", &keys::delete("/v2/keys", "/foo", &DeleteOptions::default()).unwrap(), true);
+    three_error_cases(
+        "delete",
+        &keys::delete("/v2/keys", "/foo", &DeleteOptions::default()).unwrap(),
+        true,
+    );
 }
 
 #[test]
@@ -335,10 +367,20 @@ fn examples_95_96() {
     );
     let mut children = r.node.unwrap().nodes;
     children.sort_by(|a, b| a.key.as_bytes().cmp(b.key.as_bytes()));
-    let pairs: Vec<(&str, &str)> = children.iter().map(|n| (n.key.as_str(), n.value_str())).collect();
-    assert_eq!(pairs, [("/myNodes/key1", "value1"), ("/myNodes/key2", "value2")]);
+    let pairs: Vec<(&str, &str)> = children
+        .iter()
+        .map(|n| (n.key.as_str(), n.value_str()))
+        .collect();
+    assert_eq!(
+        pairs,
+        [("/myNodes/key1", "value1"), ("/myNodes/key2", "value2")]
+    );
 
-    let r = ok(200, &[], r#"{"action":"get","node":{"key":"/foo","value":"bar","modifiedIndex":5,"createdIndex":5}}"#);
+    let r = ok(
+        200,
+        &[],
+        r#"{"action":"get","node":{"key":"/foo","value":"bar","modifiedIndex":5,"createdIndex":5}}"#,
+    );
     let n = r.node.unwrap();
     assert_eq!((n.key.as_str(), n.value_str()), ("/foo", "bar"));
 }
@@ -377,12 +419,30 @@ fn observed_set_201_with_headers() {
 #[test]
 fn headers_absent_or_empty() {
     let r = ok(200, &[], r#"{"action":"get"}"#);
-    assert_eq!((r.index, r.cluster_id, r.raft_index, r.raft_term), (0, None, None, None));
-    let empty = [("X-Etcd-Index", ""), ("X-Etcd-Cluster-Id", ""), ("X-Raft-Index", ""), ("X-Raft-Term", "")];
+    assert_eq!(
+        (r.index, r.cluster_id, r.raft_index, r.raft_term),
+        (0, None, None, None)
+    );
+    let empty = [
+        ("X-Etcd-Index", ""),
+        ("X-Etcd-Cluster-Id", ""),
+        ("X-Raft-Index", ""),
+        ("X-Raft-Term", ""),
+    ];
     let r = ok(200, &empty, r#"{"action":"get"}"#);
-    assert_eq!((r.index, r.cluster_id, r.raft_index, r.raft_term), (0, None, None, None));
+    assert_eq!(
+        (r.index, r.cluster_id, r.raft_index, r.raft_term),
+        (0, None, None, None)
+    );
     // Header names are case-insensitive; the largest index parses.
-    let r = ok(200, &[("x-etcd-index", "18446744073709551615"), ("X-ETCD-CLUSTER-ID", "c")], r#"{"action":"get"}"#);
+    let r = ok(
+        200,
+        &[
+            ("x-etcd-index", "18446744073709551615"),
+            ("X-ETCD-CLUSTER-ID", "c"),
+        ],
+        r#"{"action":"get"}"#,
+    );
     assert_eq!(r.index, u64::MAX);
     assert_eq!(r.cluster_id.as_deref(), Some("c"));
 }
@@ -443,7 +503,11 @@ fn observed_write_bodies() {
     for (status, body, action, want_node, has_prev) in cases {
         let r = ok(status, &[], &body);
         assert_eq!(r.action, action, "{body}");
-        assert_eq!(r.action.as_str(), body.split('"').nth(3).unwrap(), "wire name");
+        assert_eq!(
+            r.action.as_str(),
+            body.split('"').nth(3).unwrap(),
+            "wire name"
+        );
         assert_eq!(r.node.as_ref(), Some(&want_node), "{body}");
         assert_eq!(r.prev_node.is_some(), has_prev, "{body}");
     }
@@ -467,7 +531,10 @@ fn observed_ttl_node_expiration_exact() {
     let n = r.node.unwrap();
     let exp = n.expiration.unwrap();
     assert_eq!(exp, ts(1_795_624_093, 988_958_999));
-    assert_eq!((exp.unix_seconds(), exp.subsec_nanos()), (1_795_624_093, 988_958_999));
+    assert_eq!(
+        (exp.unix_seconds(), exp.subsec_nanos()),
+        (1_795_624_093, 988_958_999)
+    );
     assert_eq!(exp.to_string(), "2026-11-25T16:28:13.988958999Z");
     assert_eq!(n.ttl, Some(100));
     assert_eq!(n.ttl_duration(), Duration::from_secs(100));
@@ -517,9 +584,19 @@ fn observed_root_and_empty_dirs() {
     // A child directory of a non-recursive listing: no `nodes`.
     assert!(root.nodes[1].dir && root.nodes[1].nodes.is_empty() && root.nodes[1].value.is_none());
 
-    let r = ok(200, &[], r#"{"action":"get","node":{"key":"/emptydir","dir":true,"modifiedIndex":23,"createdIndex":23}}"#);
+    let r = ok(
+        200,
+        &[],
+        r#"{"action":"get","node":{"key":"/emptydir","dir":true,"modifiedIndex":23,"createdIndex":23}}"#,
+    );
     let dir = r.node.unwrap();
-    assert_eq!(dir, Node { dir: true, ..node("/emptydir", None, 23, 23) });
+    assert_eq!(
+        dir,
+        Node {
+            dir: true,
+            ..node("/emptydir", None, 23, 23)
+        }
+    );
 }
 
 #[test]
@@ -537,7 +614,11 @@ fn observed_html_escaped_strings() {
 #[test]
 fn value_presence_is_kept() {
     // An empty value is a value; a missing one is not (Go would give "" for both).
-    let r = ok(200, &[], r#"{"action":"get","node":{"key":"/e","value":""}}"#);
+    let r = ok(
+        200,
+        &[],
+        r#"{"action":"get","node":{"key":"/e","value":""}}"#,
+    );
     assert_eq!(r.node.unwrap().value, Some(String::new()));
     let r = ok(200, &[], r#"{"action":"get","node":{"key":"/e"}}"#);
     assert_eq!(r.node.unwrap().value, None);
@@ -545,7 +626,11 @@ fn value_presence_is_kept() {
 
 #[test]
 fn unknown_keys_ignored_and_names_case_sensitive() {
-    let r = ok(200, &[], r#"{"action":"get","extra":[1,{"x":null}],"node":{"key":"/k","value":"v","other":true}}"#);
+    let r = ok(
+        200,
+        &[],
+        r#"{"action":"get","extra":[1,{"x":null}],"node":{"key":"/k","value":"v","other":true}}"#,
+    );
     assert_eq!(r.node.unwrap().value.as_deref(), Some("v"));
     // Go 3.3+ decodes case-sensitively: `Action`/`Node` are unknown keys.
     let r = ok(200, &[], r#"{"Action":"set","Node":{"key":"/k"}}"#);
@@ -566,12 +651,63 @@ fn wrongly_typed_fields_are_invalid_json() {
         r#"{"action":"get","node":{"key":"/k","ttl":"10"}}"#,
         r#"{"action":"get","node":{"key":"/k","expiration":"2015-02-30T00:00:00Z"}}"#,
         r#"{"action":"get","node":{"key":"/k","dir":"true"}}"#,
-        r#"[]"#,
         "{\"action\":\"get\"}{",
+        // Not objects: serde would read a struct from an array, Go does not.
+        "[]",
+        r#"["get",{"key":"/k"}]"#,
+        r#""get""#,
+        "null",
+        "  \n ",
     ] {
         let e = decode(200, &[], body).unwrap_err();
         assert!(is_invalid_json(&e, 200), "{body}: {e:?}");
     }
+    // The same for error bodies: an array is not `{errorCode,…}`.
+    let e = decode(404, &[], r#"[100,"Key not found","/x",5]"#).unwrap_err();
+    assert!(is_invalid_json(&e, 404), "{e:?}");
+}
+
+/// Go refuses a JSON array where a node object belongs (`json: cannot unmarshal array into Go
+/// struct field`) → ErrInvalidJSON. The core checks only the top level of the body
+/// (`decode::json`), so serde's derived `Deserialize` reads a nested array as a node made of
+/// positional fields: `"node":[]` becomes an empty node, `"node":["/k",false,"v"]` the node
+/// `/k` with value `v`.
+#[test]
+#[ignore = "bug: a nested JSON array is accepted as a Node (serde's sequence form of structs)"]
+fn nested_arrays_are_not_nodes() {
+    for body in [
+        r#"{"action":"get","node":[]}"#,
+        r#"{"action":"get","node":["/k",false,"v"]}"#,
+        r#"{"action":"delete","prevNode":[]}"#,
+        r#"{"action":"get","node":{"key":"/d","dir":true,"nodes":[[]]}}"#,
+    ] {
+        let e = decode(200, &[], body);
+        assert!(
+            matches!(&e, Err(err) if is_invalid_json(err, 200)),
+            "{body}: {e:?}"
+        );
+    }
+}
+
+/// Go (encoding/json and json-iterator alike) decodes `null` into a string, bool, number or
+/// slice field as "leave the zero value"; the core's serde types refuse it, so
+/// `{"key":null}` or `"nodes":null` fail the whole answer with ErrInvalidJSON. etcd itself
+/// never writes these nulls (its fields are `omitempty`), so only proxies/other servers hit it.
+#[test]
+#[ignore = "bug (Go compat): null in a Node string/bool/number/list field is refused instead of read as the zero value"]
+fn null_fields_are_zero_values() {
+    let r = decode(
+        200,
+        &[],
+        r#"{"action":"get","node":{"key":null,"dir":null,"nodes":null,"createdIndex":null,"modifiedIndex":null,"ttl":null,"expiration":null,"value":null}}"#,
+    );
+    assert_eq!(r.map(|r| r.node), Ok(Some(Node::default())));
+    let e = decode(
+        404,
+        &[],
+        r#"{"errorCode":null,"message":null,"cause":"/x","index":null}"#,
+    );
+    assert_eq!(e.map_err(|e| e.code()), Err(Some(ErrorCode(0))));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -587,7 +723,10 @@ fn status_handling() {
             Error::Protocol(ProtocolError::EmptyBody)
         );
     }
-    assert_eq!(ProtocolError::EmptyBody.to_string(), "client: response body is empty");
+    assert_eq!(
+        ProtocolError::EmptyBody.to_string(),
+        "client: response body is empty"
+    );
     // Any other status with an empty body is invalid JSON, not an empty body.
     for status in [202, 204, 400, 401, 403, 404, 412, 418, 500, 503] {
         let e = decode(status, &[], "").unwrap_err();
@@ -609,7 +748,10 @@ fn status_handling() {
     );
     assert_eq!(e.to_string(), "0:  () [0]");
     // The text page of a server without v2 (§9.1) and an HTML page.
-    for page in ["404 page not found\n", "<html><body><h1>404 Not Found</h1></body></html>"] {
+    for page in [
+        "404 page not found\n",
+        "<html><body><h1>404 Not Found</h1></body></html>",
+    ] {
         let e = decode(404, &[("Content-Type", "text/plain; charset=utf-8")], page).unwrap_err();
         assert!(is_invalid_json(&e, 404), "{page:?}: {e:?}");
         assert_eq!(e.etcd(), None);
@@ -641,14 +783,46 @@ fn event_index_cleared_is_a_400() {
 #[test]
 fn observed_error_bodies() {
     let cases = [
-        (412, r#"{"errorCode":101,"message":"Compare failed","cause":"[wrong != upd]","index":8}"#, 101),
-        (412, r#"{"errorCode":105,"message":"Key already exists","cause":"/foo","index":9}"#, 105),
-        (403, r#"{"errorCode":102,"message":"Not a file","cause":"/dir","index":9}"#, 102),
-        (400, r#"{"errorCode":209,"message":"Invalid field","cause":"\"wait\" can only be used with GET requests","index":0}"#, 209),
-        (400, r#"{"errorCode":211,"message":"Value provided on refresh","cause":"A value was provided on a refresh","index":0}"#, 211),
-        (400, r#"{"errorCode":212,"message":"A TTL must be provided on refresh","cause":"No TTL value set","index":0}"#, 212),
-        (401, r#"{"errorCode":110,"message":"The request requires user authentication","cause":"Insufficient credentials","index":0}"#, 110),
-        (400, r#"{"errorCode":999,"message":"New","cause":"","index":1}"#, 999),
+        (
+            412,
+            r#"{"errorCode":101,"message":"Compare failed","cause":"[wrong != upd]","index":8}"#,
+            101,
+        ),
+        (
+            412,
+            r#"{"errorCode":105,"message":"Key already exists","cause":"/foo","index":9}"#,
+            105,
+        ),
+        (
+            403,
+            r#"{"errorCode":102,"message":"Not a file","cause":"/dir","index":9}"#,
+            102,
+        ),
+        (
+            400,
+            r#"{"errorCode":209,"message":"Invalid field","cause":"\"wait\" can only be used with GET requests","index":0}"#,
+            209,
+        ),
+        (
+            400,
+            r#"{"errorCode":211,"message":"Value provided on refresh","cause":"A value was provided on a refresh","index":0}"#,
+            211,
+        ),
+        (
+            400,
+            r#"{"errorCode":212,"message":"A TTL must be provided on refresh","cause":"No TTL value set","index":0}"#,
+            212,
+        ),
+        (
+            401,
+            r#"{"errorCode":110,"message":"The request requires user authentication","cause":"Insufficient credentials","index":0}"#,
+            110,
+        ),
+        (
+            400,
+            r#"{"errorCode":999,"message":"New","cause":"","index":1}"#,
+            999,
+        ),
     ];
     for (status, body, code) in cases {
         let e = decode(status, &[], body).unwrap_err();
@@ -670,8 +844,16 @@ fn error_display() {
         index: 51,
     };
     assert_eq!(e.to_string(), "100: Key not found (/nope) [51]");
-    assert_eq!(Error::Etcd(e).to_string(), "100: Key not found (/nope) [51]");
-    let decoded = decode(404, &[], r#"{"errorCode":100,"message":"Key not found","cause":"/nope","index":51}"#).unwrap_err();
+    assert_eq!(
+        Error::Etcd(e).to_string(),
+        "100: Key not found (/nope) [51]"
+    );
+    let decoded = decode(
+        404,
+        &[],
+        r#"{"errorCode":100,"message":"Key not found","cause":"/nope","index":51}"#,
+    )
+    .unwrap_err();
     assert_eq!(decoded.to_string(), "100: Key not found (/nope) [51]");
 }
 
@@ -696,7 +878,11 @@ fn error_code_constants() {
         (ErrorCode::VALUE_OR_TTL_REQUIRED, 204, "ValueOrTTLRequired"),
         (ErrorCode::TIMEOUT_NAN, 205, "TimeoutNaN"),
         (ErrorCode::NAME_REQUIRED, 206, "NameRequired"),
-        (ErrorCode::INDEX_OR_VALUE_REQUIRED, 207, "IndexOrValueRequired"),
+        (
+            ErrorCode::INDEX_OR_VALUE_REQUIRED,
+            207,
+            "IndexOrValueRequired",
+        ),
         (ErrorCode::INDEX_VALUE_MUTEX, 208, "IndexValueMutex"),
         (ErrorCode::INVALID_FIELD, 209, "InvalidField"),
         (ErrorCode::INVALID_FORM, 210, "InvalidForm"),
@@ -718,8 +904,15 @@ fn error_code_constants() {
         assert_eq!(code.to_string(), format!("{number} ({name})"));
     }
     // Every code in 100..=110, 200..=212, 300..=301, 400..=404 and 500 is named; nothing else.
-    let named: Vec<u16> = (0..=u16::MAX).filter(|&n| ErrorCode(n).name().is_some()).collect();
-    let expected: Vec<u16> = (100..=110).chain(200..=212).chain(300..=301).chain(400..=404).chain([500]).collect();
+    let named: Vec<u16> = (0..=u16::MAX)
+        .filter(|&n| ErrorCode(n).name().is_some())
+        .collect();
+    let expected: Vec<u16> = (100..=110)
+        .chain(200..=212)
+        .chain(300..=301)
+        .chain(400..=404)
+        .chain([500])
+        .collect();
     assert_eq!(named, expected);
     assert_eq!(ErrorCode(999).to_string(), "999");
     assert_eq!(ErrorCode::default(), ErrorCode(0));
@@ -731,9 +924,18 @@ fn error_code_constants() {
 
 #[test]
 fn ttl_duration_74() {
-    let cases = [(None, 0), (Some(0), 0), (Some(97), 97), (Some(-3), 0), (Some(i64::MAX), i64::MAX.unsigned_abs())];
+    let cases = [
+        (None, 0),
+        (Some(0), 0),
+        (Some(97), 97),
+        (Some(-3), 0),
+        (Some(i64::MAX), i64::MAX.unsigned_abs()),
+    ];
     for (ttl, secs) in cases {
-        let n = Node { ttl, ..Node::default() };
+        let n = Node {
+            ttl,
+            ..Node::default()
+        };
         assert_eq!(n.ttl_duration(), Duration::from_secs(secs), "{ttl:?}");
     }
 }
@@ -744,8 +946,14 @@ fn node_display() {
         ttl: Some(7),
         ..node("/foo", Some("bar"), 1, 2)
     };
-    assert_eq!(n.to_string(), "{Key: /foo, CreatedIndex: 1, ModifiedIndex: 2, TTL: 7}");
-    assert_eq!(Node::default().to_string(), "{Key: , CreatedIndex: 0, ModifiedIndex: 0, TTL: 0}");
+    assert_eq!(
+        n.to_string(),
+        "{Key: /foo, CreatedIndex: 1, ModifiedIndex: 2, TTL: 7}"
+    );
+    assert_eq!(
+        Node::default().to_string(),
+        "{Key: , CreatedIndex: 0, ModifiedIndex: 0, TTL: 0}"
+    );
 }
 
 /// A deterministic xorshift for the generated directory (no clock, no OS entropy).
@@ -814,7 +1022,10 @@ fn wait_decoder() {
     let call = keys::wait("/v2/keys", "/rk", false, 45).unwrap();
     // An event.
     let event = r#"{"action":"set","node":{"key":"/rk","value":"v","ttl":10,"modifiedIndex":45,"createdIndex":45}}"#;
-    match call.decode(&response(200, &[("X-Etcd-Index", "51")], event)).unwrap() {
+    match call
+        .decode(&response(200, &[("X-Etcd-Index", "51")], event))
+        .unwrap()
+    {
         WatchPoll::Event(e) => {
             assert_eq!(e.index, 51);
             assert_eq!(e.node.unwrap().modified_index, 45);
@@ -822,7 +1033,10 @@ fn wait_decoder() {
         other => panic!("{other:?}"),
     }
     // An empty long poll is not an error here (the Watch re-polls).
-    match call.decode(&response(200, &[("X-Etcd-Index", "51")], "")).unwrap() {
+    match call
+        .decode(&response(200, &[("X-Etcd-Index", "51")], ""))
+        .unwrap()
+    {
         WatchPoll::Empty { index } => assert_eq!(index, Some(51)),
         other => panic!("{other:?}"),
     }
@@ -836,14 +1050,23 @@ fn wait_decoder() {
     ));
     // A success without a node would crash Go; here it is a typed protocol error.
     assert_eq!(
-        call.decode(&response(200, &[], r#"{"action":"set"}"#)).unwrap_err(),
+        call.decode(&response(200, &[], r#"{"action":"set"}"#))
+            .unwrap_err(),
         Error::Protocol(ProtocolError::MissingNode)
     );
     // 401 from the history.
     let cleared = r#"{"errorCode":401,"message":"The event in requested index is outdated and cleared","cause":"the requested history has been cleared [108/5]","index":1107}"#;
-    let e = call.decode(&response(400, &[("X-Etcd-Index", "1107")], cleared)).unwrap_err();
+    let e = call
+        .decode(&response(400, &[("X-Etcd-Index", "1107")], cleared))
+        .unwrap_err();
     assert!(e.is_event_index_cleared(), "{e:?}");
     // Anything else follows the keys rules.
-    assert!(is_invalid_json(&call.decode(&response(418, &[], "")).unwrap_err(), 418));
-    assert!(is_invalid_json(&call.decode(&response(200, &[], "garbage")).unwrap_err(), 200));
+    assert!(is_invalid_json(
+        &call.decode(&response(418, &[], "")).unwrap_err(),
+        418
+    ));
+    assert!(is_invalid_json(
+        &call.decode(&response(200, &[], "garbage")).unwrap_err(),
+        200
+    ));
 }

@@ -4,9 +4,7 @@ mod support;
 
 use std::time::Duration;
 
-use etcd_v2_proto::{
-    AttemptFailure, Config, Error, GetOptions, Op, TransportFailure, call,
-};
+use etcd_v2_proto::{AttemptFailure, Config, Error, GetOptions, Op, TransportFailure, call};
 use support::{Answer, FOO_BAR, Harness, KEY_NOT_FOUND, refused, reply};
 
 const A: &str = "http://127.0.0.1:1001";
@@ -29,7 +27,9 @@ fn delete() -> Op<etcd_v2_proto::KeysResponse> {
 fn a_4xx_answer_ends_the_call_and_keeps_the_pin() {
     // #8: A answers (any non-5xx status is an answer), B is never tried.
     let mut h = Harness::ordered(&[A, B], Config::default());
-    let err = h.run(get(), |_| reply(404, &[], KEY_NOT_FOUND)).unwrap_err();
+    let err = h
+        .run(get(), |_| reply(404, &[], KEY_NOT_FOUND))
+        .unwrap_err();
     assert!(err.is_key_not_found());
     assert_eq!(h.endpoints_tried(), [A]);
     assert_eq!(h.cluster.pinned().unwrap().as_str(), A);
@@ -41,7 +41,11 @@ fn a_transport_error_moves_on_and_repins() {
     let mut h = Harness::ordered(&[A, B], Config::default());
     let r = h
         .run(get(), |req| {
-            if req.uri().port_u16() == Some(1001) { refused() } else { reply(200, &[], FOO_BAR) }
+            if req.uri().port_u16() == Some(1001) {
+                refused()
+            } else {
+                reply(200, &[], FOO_BAR)
+            }
         })
         .unwrap();
     assert_eq!(r.node.unwrap().value.as_deref(), Some("bar"));
@@ -58,10 +62,15 @@ fn every_endpoint_failing_is_a_cluster_error_naming_each() {
     // #12, with our fix: each endpoint's own failure is kept, with the endpoint.
     let mut h = Harness::ordered(&[A, B, C], Config::default());
     let err = h.run(get(), |_| refused()).unwrap_err();
-    let Error::Cluster(ce) = &err else { panic!("{err:?}") };
+    let Error::Cluster(ce) = &err else {
+        panic!("{err:?}")
+    };
     let eps: Vec<&str> = ce.failures.iter().map(|(e, _)| e.as_str()).collect();
     assert_eq!(eps, [A, B, C]);
-    assert!(err.to_string().starts_with("client: etcd cluster is unavailable or misconfigured; error #0: "));
+    assert!(
+        err.to_string()
+            .starts_with("client: etcd cluster is unavailable or misconfigured; error #0: ")
+    );
     assert_eq!(ce.detail().lines().count(), 3);
     // All failed: the pin does not move.
     assert_eq!(h.cluster.pinned().unwrap().as_str(), A);
@@ -71,8 +80,14 @@ fn every_endpoint_failing_is_a_cluster_error_naming_each() {
 fn failover_order_starts_at_the_pin_and_wraps() {
     let mut h = Harness::ordered(&[A, B, C], Config::default());
     // Pin C by a success there.
-    h.run(get(), |req| if req.uri().port_u16() == Some(1003) { reply(200, &[], FOO_BAR) } else { refused() })
-        .unwrap();
+    h.run(get(), |req| {
+        if req.uri().port_u16() == Some(1003) {
+            reply(200, &[], FOO_BAR)
+        } else {
+            refused()
+        }
+    })
+    .unwrap();
     assert_eq!(h.cluster.pinned().unwrap().as_str(), C);
     h.sent.clear();
     let _ = h.run(get(), |_| refused());
@@ -84,14 +99,20 @@ fn server_errors_fail_over_with_go_texts() {
     // #13: A→502, B answers; the 5xx texts are Go's.
     let mut h = Harness::ordered(&[A, B], Config::default());
     let r = h.run(get(), |req| {
-        if req.uri().port_u16() == Some(1001) { reply(502, &[], "") } else { reply(200, &[], FOO_BAR) }
+        if req.uri().port_u16() == Some(1001) {
+            reply(502, &[], "")
+        } else {
+            reply(200, &[], FOO_BAR)
+        }
     });
     assert!(r.is_ok());
     assert_eq!(h.cluster.pinned().unwrap().as_str(), B);
 
     let mut h = Harness::ordered(&[A, B, C], Config::default());
     let mut statuses = vec![503, 500, 599].into_iter();
-    let err = h.run(get(), move |_| reply(statuses.next().unwrap(), &[], "{}")).unwrap_err();
+    let err = h
+        .run(get(), move |_| reply(statuses.next().unwrap(), &[], "{}"))
+        .unwrap_err();
     let texts: Vec<String> = match err {
         Error::Cluster(ce) => ce.failures.iter().map(|(_, f)| f.to_string()).collect(),
         other => panic!("{other:?}"),
@@ -115,7 +136,10 @@ fn one_shot_write_that_reached_a_server_is_outcome_unknown_and_moves_the_pin() {
         match &err {
             Error::OutcomeUnknown { endpoint, failure } => {
                 assert_eq!(endpoint, A);
-                assert_eq!(failure.to_string(), format!("client: etcd member {A} returns server error [Bad Gateway]"));
+                assert_eq!(
+                    failure.to_string(),
+                    format!("client: etcd member {A} returns server error [Bad Gateway]")
+                );
             }
             other => panic!("{other:?}"),
         }
@@ -125,7 +149,11 @@ fn one_shot_write_that_reached_a_server_is_outcome_unknown_and_moves_the_pin() {
     }
     // EOF after sending (#92): one request only.
     let mut h = Harness::ordered(&[A, B], Config::default());
-    let err = h.run(create(), |_| Answer::Fail(TransportFailure::Io("unexpected EOF".into()))).unwrap_err();
+    let err = h
+        .run(create(), |_| {
+            Answer::Fail(TransportFailure::Io("unexpected EOF".into()))
+        })
+        .unwrap_err();
     assert!(err.is_outcome_unknown());
     assert_eq!(h.sent.len(), 1);
 }
@@ -135,7 +163,11 @@ fn one_shot_write_refused_before_sending_fails_over() {
     // Our improvement (§11.1): a refused connection sent nothing, so another member may try.
     let mut h = Harness::ordered(&[A, B], Config::default());
     let r = h.run(create(), |req| {
-        if req.uri().port_u16() == Some(1001) { refused() } else { reply(201, &[], FOO_BAR) }
+        if req.uri().port_u16() == Some(1001) {
+            refused()
+        } else {
+            reply(201, &[], FOO_BAR)
+        }
     });
     assert!(r.is_ok());
     assert_eq!(h.endpoints_tried(), [A, B]);
@@ -149,7 +181,11 @@ fn plain_set_and_update_fail_over_like_go() {
     ] {
         let mut h = Harness::ordered(&[A, B], Config::default());
         let r = h.run(Op::new(call), |req| {
-            if req.uri().port_u16() == Some(1001) { reply(503, &[], "") } else { reply(200, &[], FOO_BAR) }
+            if req.uri().port_u16() == Some(1001) {
+                reply(503, &[], "")
+            } else {
+                reply(200, &[], FOO_BAR)
+            }
         });
         assert!(r.is_ok());
         assert_eq!(h.endpoints_tried(), [A, B]);
@@ -162,8 +198,14 @@ fn header_timeout_is_an_endpoint_failure_with_go_text() {
     let mut h = Harness::ordered(&[A, B], config);
     let err = h.run(get(), |_| Answer::Stall).unwrap_err();
     let Error::Cluster(ce) = err else { panic!() };
-    assert_eq!(ce.failures[0].1.to_string(), format!("client: endpoint {A} exceeded header timeout"));
-    assert!(matches!(ce.failures[1].1, AttemptFailure::HeaderTimeout { .. }));
+    assert_eq!(
+        ce.failures[0].1.to_string(),
+        format!("client: endpoint {A} exceeded header timeout")
+    );
+    assert!(matches!(
+        ce.failures[1].1,
+        AttemptFailure::HeaderTimeout { .. }
+    ));
     assert_eq!(h.sent[0].deadline, Some(Duration::from_millis(300)));
     assert_eq!(h.now - h.start, Duration::from_millis(600));
 }
@@ -173,20 +215,30 @@ fn deadline_ends_the_call_and_wins_over_header_timeout() {
     // #15: the call's own deadline is returned bare, even mid-failover.
     let config = Config::default().header_timeout(Some(Duration::from_secs(1)));
     let mut h = Harness::ordered(&[A, B], config);
-    let err = h.run(get().timeout(Duration::from_millis(1500)), |_| Answer::Stall).unwrap_err();
+    let err = h
+        .run(get().timeout(Duration::from_millis(1500)), |_| {
+            Answer::Stall
+        })
+        .unwrap_err();
     assert_eq!(err, Error::DeadlineExceeded);
     assert_eq!(h.sent.len(), 2);
     assert_eq!(h.sent[1].deadline, Some(Duration::from_millis(500)));
 
     // A one-shot write cut by the deadline may have been applied: outcome unknown.
     let mut h = Harness::ordered(&[A], Config::default().header_timeout(None));
-    let err = h.run(create().timeout(Duration::from_millis(10)), |_| Answer::Stall).unwrap_err();
+    let err = h
+        .run(create().timeout(Duration::from_millis(10)), |_| {
+            Answer::Stall
+        })
+        .unwrap_err();
     assert!(err.is_outcome_unknown(), "{err:?}");
 }
 
 #[test]
 fn request_timeout_from_config_applies_to_calls() {
-    let config = Config::default().header_timeout(None).request_timeout(Some(Duration::from_secs(2)));
+    let config = Config::default()
+        .header_timeout(None)
+        .request_timeout(Some(Duration::from_secs(2)));
     let mut h = Harness::ordered(&[A], config);
     let err = h.run(get(), |_| Answer::Stall).unwrap_err();
     assert_eq!(err, Error::DeadlineExceeded);
@@ -198,16 +250,39 @@ fn stale_answers_are_ignored() {
     use etcd_v2_proto::{Step, Task};
     let mut h = Harness::ordered(&[A, B], Config::default());
     let mut op = get();
-    let Step::Send(t1) = op.poll(h.now, &mut h.cluster) else { panic!() };
-    op.handle_failure(h.now, &mut h.cluster, t1.attempt, TransportFailure::Connect("x".into()));
-    let Step::Send(t2) = op.poll(h.now, &mut h.cluster) else { panic!() };
+    let Step::Send(t1) = op.poll(h.now, &mut h.cluster) else {
+        panic!()
+    };
+    op.handle_failure(
+        h.now,
+        &mut h.cluster,
+        t1.attempt,
+        TransportFailure::Connect("x".into()),
+    );
+    let Step::Send(t2) = op.poll(h.now, &mut h.cluster) else {
+        panic!()
+    };
     // A late answer to the first attempt changes nothing.
-    op.handle_response(h.now, &mut h.cluster, t1.attempt, support::response(200, &[], FOO_BAR));
-    op.handle_response(h.now, &mut h.cluster, t2.attempt, support::response(404, &[], KEY_NOT_FOUND));
-    let Step::Done(r) = op.poll(h.now, &mut h.cluster) else { panic!() };
+    op.handle_response(
+        h.now,
+        &mut h.cluster,
+        t1.attempt,
+        support::response(200, &[], FOO_BAR),
+    );
+    op.handle_response(
+        h.now,
+        &mut h.cluster,
+        t2.attempt,
+        support::response(404, &[], KEY_NOT_FOUND),
+    );
+    let Step::Done(r) = op.poll(h.now, &mut h.cluster) else {
+        panic!()
+    };
     assert!(r.unwrap_err().is_key_not_found());
     // Polling a finished op is a typed error, not a panic.
-    let Step::Done(again) = op.poll(h.now, &mut h.cluster) else { panic!() };
+    let Step::Done(again) = op.poll(h.now, &mut h.cluster) else {
+        panic!()
+    };
     assert!(matches!(again, Err(Error::Usage(_))));
 }
 
@@ -215,14 +290,21 @@ fn stale_answers_are_ignored() {
 fn bodies_over_the_limit_are_refused() {
     let mut h = Harness::ordered(&[A], Config::default().max_body_bytes(16));
     let err = h.run(get(), |_| reply(200, &[], FOO_BAR)).unwrap_err();
-    assert!(matches!(err, Error::Protocol(etcd_v2_proto::ProtocolError::BodyTooLarge { limit: 16 })));
+    assert!(matches!(
+        err,
+        Error::Protocol(etcd_v2_proto::ProtocolError::BodyTooLarge { limit: 16 })
+    ));
 }
 
 #[test]
 fn a_member_of_another_cluster_is_skipped_when_the_id_is_pinned() {
     let mut h = Harness::ordered(&[A, B], Config::default().expected_cluster_id("abc"));
     let r = h.run(get(), |req| {
-        let id = if req.uri().port_u16() == Some(1001) { "def" } else { "abc" };
+        let id = if req.uri().port_u16() == Some(1001) {
+            "def"
+        } else {
+            "abc"
+        };
         reply(200, &[("X-Etcd-Cluster-Id", id)], FOO_BAR)
     });
     assert_eq!(r.unwrap().cluster_id.as_deref(), Some("abc"));
@@ -233,13 +315,25 @@ fn a_member_of_another_cluster_is_skipped_when_the_id_is_pinned() {
 fn credentials_are_sent_and_curl_lines_hide_them() {
     let config = Config::default().credentials("u1", "p:w").curl_debug(true);
     let mut h = Harness::ordered(&[A], config);
-    h.run(Op::new(call::keys::set("/v2/keys", "/d", "", &etcd_v2_proto::SetOptions::default().dir(true)).unwrap()), |_| {
-        reply(201, &[], FOO_BAR)
-    })
+    h.run(
+        Op::new(
+            call::keys::set(
+                "/v2/keys",
+                "/d",
+                "",
+                &etcd_v2_proto::SetOptions::default().dir(true),
+            )
+            .unwrap(),
+        ),
+        |_| reply(201, &[], FOO_BAR),
+    )
     .unwrap();
     assert_eq!(h.sent[0].authorization.as_deref(), Some("Basic dTE6cDp3"));
     let curl = h.sent[0].curl.as_deref().unwrap();
-    assert_eq!(curl, format!("cURL Command: curl -X PUT {A}/v2/keys/d?dir=true -d \"\""));
+    assert_eq!(
+        curl,
+        format!("cURL Command: curl -X PUT {A}/v2/keys/d?dir=true -d \"\"")
+    );
     assert!(!curl.contains("p:w") && !curl.contains("dTE6cDp3"));
     // Without credentials there is no Authorization header; without debug no curl line.
     let mut h = Harness::ordered(&[A], Config::default());
@@ -251,19 +345,30 @@ fn credentials_are_sent_and_curl_lines_hide_them() {
 #[test]
 fn no_endpoints_is_refused_up_front() {
     // #11, #35
-    assert_eq!(etcd_v2_proto::Cluster::new(Config::default()).unwrap_err(), Error::NoEndpoints);
+    assert_eq!(
+        etcd_v2_proto::Cluster::new(Config::default()).unwrap_err(),
+        Error::NoEndpoints
+    );
     let err = etcd_v2_proto::Cluster::new(Config::new([":"])).unwrap_err();
     assert!(matches!(err, Error::Usage(_)));
     let mut h = Harness::ordered(&[A], Config::default());
     assert!(h.cluster.set_endpoints::<&str>(&[]).is_err());
     assert!(h.cluster.set_endpoints(&["localhost:2379"]).is_err());
-    assert_eq!(h.cluster.endpoints(), [A], "a failed set keeps the old list");
+    assert_eq!(
+        h.cluster.endpoints(),
+        [A],
+        "a failed set keeps the old list"
+    );
 }
 
 #[test]
 fn shuffle_is_uniform_over_seeds() {
     // #36 as a property: over 2000 seeds, each of 3 endpoints is pinned about 1/3 of the time.
-    let eps = ["http://127.0.0.1:4001", "http://127.0.0.1:4002", "http://127.0.0.1:4003"];
+    let eps = [
+        "http://127.0.0.1:4001",
+        "http://127.0.0.1:4002",
+        "http://127.0.0.1:4003",
+    ];
     let hits = (0..2000u64)
         .filter(|seed| {
             let c = etcd_v2_proto::Cluster::new(Config::new(eps).seed(*seed)).unwrap();
@@ -278,7 +383,9 @@ fn shuffle_is_uniform_over_seeds() {
 fn an_unhealthy_member_answers_health_instead_of_failing_over() {
     let mut h = Harness::ordered(&[A, B], Config::default());
     let health = h
-        .run(Op::new(call::misc::health().unwrap()), |_| reply(503, &[], "{\"health\":\"false\"}\n"))
+        .run(Op::new(call::misc::health().unwrap()), |_| {
+            reply(503, &[], "{\"health\":\"false\"}\n")
+        })
         .unwrap();
     assert!(!health.healthy);
     assert_eq!(h.endpoints_tried(), [A]);
@@ -288,18 +395,30 @@ fn an_unhealthy_member_answers_health_instead_of_failing_over() {
 fn a_body_over_the_transport_cap_ends_the_call_without_failover() {
     let mut h = Harness::ordered(&[A, B], Config::default());
     let err = h
-        .run(get(), |_| Answer::Fail(TransportFailure::BodyTooLarge { limit: 10 }))
+        .run(get(), |_| {
+            Answer::Fail(TransportFailure::BodyTooLarge { limit: 10 })
+        })
         .unwrap_err();
-    assert_eq!(err, Error::Protocol(etcd_v2_proto::ProtocolError::BodyTooLarge { limit: 10 }));
+    assert_eq!(
+        err,
+        Error::Protocol(etcd_v2_proto::ProtocolError::BodyTooLarge { limit: 10 })
+    );
     assert_eq!(h.endpoints_tried(), [A]);
 }
 
 #[test]
 fn curl_lines_redact_passwords_in_auth_bodies() {
     let mut h = Harness::ordered(&[A], Config::default().curl_debug(true));
-    h.run(Op::new(call::auth::add_user("bob", "hunter2").unwrap()), |_| reply(201, &[], "{}")).unwrap();
+    h.run(
+        Op::new(call::auth::add_user("bob", "hunter2").unwrap()),
+        |_| reply(201, &[], "{}"),
+    )
+    .unwrap();
     let curl = h.sent[0].curl.as_deref().unwrap();
     assert!(!curl.contains("hunter2"), "{curl}");
     assert!(curl.contains("redacted"), "{curl}");
-    assert!(String::from_utf8_lossy(&h.sent[0].body).contains("hunter2"), "the request itself carries it");
+    assert!(
+        String::from_utf8_lossy(&h.sent[0].body).contains("hunter2"),
+        "the request itself carries it"
+    );
 }

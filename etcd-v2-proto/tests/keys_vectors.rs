@@ -41,10 +41,23 @@ fn check(name: &str, req: &Request<Bytes>, want: &Want<'_>) {
     assert_eq!(req.method(), want.method, "{name}: method");
     assert_eq!(req.uri().to_string(), want.uri, "{name}: uri");
     match want.content_type {
-        None => assert!(req.headers().is_empty(), "{name}: headers {:?}", req.headers()),
+        None => assert!(
+            req.headers().is_empty(),
+            "{name}: headers {:?}",
+            req.headers()
+        ),
         Some(ct) => {
-            assert_eq!(req.headers().len(), 1, "{name}: headers {:?}", req.headers());
-            assert_eq!(req.headers()[header::CONTENT_TYPE], ct, "{name}: content type");
+            assert_eq!(
+                req.headers().len(),
+                1,
+                "{name}: headers {:?}",
+                req.headers()
+            );
+            assert_eq!(
+                req.headers()[header::CONTENT_TYPE],
+                ct,
+                "{name}: content type"
+            );
         }
     }
     assert_eq!(
@@ -89,9 +102,27 @@ fn keys_url_vectors_37_to_41() {
     let cases: [(&str, &str, &str, &str, &str); 9] = [
         // (vector, endpoint, prefix, key, URL without query)
         // #37 itself (empty prefix and key under an endpoint path) is `keys_url_vector_37`.
-        ("#37 with key /", "http://example.com/v2/keys", "", "/", "http://example.com/v2/keys/"),
-        ("#38", "http://example.com/v2/keys", "", "/foo/bar", "http://example.com/v2/keys/foo/bar"),
-        ("#39", "http://example.com", "", "/foo/bar", "http://example.com/foo/bar"),
+        (
+            "#37 with key /",
+            "http://example.com/v2/keys",
+            "",
+            "/",
+            "http://example.com/v2/keys/",
+        ),
+        (
+            "#38",
+            "http://example.com/v2/keys",
+            "",
+            "/foo/bar",
+            "http://example.com/v2/keys/foo/bar",
+        ),
+        (
+            "#39",
+            "http://example.com",
+            "",
+            "/foo/bar",
+            "http://example.com/foo/bar",
+        ),
         (
             "#40",
             "https://example.com:8080/v2/keys",
@@ -99,11 +130,41 @@ fn keys_url_vectors_37_to_41() {
             "/foo/bar",
             "https://example.com:8080/v2/keys/foo/bar",
         ),
-        ("#41 key", "http://example.com/foo", "/bar", "/baz", "http://example.com/foo/bar/baz"),
-        ("#41 empty key", "http://example.com/foo", "/bar", "", "http://example.com/foo/bar"),
-        ("#41 trailing slash", "http://example.com/foo", "/bar", "/baz/", "http://example.com/foo/bar/baz/"),
-        ("#39 root", "http://example.com", "", "", "http://example.com/"),
-        ("#37 default prefix", "http://example.com", DEFAULT, "", "http://example.com/v2/keys"),
+        (
+            "#41 key",
+            "http://example.com/foo",
+            "/bar",
+            "/baz",
+            "http://example.com/foo/bar/baz",
+        ),
+        (
+            "#41 empty key",
+            "http://example.com/foo",
+            "/bar",
+            "",
+            "http://example.com/foo/bar",
+        ),
+        (
+            "#41 trailing slash",
+            "http://example.com/foo",
+            "/bar",
+            "/baz/",
+            "http://example.com/foo/bar/baz/",
+        ),
+        (
+            "#39 root",
+            "http://example.com",
+            "",
+            "",
+            "http://example.com/",
+        ),
+        (
+            "#37 default prefix",
+            "http://example.com",
+            DEFAULT,
+            "",
+            "http://example.com/v2/keys",
+        ),
     ];
     for (name, ep, prefix, key, want) in cases {
         check_url(name, ep, prefix, key, want);
@@ -119,8 +180,15 @@ fn check_url(name: &str, ep: &str, prefix: &str, key: &str, want: &str) {
         uri.authority().unwrap(),
         uri.path()
     );
-    assert_eq!(without_query, want, "{name}: ep {ep:?} prefix {prefix:?} key {key:?}");
-    assert_eq!(uri.query(), Some("quorum=false&recursive=false&sorted=false"), "{name}");
+    assert_eq!(
+        without_query, want,
+        "{name}: ep {ep:?} prefix {prefix:?} key {key:?}"
+    );
+    assert_eq!(
+        uri.query(),
+        Some("quorum=false&recursive=false&sorted=false"),
+        "{name}"
+    );
 }
 
 /// #37: endpoint `http://example.com/v2/keys`, prefix `""`, key `""` ⇒ path `/v2/keys`.
@@ -135,7 +203,13 @@ fn keys_url_vector_37() {
     check_url("#37", ep, "", "", "http://example.com/v2/keys");
     check_url("#37 key .", ep, "", ".", "http://example.com/v2/keys");
     check_url("#37 key a/..", ep, "", "a/..", "http://example.com/v2/keys");
-    check_url("#37 base /foo prefix /a/..", "http://example.com/foo", "/a/..", "", "http://example.com/foo");
+    check_url(
+        "#37 base /foo prefix /a/..",
+        "http://example.com/foo",
+        "/a/..",
+        "",
+        "http://example.com/foo",
+    );
 }
 
 /// §1.1 table (endpoint `http://127.0.0.1:24790`, default prefix unless stated).
@@ -166,7 +240,11 @@ fn keys_url_reference_table() {
     ];
     for (ep, prefix, key, want) in cases {
         let req = request(&keys::get(prefix, key, GetOptions::default()).unwrap(), ep);
-        assert_eq!(req.uri().path(), want, "ep {ep:?} prefix {prefix:?} key {key:?}");
+        assert_eq!(
+            req.uri().path(),
+            want,
+            "ep {ep:?} prefix {prefix:?} key {key:?}"
+        );
     }
 }
 
@@ -174,19 +252,55 @@ fn keys_url_reference_table() {
 /// `../x` to `/v2/x`).
 #[test]
 fn keys_escaping_the_prefix_are_refused() {
-    for key in ["../x", "..", "/..", "a/../../x", "//../x", "./../v2/keys2/x"] {
+    for key in [
+        "../x",
+        "..",
+        "/..",
+        "a/../../x",
+        "//../x",
+        "./../v2/keys2/x",
+    ] {
         let want = UsageError::KeyEscapesPrefix(key.to_owned());
-        assert_eq!(usage(keys::get(DEFAULT, key, GetOptions::default())), want, "get {key:?}");
-        assert_eq!(usage(keys::wait(DEFAULT, key, false, 0)), want, "wait {key:?}");
-        assert_eq!(usage(keys::set(DEFAULT, key, "v", &SetOptions::default())), want, "set {key:?}");
-        assert_eq!(usage(keys::create(DEFAULT, key, "v")), want, "create {key:?}");
-        assert_eq!(usage(keys::update(DEFAULT, key, "v")), want, "update {key:?}");
         assert_eq!(
-            usage(keys::create_in_order(DEFAULT, key, "v", CreateInOrderOptions::default())),
+            usage(keys::get(DEFAULT, key, GetOptions::default())),
+            want,
+            "get {key:?}"
+        );
+        assert_eq!(
+            usage(keys::wait(DEFAULT, key, false, 0)),
+            want,
+            "wait {key:?}"
+        );
+        assert_eq!(
+            usage(keys::set(DEFAULT, key, "v", &SetOptions::default())),
+            want,
+            "set {key:?}"
+        );
+        assert_eq!(
+            usage(keys::create(DEFAULT, key, "v")),
+            want,
+            "create {key:?}"
+        );
+        assert_eq!(
+            usage(keys::update(DEFAULT, key, "v")),
+            want,
+            "update {key:?}"
+        );
+        assert_eq!(
+            usage(keys::create_in_order(
+                DEFAULT,
+                key,
+                "v",
+                CreateInOrderOptions::default()
+            )),
             want,
             "create_in_order {key:?}"
         );
-        assert_eq!(usage(keys::delete(DEFAULT, key, &DeleteOptions::default())), want, "delete {key:?}");
+        assert_eq!(
+            usage(keys::delete(DEFAULT, key, &DeleteOptions::default())),
+            want,
+            "delete {key:?}"
+        );
         assert!(matches!(
             Watch::new(DEFAULT, key, WatchOptions::default()),
             Err(Error::Usage(UsageError::KeyEscapesPrefix(_)))
@@ -198,7 +312,10 @@ fn keys_escaping_the_prefix_are_refused() {
         UsageError::KeyEscapesPrefix("../keys2".into())
     );
     // `..` that stays inside the prefix is fine.
-    let req = request(&keys::get(DEFAULT, "a/b/../../c", GetOptions::default()).unwrap(), "http://h");
+    let req = request(
+        &keys::get(DEFAULT, "a/b/../../c", GetOptions::default()).unwrap(),
+        "http://h",
+    );
     assert_eq!(req.uri().path(), "/v2/keys/c");
 }
 
@@ -237,7 +354,10 @@ fn path_escaping_table() {
         ("dir/a b/c?d", "/v2/keys/dir/a%20b/c%3Fd"),
     ];
     for (key, path) in cases {
-        let req = request(&keys::get(DEFAULT, key, GetOptions::default()).unwrap(), "http://example.com");
+        let req = request(
+            &keys::get(DEFAULT, key, GetOptions::default()).unwrap(),
+            "http://example.com",
+        );
         assert_eq!(req.uri().path(), path, "key {key:?}");
         assert_eq!(
             req.uri().to_string(),
@@ -245,7 +365,10 @@ fn path_escaping_table() {
             "key {key:?}"
         );
         // The same path goes out for every method.
-        let del = request(&keys::delete(DEFAULT, key, &DeleteOptions::default()).unwrap(), "http://example.com");
+        let del = request(
+            &keys::delete(DEFAULT, key, &DeleteOptions::default()).unwrap(),
+            "http://example.com",
+        );
         assert_eq!(del.uri().path(), path, "delete {key:?}");
     }
 }
@@ -255,11 +378,23 @@ fn path_escaping_table() {
 #[test]
 fn escaped_paths_decode_back_to_the_key() {
     let keys_list = [
-        "a b", "a+b", "a%b", "a?b", "a#b", "a&b=c", "a:b@c$d,e;f", "a!b*c(d)e'f", "ü€", "a%20b",
+        "a b",
+        "a+b",
+        "a%b",
+        "a?b",
+        "a#b",
+        "a&b=c",
+        "a:b@c$d,e;f",
+        "a!b*c(d)e'f",
+        "ü€",
+        "a%20b",
         "a\tb",
     ];
     for key in keys_list {
-        let req = request(&keys::get(DEFAULT, key, GetOptions::default()).unwrap(), "http://h");
+        let req = request(
+            &keys::get(DEFAULT, key, GetOptions::default()).unwrap(),
+            "http://h",
+        );
         let decoded = unescape_path(req.uri().path()).unwrap();
         assert_eq!(decoded, format!("/v2/keys/{key}"), "key {key:?}");
     }
@@ -274,16 +409,31 @@ fn escaped_paths_decode_back_to_the_key() {
 fn get_action_42_65() {
     let base = "http://example.com/v2/keys/foo/bar";
     let cases = [
-        (GetOptions::default(), "quorum=false&recursive=false&sorted=false"),
-        (GetOptions::default().recursive(true), "quorum=false&recursive=true&sorted=false"),
-        (GetOptions::default().sort(true), "quorum=false&recursive=false&sorted=true"),
+        (
+            GetOptions::default(),
+            "quorum=false&recursive=false&sorted=false",
+        ),
+        (
+            GetOptions::default().recursive(true),
+            "quorum=false&recursive=true&sorted=false",
+        ),
+        (
+            GetOptions::default().sort(true),
+            "quorum=false&recursive=false&sorted=true",
+        ),
         (
             GetOptions::default().recursive(true).sort(true),
             "quorum=false&recursive=true&sorted=true",
         ),
-        (GetOptions::default().quorum(true), "quorum=true&recursive=false&sorted=false"),
         (
-            GetOptions::default().quorum(true).recursive(true).sort(true),
+            GetOptions::default().quorum(true),
+            "quorum=true&recursive=false&sorted=false",
+        ),
+        (
+            GetOptions::default()
+                .quorum(true)
+                .recursive(true)
+                .sort(true),
             "quorum=true&recursive=true&sorted=true",
         ),
     ];
@@ -292,7 +442,11 @@ fn get_action_42_65() {
         assert_eq!(call.method(), Method::GET);
         assert!(!call.is_wait());
         let uri = format!("{base}?{query}");
-        check(&format!("get {opts:?}"), &request(&call, "http://example.com/v2/keys"), &get_want(&uri));
+        check(
+            &format!("get {opts:?}"),
+            &request(&call, "http://example.com/v2/keys"),
+            &get_want(&uri),
+        );
     }
 }
 
@@ -304,13 +458,21 @@ fn wait_action_43() {
         (false, 0, "recursive=false&wait=true&waitIndex=0"),
         (false, 12, "recursive=false&wait=true&waitIndex=12"),
         (true, 12, "recursive=true&wait=true&waitIndex=12"),
-        (true, u64::MAX, "recursive=true&wait=true&waitIndex=18446744073709551615"),
+        (
+            true,
+            u64::MAX,
+            "recursive=true&wait=true&waitIndex=18446744073709551615",
+        ),
     ];
     for (recursive, index, query) in cases {
         let call = keys::wait("", "/foo/bar", recursive, index).unwrap();
         assert!(call.is_wait(), "a wait is a long poll");
         let uri = format!("{base}?{query}");
-        check(&format!("wait {recursive} {index}"), &request(&call, "http://example.com/v2/keys"), &get_want(&uri));
+        check(
+            &format!("wait {recursive} {index}"),
+            &request(&call, "http://example.com/v2/keys"),
+            &get_want(&uri),
+        );
     }
     let call = keys::wait(DEFAULT, "k", true, 10).unwrap();
     check(
@@ -328,7 +490,12 @@ fn watch_after_index_97() {
     assert_eq!(w.wait_index(), 42);
     let w = Watch::new(DEFAULT, "/foo7", WatchOptions::default()).unwrap();
     assert_eq!(w.wait_index(), 0);
-    let w = Watch::new(DEFAULT, "/foo7", WatchOptions::default().after_index(19).recursive(true)).unwrap();
+    let w = Watch::new(
+        DEFAULT,
+        "/foo7",
+        WatchOptions::default().after_index(19).recursive(true),
+    )
+    .unwrap();
     assert_eq!(w.wait_index(), 20);
 }
 
@@ -339,7 +506,11 @@ fn set_action_paths_44() {
         (DEFAULT, "foo", "http://example.com/v2/keys/foo"),
         ("/pfx", "foo", "http://example.com/pfx/foo"),
         ("", "foo", "http://example.com/foo"),
-        (DEFAULT, "foo/bar/baz", "http://example.com/v2/keys/foo/bar/baz"),
+        (
+            DEFAULT,
+            "foo/bar/baz",
+            "http://example.com/v2/keys/foo/bar/baz",
+        ),
         ("/foo/", "/bar", "http://example.com/foo/bar"),
         (DEFAULT, "/foo/", "http://example.com/v2/keys/foo/"),
     ];
@@ -359,8 +530,20 @@ fn set_action_options_45_to_47() {
     let url = "http://example.com/v2/keys/foo";
     let cases: Vec<(&str, &str, SetOptions, String, &str)> = vec![
         // (name, value, options, uri, body)
-        ("#45 value", "baz", SetOptions::default(), url.into(), "value=baz"),
-        ("#45 prevExist ignore", "", SetOptions::default().prev_exist(PrevExist::Ignore), url.into(), "value="),
+        (
+            "#45 value",
+            "baz",
+            SetOptions::default(),
+            url.into(),
+            "value=baz",
+        ),
+        (
+            "#45 prevExist ignore",
+            "",
+            SetOptions::default().prev_exist(PrevExist::Ignore),
+            url.into(),
+            "value=",
+        ),
         (
             "#45 prevExist true",
             "",
@@ -389,15 +572,29 @@ fn set_action_options_45_to_47() {
             format!("{url}?prevIndex=12"),
             "value=",
         ),
-        ("#46 ttl", "", SetOptions::default().ttl(Duration::from_secs(180)), url.into(), "ttl=180&value="),
+        (
+            "#46 ttl",
+            "",
+            SetOptions::default().ttl(Duration::from_secs(180)),
+            url.into(),
+            "ttl=180&value=",
+        ),
         (
             "#46 ttl + refresh",
             "",
-            SetOptions::default().ttl(Duration::from_secs(180)).refresh(true),
+            SetOptions::default()
+                .ttl(Duration::from_secs(180))
+                .refresh(true),
             url.into(),
             "refresh=true&ttl=180&value=",
         ),
-        ("#47 dir", "", SetOptions::default().dir(true), format!("{url}?dir=true"), ""),
+        (
+            "#47 dir",
+            "",
+            SetOptions::default().dir(true),
+            format!("{url}?dir=true"),
+            "",
+        ),
         (
             "#47 dir + prevExist",
             "",
@@ -434,7 +631,11 @@ fn set_action_options_45_to_47() {
         (
             "#62 full options with dir",
             "",
-            SetOptions::default().prev_index(13).prev_exist(PrevExist::Exist).ttl(Duration::from_secs(60)).dir(true),
+            SetOptions::default()
+                .prev_index(13)
+                .prev_exist(PrevExist::Exist)
+                .ttl(Duration::from_secs(60))
+                .dir(true),
             format!("{url}?dir=true&prevExist=true&prevIndex=13"),
             "ttl=60",
         ),
@@ -454,8 +655,13 @@ fn set_action_options_45_to_47() {
         ),
     ];
     for (name, value, opts, uri, body) in cases {
-        let call = keys::set(DEFAULT, "foo", value, &opts).unwrap_or_else(|e| panic!("{name}: {e}"));
-        check(name, &request(&call, "http://example.com"), &form_want(Method::PUT, &uri, body));
+        let call =
+            keys::set(DEFAULT, "foo", value, &opts).unwrap_or_else(|e| panic!("{name}: {e}"));
+        check(
+            name,
+            &request(&call, "http://example.com"),
+            &form_want(Method::PUT, &uri, body),
+        );
     }
 }
 
@@ -493,7 +699,12 @@ fn observed_curl_set_example() {
 
     // The refused original.
     assert!(matches!(
-        usage(keys::set(DEFAULT, "k", "a b&c=d+e%ü", &conditions.refresh(true))),
+        usage(keys::set(
+            DEFAULT,
+            "k",
+            "a b&c=d+e%ü",
+            &conditions.refresh(true)
+        )),
         UsageError::ConflictingOptions(_)
     ));
 }
@@ -503,11 +714,19 @@ fn observed_curl_set_example() {
 fn observed_curl_lines() {
     let ep = "http://127.0.0.1:24790";
     let mkdir = keys::set(DEFAULT, "d", "", &SetOptions::default().dir(true)).unwrap();
-    check("mkdir", &request(&mkdir, ep), &form_want(Method::PUT, "http://127.0.0.1:24790/v2/keys/d?dir=true", ""));
+    check(
+        "mkdir",
+        &request(&mkdir, ep),
+        &form_want(Method::PUT, "http://127.0.0.1:24790/v2/keys/d?dir=true", ""),
+    );
     let del = keys::delete(
         DEFAULT,
         "k",
-        &DeleteOptions::default().dir(true).prev_index(3).prev_value("v").recursive(true),
+        &DeleteOptions::default()
+            .dir(true)
+            .prev_index(3)
+            .prev_value("v")
+            .recursive(true),
     )
     .unwrap();
     check(
@@ -519,23 +738,109 @@ fn observed_curl_lines() {
             "",
         ),
     );
-    let post = keys::create_in_order(DEFAULT, "q", "v", CreateInOrderOptions::default().ttl(Duration::from_secs(10))).unwrap();
-    check("post", &request(&post, ep), &form_want(Method::POST, "http://127.0.0.1:24790/v2/keys/q", "ttl=10&value=v"));
+    let post = keys::create_in_order(
+        DEFAULT,
+        "q",
+        "v",
+        CreateInOrderOptions::default().ttl(Duration::from_secs(10)),
+    )
+    .unwrap();
+    check(
+        "post",
+        &request(&post, ep),
+        &form_want(
+            Method::POST,
+            "http://127.0.0.1:24790/v2/keys/q",
+            "ttl=10&value=v",
+        ),
+    );
 }
 
 /// #48 and #72: create-in-order (POST, no query, form Content-Type).
 #[test]
 fn create_in_order_action_48_72() {
     let cases = [
-        ("default prefix", DEFAULT, "foo", "", None, "http://example.com/v2/keys/foo", "value="),
-        ("prefix /pfx", "/pfx", "foo", "", None, "http://example.com/pfx/foo", "value="),
-        ("no prefix", "", "foo", "", None, "http://example.com/foo", "value="),
-        ("deep", DEFAULT, "foo/bar/baz", "", None, "http://example.com/v2/keys/foo/bar/baz", "value="),
-        ("prefix /foo/ key /bar", "/foo/", "/bar", "", None, "http://example.com/foo/bar", "value="),
-        ("trailing slash kept", DEFAULT, "/foo/", "", None, "http://example.com/v2/keys/foo/", "value="),
-        ("value", DEFAULT, "foo", "baz", None, "http://example.com/v2/keys/foo", "value=baz"),
-        ("ttl 3 min", DEFAULT, "foo", "", Some(180), "http://example.com/v2/keys/foo", "ttl=180&value="),
-        ("#72", DEFAULT, "/foo", "bar", None, "http://example.com/v2/keys/foo", "value=bar"),
+        (
+            "default prefix",
+            DEFAULT,
+            "foo",
+            "",
+            None,
+            "http://example.com/v2/keys/foo",
+            "value=",
+        ),
+        (
+            "prefix /pfx",
+            "/pfx",
+            "foo",
+            "",
+            None,
+            "http://example.com/pfx/foo",
+            "value=",
+        ),
+        (
+            "no prefix",
+            "",
+            "foo",
+            "",
+            None,
+            "http://example.com/foo",
+            "value=",
+        ),
+        (
+            "deep",
+            DEFAULT,
+            "foo/bar/baz",
+            "",
+            None,
+            "http://example.com/v2/keys/foo/bar/baz",
+            "value=",
+        ),
+        (
+            "prefix /foo/ key /bar",
+            "/foo/",
+            "/bar",
+            "",
+            None,
+            "http://example.com/foo/bar",
+            "value=",
+        ),
+        (
+            "trailing slash kept",
+            DEFAULT,
+            "/foo/",
+            "",
+            None,
+            "http://example.com/v2/keys/foo/",
+            "value=",
+        ),
+        (
+            "value",
+            DEFAULT,
+            "foo",
+            "baz",
+            None,
+            "http://example.com/v2/keys/foo",
+            "value=baz",
+        ),
+        (
+            "ttl 3 min",
+            DEFAULT,
+            "foo",
+            "",
+            Some(180),
+            "http://example.com/v2/keys/foo",
+            "ttl=180&value=",
+        ),
+        (
+            "#72",
+            DEFAULT,
+            "/foo",
+            "bar",
+            None,
+            "http://example.com/v2/keys/foo",
+            "value=bar",
+        ),
     ];
     for (name, prefix, dir, value, ttl, uri, body) in cases {
         let opts = CreateInOrderOptions {
@@ -543,7 +848,11 @@ fn create_in_order_action_48_72() {
         };
         let call = keys::create_in_order(prefix, dir, value, opts).unwrap();
         assert_eq!(call.method(), Method::POST, "{name}");
-        check(name, &request(&call, "http://example.com"), &form_want(Method::POST, uri, body));
+        check(
+            name,
+            &request(&call, "http://example.com"),
+            &form_want(Method::POST, uri, body),
+        );
     }
 }
 
@@ -554,30 +863,57 @@ fn delete_action_49_68() {
         (DEFAULT, "foo", "http://example.com/v2/keys/foo"),
         ("/pfx", "foo", "http://example.com/pfx/foo"),
         ("", "foo", "http://example.com/foo"),
-        (DEFAULT, "foo/bar/baz", "http://example.com/v2/keys/foo/bar/baz"),
+        (
+            DEFAULT,
+            "foo/bar/baz",
+            "http://example.com/v2/keys/foo/bar/baz",
+        ),
         ("/foo/", "/bar", "http://example.com/foo/bar"),
         (DEFAULT, "/foo/", "http://example.com/v2/keys/foo/"),
     ];
     for (prefix, key, uri) in paths {
         let call = keys::delete(prefix, key, &DeleteOptions::default()).unwrap();
-        check(&format!("delete {prefix:?} {key:?}"), &request(&call, "http://example.com"), &form_want(Method::DELETE, uri, ""));
+        check(
+            &format!("delete {prefix:?} {key:?}"),
+            &request(&call, "http://example.com"),
+            &form_want(Method::DELETE, uri, ""),
+        );
     }
     let url = "http://example.com/v2/keys/foo";
     let cases = [
-        ("recursive", DeleteOptions::default().recursive(true), "?recursive=true"),
-        ("prevValue", DeleteOptions::default().prev_value("bar baz"), "?prevValue=bar+baz"),
-        ("prevIndex", DeleteOptions::default().prev_index(12), "?prevIndex=12"),
+        (
+            "recursive",
+            DeleteOptions::default().recursive(true),
+            "?recursive=true",
+        ),
+        (
+            "prevValue",
+            DeleteOptions::default().prev_value("bar baz"),
+            "?prevValue=bar+baz",
+        ),
+        (
+            "prevIndex",
+            DeleteOptions::default().prev_index(12),
+            "?prevIndex=12",
+        ),
         ("dir", DeleteOptions::default().dir(true), "?dir=true"),
         (
             "#68 full",
-            DeleteOptions::default().prev_value("baz").prev_index(13).recursive(true),
+            DeleteOptions::default()
+                .prev_value("baz")
+                .prev_index(13)
+                .recursive(true),
             "?prevIndex=13&prevValue=baz&recursive=true",
         ),
     ];
     for (name, opts, query) in cases {
         let call = keys::delete(DEFAULT, "foo", &opts).unwrap();
         let uri = format!("{url}{query}");
-        check(name, &request(&call, "http://example.com"), &form_want(Method::DELETE, &uri, ""));
+        check(
+            name,
+            &request(&call, "http://example.com"),
+            &form_want(Method::DELETE, &uri, ""),
+        );
     }
 }
 
@@ -588,18 +924,35 @@ fn create_and_update_71_73() {
     check(
         "#71 create",
         &request(&create, "http://example.com"),
-        &form_want(Method::PUT, "http://example.com/v2/keys/foo?prevExist=false", "value=bar"),
+        &form_want(
+            Method::PUT,
+            "http://example.com/v2/keys/foo?prevExist=false",
+            "value=bar",
+        ),
     );
-    let same = keys::set(DEFAULT, "/foo", "bar", &SetOptions::default().prev_exist(PrevExist::NoExist)).unwrap();
+    let same = keys::set(
+        DEFAULT,
+        "/foo",
+        "bar",
+        &SetOptions::default().prev_exist(PrevExist::NoExist),
+    )
+    .unwrap();
     let (a, b) = (request(&same, "http://h"), request(&create, "http://h"));
-    assert_eq!((a.method(), a.uri(), a.headers(), a.body()), (b.method(), b.uri(), b.headers(), b.body()));
+    assert_eq!(
+        (a.method(), a.uri(), a.headers(), a.body()),
+        (b.method(), b.uri(), b.headers(), b.body())
+    );
     assert_eq!(same.idempotency(), create.idempotency());
 
     let update = keys::update(DEFAULT, "/foo", "bar").unwrap();
     check(
         "#73 update",
         &request(&update, "http://example.com"),
-        &form_want(Method::PUT, "http://example.com/v2/keys/foo?prevExist=true", "value=bar"),
+        &form_want(
+            Method::PUT,
+            "http://example.com/v2/keys/foo?prevExist=true",
+            "value=bar",
+        ),
     );
 }
 
@@ -608,12 +961,16 @@ fn create_and_update_71_73() {
 fn credentials_add_basic_auth() {
     let creds = Credentials::new("u1", "p:w");
     let call = keys::set(DEFAULT, "k", "v", &SetOptions::default()).unwrap();
-    let req = call.to_request(&endpoint("http://h:1"), Some(&creds)).unwrap();
+    let req = call
+        .to_request(&endpoint("http://h:1"), Some(&creds))
+        .unwrap();
     assert_eq!(req.headers().len(), 2);
     assert_eq!(req.headers()[header::AUTHORIZATION], "Basic dTE6cDp3");
     assert_eq!(req.headers()[header::CONTENT_TYPE], FORM);
     let get = keys::get(DEFAULT, "k", GetOptions::default()).unwrap();
-    let req = get.to_request(&endpoint("http://h:1"), Some(&creds)).unwrap();
+    let req = get
+        .to_request(&endpoint("http://h:1"), Some(&creds))
+        .unwrap();
     assert_eq!(req.headers().len(), 1);
     assert_eq!(req.headers()[header::AUTHORIZATION], "Basic dTE6cDp3");
 }
@@ -635,16 +992,36 @@ fn ttl_rounds_up_never_to_zero() {
     ];
     for (ttl, body) in cases {
         let set = keys::set(DEFAULT, "k", "v", &SetOptions::default().ttl(ttl)).unwrap();
-        assert_eq!(request(&set, "http://h").body().as_ref(), body.as_bytes(), "set ttl {ttl:?}");
-        let post = keys::create_in_order(DEFAULT, "q", "v", CreateInOrderOptions::default().ttl(ttl)).unwrap();
-        assert_eq!(request(&post, "http://h").body().as_ref(), body.as_bytes(), "post ttl {ttl:?}");
+        assert_eq!(
+            request(&set, "http://h").body().as_ref(),
+            body.as_bytes(),
+            "set ttl {ttl:?}"
+        );
+        let post =
+            keys::create_in_order(DEFAULT, "q", "v", CreateInOrderOptions::default().ttl(ttl))
+                .unwrap();
+        assert_eq!(
+            request(&post, "http://h").body().as_ref(),
+            body.as_bytes(),
+            "post ttl {ttl:?}"
+        );
     }
     assert_eq!(
-        usage(keys::set(DEFAULT, "k", "v", &SetOptions::default().ttl(Duration::ZERO))),
+        usage(keys::set(
+            DEFAULT,
+            "k",
+            "v",
+            &SetOptions::default().ttl(Duration::ZERO)
+        )),
         UsageError::ZeroTtl
     );
     assert_eq!(
-        usage(keys::create_in_order(DEFAULT, "q", "v", CreateInOrderOptions::default().ttl(Duration::ZERO))),
+        usage(keys::create_in_order(
+            DEFAULT,
+            "q",
+            "v",
+            CreateInOrderOptions::default().ttl(Duration::ZERO)
+        )),
         UsageError::ZeroTtl
     );
 }
@@ -656,11 +1033,35 @@ fn conflicting_set_options_are_refused() {
     let ttl = Duration::from_secs(10);
     let cases: [(&str, &str, SetOptions); 7] = [
         ("dir + value (#47)", "bar", SetOptions::default().dir(true)),
-        ("dir + prev_value (#47)", "", SetOptions::default().dir(true).prev_value("bar")),
-        ("refresh + value (#101, server 211)", "val", SetOptions::default().refresh(true).ttl(ttl)),
-        ("refresh without ttl (#101, server 212)", "", SetOptions::default().refresh(true)),
-        ("no-exist + prev_value", "v", SetOptions::default().prev_exist(PrevExist::NoExist).prev_value("x")),
-        ("no-exist + prev_index", "v", SetOptions::default().prev_exist(PrevExist::NoExist).prev_index(3)),
+        (
+            "dir + prev_value (#47)",
+            "",
+            SetOptions::default().dir(true).prev_value("bar"),
+        ),
+        (
+            "refresh + value (#101, server 211)",
+            "val",
+            SetOptions::default().refresh(true).ttl(ttl),
+        ),
+        (
+            "refresh without ttl (#101, server 212)",
+            "",
+            SetOptions::default().refresh(true),
+        ),
+        (
+            "no-exist + prev_value",
+            "v",
+            SetOptions::default()
+                .prev_exist(PrevExist::NoExist)
+                .prev_value("x"),
+        ),
+        (
+            "no-exist + prev_index",
+            "v",
+            SetOptions::default()
+                .prev_exist(PrevExist::NoExist)
+                .prev_index(3),
+        ),
         (
             "#62 full options with dir",
             "",
@@ -674,12 +1075,27 @@ fn conflicting_set_options_are_refused() {
     ];
     for (name, value, opts) in cases {
         let err = usage(keys::set(DEFAULT, "k", value, &opts));
-        assert!(matches!(err, UsageError::ConflictingOptions(_)), "{name}: {err:?}");
-        assert!(err.to_string().starts_with("conflicting options: "), "{name}: {err}");
+        assert!(
+            matches!(err, UsageError::ConflictingOptions(_)),
+            "{name}: {err:?}"
+        );
+        assert!(
+            err.to_string().starts_with("conflicting options: "),
+            "{name}: {err}"
+        );
     }
     // Refresh with an empty value and a TTL is the valid refresh.
-    let ok = keys::set(DEFAULT, "k", "", &SetOptions::default().refresh(true).ttl(ttl)).unwrap();
-    assert_eq!(request(&ok, "http://h").body().as_ref(), b"refresh=true&ttl=10&value=");
+    let ok = keys::set(
+        DEFAULT,
+        "k",
+        "",
+        &SetOptions::default().refresh(true).ttl(ttl),
+    )
+    .unwrap();
+    assert_eq!(
+        request(&ok, "http://h").body().as_ref(),
+        b"refresh=true&ttl=10&value="
+    );
 }
 
 /// §11.1: conditions are `Option`s; the unexpressible-in-Go empty prev value and index 0 are
@@ -687,19 +1103,37 @@ fn conflicting_set_options_are_refused() {
 #[test]
 fn empty_prev_value_and_zero_prev_index_are_refused() {
     assert_eq!(
-        usage(keys::set(DEFAULT, "k", "v", &SetOptions::default().prev_value(""))),
+        usage(keys::set(
+            DEFAULT,
+            "k",
+            "v",
+            &SetOptions::default().prev_value("")
+        )),
         UsageError::EmptyPrevValue
     );
     assert_eq!(
-        usage(keys::set(DEFAULT, "k", "v", &SetOptions::default().prev_index(0))),
+        usage(keys::set(
+            DEFAULT,
+            "k",
+            "v",
+            &SetOptions::default().prev_index(0)
+        )),
         UsageError::ZeroPrevIndex
     );
     assert_eq!(
-        usage(keys::delete(DEFAULT, "k", &DeleteOptions::default().prev_value(""))),
+        usage(keys::delete(
+            DEFAULT,
+            "k",
+            &DeleteOptions::default().prev_value("")
+        )),
         UsageError::EmptyPrevValue
     );
     assert_eq!(
-        usage(keys::delete(DEFAULT, "k", &DeleteOptions::default().prev_index(0))),
+        usage(keys::delete(
+            DEFAULT,
+            "k",
+            &DeleteOptions::default().prev_index(0)
+        )),
         UsageError::ZeroPrevIndex
     );
     // A set of an empty value with a real condition is still sent as `value=`.
@@ -714,31 +1148,85 @@ fn empty_prev_value_and_zero_prev_index_are_refused() {
 #[test]
 fn idempotency_of_keys_calls() {
     let cases = [
-        ("get", keys::get(DEFAULT, "k", GetOptions::default()).unwrap().idempotency(), Idempotency::Read),
-        ("wait", keys::wait(DEFAULT, "k", true, 3).unwrap().idempotency(), Idempotency::Read),
-        ("set", keys::set(DEFAULT, "k", "v", &SetOptions::default()).unwrap().idempotency(), Idempotency::Idempotent),
         (
-            "compare-and-swap",
-            keys::set(DEFAULT, "k", "v", &SetOptions::default().prev_value("o").prev_index(2)).unwrap().idempotency(),
+            "get",
+            keys::get(DEFAULT, "k", GetOptions::default())
+                .unwrap()
+                .idempotency(),
+            Idempotency::Read,
+        ),
+        (
+            "wait",
+            keys::wait(DEFAULT, "k", true, 3).unwrap().idempotency(),
+            Idempotency::Read,
+        ),
+        (
+            "set",
+            keys::set(DEFAULT, "k", "v", &SetOptions::default())
+                .unwrap()
+                .idempotency(),
             Idempotency::Idempotent,
         ),
-        ("update", keys::update(DEFAULT, "k", "v").unwrap().idempotency(), Idempotency::Idempotent),
-        ("mkdir", keys::set(DEFAULT, "d", "", &SetOptions::default().dir(true)).unwrap().idempotency(), Idempotency::Idempotent),
-        ("create", keys::create(DEFAULT, "k", "v").unwrap().idempotency(), Idempotency::NotIdempotent),
+        (
+            "compare-and-swap",
+            keys::set(
+                DEFAULT,
+                "k",
+                "v",
+                &SetOptions::default().prev_value("o").prev_index(2),
+            )
+            .unwrap()
+            .idempotency(),
+            Idempotency::Idempotent,
+        ),
+        (
+            "update",
+            keys::update(DEFAULT, "k", "v").unwrap().idempotency(),
+            Idempotency::Idempotent,
+        ),
+        (
+            "mkdir",
+            keys::set(DEFAULT, "d", "", &SetOptions::default().dir(true))
+                .unwrap()
+                .idempotency(),
+            Idempotency::Idempotent,
+        ),
+        (
+            "create",
+            keys::create(DEFAULT, "k", "v").unwrap().idempotency(),
+            Idempotency::NotIdempotent,
+        ),
         (
             "set with prev_exist=NoExist",
-            keys::set(DEFAULT, "k", "v", &SetOptions::default().prev_exist(PrevExist::NoExist)).unwrap().idempotency(),
+            keys::set(
+                DEFAULT,
+                "k",
+                "v",
+                &SetOptions::default().prev_exist(PrevExist::NoExist),
+            )
+            .unwrap()
+            .idempotency(),
             Idempotency::NotIdempotent,
         ),
         (
             "create_in_order",
-            keys::create_in_order(DEFAULT, "q", "v", CreateInOrderOptions::default()).unwrap().idempotency(),
+            keys::create_in_order(DEFAULT, "q", "v", CreateInOrderOptions::default())
+                .unwrap()
+                .idempotency(),
             Idempotency::NotIdempotent,
         ),
-        ("delete", keys::delete(DEFAULT, "k", &DeleteOptions::default()).unwrap().idempotency(), Idempotency::NotIdempotent),
+        (
+            "delete",
+            keys::delete(DEFAULT, "k", &DeleteOptions::default())
+                .unwrap()
+                .idempotency(),
+            Idempotency::NotIdempotent,
+        ),
         (
             "compare-and-delete",
-            keys::delete(DEFAULT, "k", &DeleteOptions::default().prev_index(4)).unwrap().idempotency(),
+            keys::delete(DEFAULT, "k", &DeleteOptions::default().prev_index(4))
+                .unwrap()
+                .idempotency(),
             Idempotency::NotIdempotent,
         ),
     ];

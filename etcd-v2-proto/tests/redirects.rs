@@ -9,7 +9,14 @@ const A: &str = "http://127.0.0.1:1001";
 const B: &str = "http://127.0.0.1:1002";
 
 fn get(recursive: bool) -> Op<etcd_v2_proto::KeysResponse> {
-    Op::new(call::keys::get("/v2/keys", "/foo", GetOptions::default().recursive(recursive)).unwrap())
+    Op::new(
+        call::keys::get(
+            "/v2/keys",
+            "/foo",
+            GetOptions::default().recursive(recursive),
+        )
+        .unwrap(),
+    )
 }
 
 fn only_failure(err: Error) -> AttemptFailure {
@@ -30,7 +37,11 @@ fn a_redirect_keeps_method_and_body_and_replaces_the_url() {
     let mut first = true;
     h.run(Op::new(set), |_| {
         if std::mem::take(&mut first) {
-            reply(307, &[("Location", "http://127.0.0.1:9999/other/path?x=1")], "")
+            reply(
+                307,
+                &[("Location", "http://127.0.0.1:9999/other/path?x=1")],
+                "",
+            )
         } else {
             reply(200, &[], FOO_BAR)
         }
@@ -45,7 +56,9 @@ fn a_redirect_keeps_method_and_body_and_replaces_the_url() {
 fn default_policy_allows_ten_redirects_then_fails_the_endpoint() {
     // #26 / #103: 11 requests, then `client: too many redirects`, as an endpoint failure.
     let mut h = Harness::ordered(&[A], Config::default());
-    let err = h.run(get(false), |_| reply(307, &[("Location", A)], "")).unwrap_err();
+    let err = h
+        .run(get(false), |_| reply(307, &[("Location", A)], ""))
+        .unwrap_err();
     assert_eq!(h.sent.len(), 11);
     assert_eq!(only_failure(err).to_string(), "client: too many redirects");
 
@@ -54,7 +67,11 @@ fn default_policy_allows_ten_redirects_then_fails_the_endpoint() {
     let mut n = 0;
     let r = h.run(get(false), |_| {
         n += 1;
-        if n <= 10 { reply(307, &[("Location", A)], "") } else { reply(200, &[], FOO_BAR) }
+        if n <= 10 {
+            reply(307, &[("Location", A)], "")
+        } else {
+            reply(200, &[], FOO_BAR)
+        }
     });
     assert!(r.is_ok());
 }
@@ -67,7 +84,11 @@ fn custom_redirect_budget() {
         let mut n = 0;
         let r = h.run(get(false), |_| {
             n += 1;
-            if n <= redirects { reply(307, &[("Location", "http://example.com")], "") } else { reply(200, &[], FOO_BAR) }
+            if n <= redirects {
+                reply(307, &[("Location", "http://example.com")], "")
+            } else {
+                reply(200, &[], FOO_BAR)
+            }
         });
         assert_eq!(r.is_ok(), ok);
     }
@@ -81,13 +102,22 @@ fn bad_locations_are_endpoint_failures_and_failover_goes_on() {
     assert_eq!(only_failure(err).to_string(), "location header not set");
 
     let mut h = Harness::ordered(&[A], Config::default());
-    let err = h.run(get(false), |_| reply(302, &[("Location", ":")], "")).unwrap_err();
-    assert_eq!(only_failure(err).to_string(), "location header not valid URL: :");
+    let err = h
+        .run(get(false), |_| reply(302, &[("Location", ":")], ""))
+        .unwrap_err();
+    assert_eq!(
+        only_failure(err).to_string(),
+        "location header not valid URL: :"
+    );
 
     // The next endpoint is tried after a redirect failure.
     let mut h = Harness::ordered(&[A, B], Config::default());
     let r = h.run(get(false), |req| {
-        if req.uri().port_u16() == Some(1001) { reply(307, &[], "") } else { reply(200, &[], FOO_BAR) }
+        if req.uri().port_u16() == Some(1001) {
+            reply(307, &[], "")
+        } else {
+            reply(200, &[], FOO_BAR)
+        }
     });
     assert!(r.is_ok());
 }
@@ -99,10 +129,17 @@ fn relative_location_is_resolved_and_the_query_kept() {
     let mut h = Harness::ordered(&[A], Config::default());
     let mut first = true;
     h.run(get(true), |_| {
-        if std::mem::take(&mut first) { reply(301, &[("Location", "/v2/keys/bar")], "") } else { reply(200, &[], FOO_BAR) }
+        if std::mem::take(&mut first) {
+            reply(301, &[("Location", "/v2/keys/bar")], "")
+        } else {
+            reply(200, &[], FOO_BAR)
+        }
     })
     .unwrap();
-    assert_eq!(h.sent[1].uri, format!("{A}/v2/keys/bar?quorum=false&recursive=true&sorted=false"));
+    assert_eq!(
+        h.sent[1].uri,
+        format!("{A}/v2/keys/bar?quorum=false&recursive=true&sorted=false")
+    );
 }
 
 #[test]
@@ -113,13 +150,24 @@ fn credentials_never_follow_a_redirect_to_another_origin() {
     h.run(get(false), |_| {
         n += 1;
         match n {
-            1 => reply(307, &[("Location", "http://127.0.0.1:1001/v2/keys/same")], ""),
-            2 => reply(307, &[("Location", "http://127.0.0.1:7777/v2/keys/other")], ""),
+            1 => reply(
+                307,
+                &[("Location", "http://127.0.0.1:1001/v2/keys/same")],
+                "",
+            ),
+            2 => reply(
+                307,
+                &[("Location", "http://127.0.0.1:7777/v2/keys/other")],
+                "",
+            ),
             _ => reply(200, &[], FOO_BAR),
         }
     })
     .unwrap();
     let auth: Vec<Option<&str>> = h.sent.iter().map(|s| s.authorization.as_deref()).collect();
-    assert!(auth[0].is_some() && auth[1].is_some(), "same origin keeps credentials");
+    assert!(
+        auth[0].is_some() && auth[1].is_some(),
+        "same origin keeps credentials"
+    );
     assert_eq!(auth[2], None, "another origin gets none");
 }

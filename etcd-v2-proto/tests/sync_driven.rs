@@ -27,7 +27,15 @@ fn sync_replaces_the_endpoints_with_every_client_url() {
     .unwrap();
     let mut eps = h.cluster.endpoints();
     eps.sort();
-    assert_eq!(eps, ["http://127.0.0.1:2379", "http://127.0.0.1:4001", "http://127.0.0.1:4002", "http://127.0.0.1:4003"]);
+    assert_eq!(
+        eps,
+        [
+            "http://127.0.0.1:2379",
+            "http://127.0.0.1:4001",
+            "http://127.0.0.1:4002",
+            "http://127.0.0.1:4003"
+        ]
+    );
     h.cluster.set_endpoints(&["http://127.0.0.1:4009"]).unwrap();
     assert_eq!(h.cluster.endpoints(), ["http://127.0.0.1:4009"]);
 }
@@ -37,9 +45,14 @@ fn a_failed_sync_keeps_the_endpoints() {
     // #28, #30
     let mut h = Harness::ordered(&["http://127.0.0.1:2379"], Config::default());
     let err = h.run(Sync::new(), |_| refused()).unwrap_err();
-    assert!(err.to_string().starts_with("client: etcd cluster is unavailable or misconfigured"));
+    assert!(
+        err.to_string()
+            .starts_with("client: etcd cluster is unavailable or misconfigured")
+    );
     assert_eq!(h.cluster.endpoints(), ["http://127.0.0.1:2379"]);
-    let err = h.run(Sync::new(), |_| reply(200, &[], r#"{"members":[]}"#)).unwrap_err();
+    let err = h
+        .run(Sync::new(), |_| reply(200, &[], r#"{"members":[]}"#))
+        .unwrap_err();
     assert_eq!(err, Error::NoEndpoints);
     assert_eq!(h.cluster.endpoints(), ["http://127.0.0.1:2379"]);
 }
@@ -47,7 +60,12 @@ fn a_failed_sync_keeps_the_endpoints() {
 #[test]
 fn syncing_the_same_set_keeps_order_and_pin() {
     // #32
-    let eps = ["http://127.0.0.1:4003", "http://127.0.0.1:2379", "http://127.0.0.1:4001", "http://127.0.0.1:4002"];
+    let eps = [
+        "http://127.0.0.1:4003",
+        "http://127.0.0.1:2379",
+        "http://127.0.0.1:4001",
+        "http://127.0.0.1:4002",
+    ];
     let mut h = Harness::ordered(&eps, Config::default());
     let pinned = h.cluster.pinned().unwrap().clone();
     for _ in 0..3 {
@@ -83,9 +101,20 @@ fn prioritize_leader_pins_the_leader_without_shuffling() {
             other => panic!("{other}"),
         })
         .unwrap();
-        assert_eq!(h.cluster.pinned().unwrap().as_str(), format!("http://127.0.0.1:{leader_port}"));
+        assert_eq!(
+            h.cluster.pinned().unwrap().as_str(),
+            format!("http://127.0.0.1:{leader_port}")
+        );
         // No shuffle: member order, and the leader lookup went to the new list's first entry.
-        assert_eq!(h.cluster.endpoints(), ["http://127.0.0.1:4003", "http://127.0.0.1:2379", "http://127.0.0.1:4001", "http://127.0.0.1:4002"]);
+        assert_eq!(
+            h.cluster.endpoints(),
+            [
+                "http://127.0.0.1:4003",
+                "http://127.0.0.1:2379",
+                "http://127.0.0.1:4001",
+                "http://127.0.0.1:4002"
+            ]
+        );
         assert_eq!(h.sent[1].endpoint, "http://127.0.0.1:4003");
     }
 }
@@ -111,7 +140,11 @@ fn auto_sync_repeats_every_interval_until_a_sync_fails() {
     let err = h
         .run(AutoSync::new(Duration::from_secs(10)), |_| {
             n += 1;
-            if n <= 3 { reply(200, &[], MEMBERS) } else { refused() }
+            if n <= 3 {
+                reply(200, &[], MEMBERS)
+            } else {
+                refused()
+            }
         })
         .unwrap_err();
     assert!(matches!(err, Error::Cluster(_)));
@@ -122,7 +155,11 @@ fn auto_sync_repeats_every_interval_until_a_sync_fails() {
 fn a_sync_timeout_covers_the_whole_sync() {
     let config = Config::default().header_timeout(None);
     let mut h = Harness::ordered(&["http://127.0.0.1:2379"], config);
-    let err = h.run(Sync::new().timeout(Duration::from_secs(3)), |_| support::Answer::Stall).unwrap_err();
+    let err = h
+        .run(Sync::new().timeout(Duration::from_secs(3)), |_| {
+            support::Answer::Stall
+        })
+        .unwrap_err();
     assert_eq!(err, Error::DeadlineExceeded);
     assert_eq!(h.now - h.start, Duration::from_secs(3));
     assert_eq!(h.cluster.endpoints(), ["http://127.0.0.1:2379"]);

@@ -11,7 +11,9 @@ const A: &str = "http://127.0.0.1:1001";
 const B: &str = "http://127.0.0.1:1002";
 
 fn event(action: &str, key: &str, modified: u64) -> String {
-    format!(r#"{{"action":"{action}","node":{{"key":"{key}","value":"v","modifiedIndex":{modified},"createdIndex":{modified}}}}}"#)
+    format!(
+        r#"{{"action":"{action}","node":{{"key":"{key}","value":"v","modifiedIndex":{modified},"createdIndex":{modified}}}}}"#
+    )
 }
 
 #[test]
@@ -28,19 +30,39 @@ fn construction_sets_the_first_wait_index() {
 fn each_event_advances_past_its_modified_index() {
     // #59: prefix /pants, key /foo/bar, recursive, after 18 → waitIndex 19; event 21 → 22.
     let mut h = Harness::ordered(&[A], Config::default());
-    let mut w = Watch::new("/pants", "/foo/bar", WatchOptions::default().recursive(true).after_index(18)).unwrap();
+    let mut w = Watch::new(
+        "/pants",
+        "/foo/bar",
+        WatchOptions::default().recursive(true).after_index(18),
+    )
+    .unwrap();
     let e = h
-        .run(&mut w, |_| reply(200, &[("X-Etcd-Index", "42")], &event("update", "/pants/foo/bar", 21)))
+        .run(&mut w, |_| {
+            reply(
+                200,
+                &[("X-Etcd-Index", "42")],
+                &event("update", "/pants/foo/bar", 21),
+            )
+        })
         .unwrap();
     assert_eq!(e.index, 42);
     assert_eq!(e.node.unwrap().modified_index, 21);
     assert_eq!(w.wait_index(), 22);
-    assert_eq!(h.sent[0].uri, format!("{A}/pants/foo/bar?recursive=true&wait=true&waitIndex=19"));
+    assert_eq!(
+        h.sent[0].uri,
+        format!("{A}/pants/foo/bar?recursive=true&wait=true&waitIndex=19")
+    );
     // Watches get no header timeout.
     assert_eq!(h.sent[0].deadline, None);
     // The next run sends the advanced index.
-    h.run(&mut w, |_| reply(200, &[], &event("set", "/pants/foo/bar/x", 30))).unwrap();
-    assert_eq!(h.sent[1].uri, format!("{A}/pants/foo/bar?recursive=true&wait=true&waitIndex=22"));
+    h.run(&mut w, |_| {
+        reply(200, &[], &event("set", "/pants/foo/bar/x", 30))
+    })
+    .unwrap();
+    assert_eq!(
+        h.sent[1].uri,
+        format!("{A}/pants/foo/bar?recursive=true&wait=true&waitIndex=22")
+    );
     assert_eq!(w.wait_index(), 31);
 }
 
@@ -52,9 +74,18 @@ fn errors_leave_the_state_unchanged() {
     let e = h.run(&mut w, |_| support::refused()).unwrap_err();
     assert!(matches!(e, Error::Cluster(_)));
     let e = h.run(&mut w, |_| reply(418, &[], "")).unwrap_err();
-    assert!(matches!(e, Error::Protocol(ProtocolError::InvalidJson { status: 418, .. })));
+    assert!(matches!(
+        e,
+        Error::Protocol(ProtocolError::InvalidJson { status: 418, .. })
+    ));
     let e = h
-        .run(&mut w, |_| reply(404, &[], r#"{"errorCode":100,"message":"Key not found","cause":"/foo","index":9}"#))
+        .run(&mut w, |_| {
+            reply(
+                404,
+                &[],
+                r#"{"errorCode":100,"message":"Key not found","cause":"/foo","index":9}"#,
+            )
+        })
         .unwrap_err();
     assert!(e.is_key_not_found());
     assert_eq!(w.wait_index(), 5);
@@ -69,12 +100,20 @@ fn empty_polls_are_reissued_with_the_same_index() {
     let e = h
         .run(&mut w, |_| {
             n += 1;
-            if n < 3 { reply(200, &[], "") } else { reply(200, &[], &event("set", "/k", 9)) }
+            if n < 3 {
+                reply(200, &[], "")
+            } else {
+                reply(200, &[], &event("set", "/k", 9))
+            }
         })
         .unwrap();
     assert_eq!(e.node.unwrap().modified_index, 9);
     assert_eq!(h.sent.len(), 3);
-    assert!(h.sent.iter().all(|s| s.uri.ends_with("recursive=false&wait=true&waitIndex=5")));
+    assert!(
+        h.sent
+            .iter()
+            .all(|s| s.uri.ends_with("recursive=false&wait=true&waitIndex=5"))
+    );
     assert_eq!(w.wait_index(), 10);
 }
 
@@ -85,7 +124,11 @@ fn repeated_empty_polls_back_off_instead_of_spinning() {
     let mut n = 0;
     h.run(&mut w, |_| {
         n += 1;
-        if n < 8 { reply(200, &[], "") } else { reply(200, &[], &event("set", "/k", 3)) }
+        if n < 8 {
+            reply(200, &[], "")
+        } else {
+            reply(200, &[], &event("set", "/k", 3))
+        }
     })
     .unwrap();
     assert_eq!(h.sent.len(), 8);
@@ -103,7 +146,11 @@ fn an_empty_poll_from_index_zero_resumes_after_the_registration_index() {
     let mut n = 0;
     h.run(&mut w, |_| {
         n += 1;
-        if n == 1 { reply(200, &[("X-Etcd-Index", "41")], "") } else { reply(200, &[], &event("set", "/k", 43)) }
+        if n == 1 {
+            reply(200, &[("X-Etcd-Index", "41")], "")
+        } else {
+            reply(200, &[], &event("set", "/k", 43))
+        }
     })
     .unwrap();
     assert!(h.sent[0].uri.ends_with("waitIndex=0"));
@@ -118,25 +165,38 @@ fn a_cleared_history_is_a_typed_error_repeated_by_default() {
     let mut w = Watch::new("/v2/keys", "/rk", WatchOptions::default().after_index(4)).unwrap();
     let mut h = Harness::ordered(&[A], Config::default());
     for _ in 0..2 {
-        let e = h.run(&mut w, |_| reply(400, &[("X-Etcd-Index", "1107")], CLEARED)).unwrap_err();
+        let e = h
+            .run(&mut w, |_| reply(400, &[("X-Etcd-Index", "1107")], CLEARED))
+            .unwrap_err();
         assert!(e.is_event_index_cleared());
         assert_eq!(e.etcd().unwrap().index, 1107);
         assert_eq!(w.wait_index(), 5);
     }
     // The documented recovery: resume after the index the error carries.
     w.resume_after(1107);
-    h.run(&mut w, |_| reply(200, &[], &event("set", "/rk", 1200))).unwrap();
+    h.run(&mut w, |_| reply(200, &[], &event("set", "/rk", 1200)))
+        .unwrap();
     assert!(h.sent[2].uri.ends_with("waitIndex=1108"));
 }
 
 #[test]
 fn opt_in_resume_reports_the_gap_once_and_goes_on() {
-    let opts = WatchOptions::default().after_index(4).resume(ResumePolicy::FromCurrentIndex);
+    let opts = WatchOptions::default()
+        .after_index(4)
+        .resume(ResumePolicy::FromCurrentIndex);
     let mut w = Watch::new("/v2/keys", "/rk", opts).unwrap();
     let mut h = Harness::ordered(&[A], Config::default());
     let e = h.run(&mut w, |_| reply(400, &[], CLEARED)).unwrap_err();
-    assert_eq!(e, Error::EventsLost { requested: 5, resumed_at: 1108 });
-    let ev = h.run(&mut w, |_| reply(200, &[], &event("set", "/rk", 1110))).unwrap();
+    assert_eq!(
+        e,
+        Error::EventsLost {
+            requested: 5,
+            resumed_at: 1108
+        }
+    );
+    let ev = h
+        .run(&mut w, |_| reply(200, &[], &event("set", "/rk", 1110)))
+        .unwrap();
     assert_eq!(ev.node.unwrap().modified_index, 1110);
     assert!(h.sent[1].uri.ends_with("waitIndex=1108"));
 }
@@ -145,7 +205,9 @@ fn opt_in_resume_reports_the_gap_once_and_goes_on() {
 fn a_watch_answer_without_node_is_a_protocol_error() {
     let mut w = Watch::new("/v2/keys", "/k", WatchOptions::default()).unwrap();
     let mut h = Harness::ordered(&[A], Config::default());
-    let e = h.run(&mut w, |_| reply(200, &[], r#"{"action":"set"}"#)).unwrap_err();
+    let e = h
+        .run(&mut w, |_| reply(200, &[], r#"{"action":"set"}"#))
+        .unwrap_err();
     assert_eq!(e, Error::Protocol(ProtocolError::MissingNode));
 }
 
@@ -156,11 +218,18 @@ fn watches_fail_over_and_ignore_the_request_timeout() {
     let mut h = Harness::ordered(&[A, B], config);
     let e = h
         .run(&mut w, |req| {
-            if req.uri().port_u16() == Some(1001) { reply(503, &[], "") } else { reply(200, &[], &event("set", "/k", 7)) }
+            if req.uri().port_u16() == Some(1001) {
+                reply(503, &[], "")
+            } else {
+                reply(200, &[], &event("set", "/k", 7))
+            }
         })
         .unwrap();
     assert_eq!(e.node.unwrap().key, "/k");
-    assert_eq!(h.sent.iter().map(|s| s.deadline).collect::<Vec<_>>(), [None, None]);
+    assert_eq!(
+        h.sent.iter().map(|s| s.deadline).collect::<Vec<_>>(),
+        [None, None]
+    );
     let _ = Answer::Stall;
 }
 
@@ -185,7 +254,9 @@ fn a_watch_timeout_bounds_each_wait_and_keeps_the_index() {
     assert_eq!(h.now - h.start, Duration::from_millis(700));
     assert_eq!(w.wait_index(), 10);
     // The next run gets a fresh deadline and works.
-    let ev = h.run(&mut w, |_| reply(200, &[], &event("set", "/k", 12))).unwrap();
+    let ev = h
+        .run(&mut w, |_| reply(200, &[], &event("set", "/k", 12)))
+        .unwrap();
     assert_eq!(ev.node.unwrap().modified_index, 12);
     assert_eq!(h.sent[1].deadline, Some(Duration::from_millis(700)));
 }

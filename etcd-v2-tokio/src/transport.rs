@@ -17,8 +17,8 @@ use crate::TransportFailure;
 /// An implementation must not follow redirects, must not turn 4xx/5xx into errors, should give
 /// up at `deadline` with [`TransportFailure::Timeout`] (the client also enforces it around the
 /// returned future) and must stop reading a body longer than `max_body` bytes with
-/// [`TransportFailure::BodyTooLarge`]. See `examples/unix_socket.rs` and
-/// `examples/scripted_transport.rs`.
+/// [`TransportFailure::BodyTooLarge`]. See `examples/tokio_unix_socket.rs` and
+/// `examples/tokio_scripted_transport.rs`.
 pub trait Transport: Send + Sync + 'static {
     /// Sends `request` and returns the answer with its body fully read.
     fn send(

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use http::{Method, Response};
 
 use super::{Call, FORM, Idempotency, PathJoin, RequestSpec};
-use crate::decode::{keys_response, u64_header, ETCD_INDEX};
+use crate::decode::{ETCD_INDEX, keys_response, u64_header};
 use crate::encode::{Form, keys_path};
 use crate::error::{Error, ProtocolError, UsageError};
 use crate::model::KeysResponse;
@@ -87,13 +87,21 @@ pub fn set(
         return Err(UsageError::ConflictingOptions("a directory has no value to compare").into());
     }
     if opts.refresh && !value.is_empty() {
-        return Err(UsageError::ConflictingOptions("refresh only resets the TTL: the value must be empty").into());
+        return Err(UsageError::ConflictingOptions(
+            "refresh only resets the TTL: the value must be empty",
+        )
+        .into());
     }
     if opts.refresh && opts.ttl.is_none() {
         return Err(UsageError::ConflictingOptions("refresh needs a TTL").into());
     }
-    if opts.prev_exist == PrevExist::NoExist && (opts.prev_value.is_some() || opts.prev_index.is_some()) {
-        return Err(UsageError::ConflictingOptions("a key that must not exist has no previous value or index").into());
+    if opts.prev_exist == PrevExist::NoExist
+        && (opts.prev_value.is_some() || opts.prev_index.is_some())
+    {
+        return Err(UsageError::ConflictingOptions(
+            "a key that must not exist has no previous value or index",
+        )
+        .into());
     }
     let ttl = opts.ttl.map(ttl_seconds).transpose()?;
 
@@ -148,7 +156,12 @@ pub fn set(
 /// # Errors
 /// As [`set`].
 pub fn create(prefix: &str, key: &str, value: &str) -> Result<Call<KeysResponse>, Error> {
-    set(prefix, key, value, &SetOptions::default().prev_exist(PrevExist::NoExist))
+    set(
+        prefix,
+        key,
+        value,
+        &SetOptions::default().prev_exist(PrevExist::NoExist),
+    )
 }
 
 /// A set that requires the key to exist (Go: `Update`).
@@ -156,7 +169,12 @@ pub fn create(prefix: &str, key: &str, value: &str) -> Result<Call<KeysResponse>
 /// # Errors
 /// As [`set`].
 pub fn update(prefix: &str, key: &str, value: &str) -> Result<Call<KeysResponse>, Error> {
-    set(prefix, key, value, &SetOptions::default().prev_exist(PrevExist::Exist))
+    set(
+        prefix,
+        key,
+        value,
+        &SetOptions::default().prev_exist(PrevExist::Exist),
+    )
 }
 
 /// `POST <dir>` with `[ttl=..&]value=..`: a new key named by its index (Go: `CreateInOrder`).

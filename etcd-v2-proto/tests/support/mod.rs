@@ -92,7 +92,9 @@ impl Harness {
                             task.handle_failure(self.now, &mut self.cluster, t.attempt, f)
                         }
                         Answer::Stall => {
-                            let deadline = t.deadline.expect("a stall without a deadline hangs forever");
+                            let deadline = t
+                                .deadline
+                                .expect("a stall without a deadline hangs forever");
                             self.now = deadline;
                             let f = TransportFailure::Timeout;
                             task.handle_failure(self.now, &mut self.cluster, t.attempt, f)
@@ -145,4 +147,5 @@ pub fn refused() -> Answer {
 
 pub const KEY_NOT_FOUND: &str =
     r#"{"errorCode":100,"message":"Key not found","cause":"/foo","index":18}"#;
-pub const FOO_BAR: &str = r#"{"action":"get","node":{"key":"/foo","value":"bar","modifiedIndex":5,"createdIndex":5}}"#;
+pub const FOO_BAR: &str =
+    r#"{"action":"get","node":{"key":"/foo","value":"bar","modifiedIndex":5,"createdIndex":5}}"#;
