@@ -81,9 +81,12 @@ pub struct Config {
     pub endpoints: Vec<String>,
     /// Basic-auth credentials sent with every request to an endpoint's own origin.
     pub credentials: Option<Credentials>,
-    /// Longest wait for response headers of one request (not applied to watches).
+    /// Longest time one request to one member may take (Go: `HeaderTimeoutPerRequest`);
+    /// when it passes, that member counts as failed and the next one is tried.
     ///
-    /// Default 5 s, so a stalled member cannot hang a call; `None` waits forever.
+    /// Unlike Go it covers the body too (etcd sends non-watch bodies at once), so a member that
+    /// stalls mid-body cannot hang a call either. Not applied to watches. Default 5 s; `None`
+    /// waits forever.
     pub header_timeout: Option<Duration>,
     /// Deadline of one whole call, failover included (Go: the context's deadline). Default none.
     pub request_timeout: Option<Duration>,
