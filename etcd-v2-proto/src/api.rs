@@ -4,7 +4,7 @@
 //! [`Api::keys_prefix`]; every API method below is provided on top of them. In the blocking
 //! adapter `Output<T>` is `Result<T, Error>`; in the async ones it is a future of it.
 //!
-//! ```ignore
+//! ```text
 //! use etcd_v2_blocking::{Api, Client, Config, SetOptions};
 //! let client = Client::new(Config::new(["http://127.0.0.1:2379"]))?;
 //! client.set("/foo", "bar", &SetOptions::default())?;

@@ -12,6 +12,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::code::ErrorCode;
+use crate::model::null_as_default;
 
 /// Everything an etcd v2 call can fail with.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -137,16 +138,16 @@ impl Error {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EtcdError {
     /// The v2 error code.
-    #[serde(rename = "errorCode", default)]
+    #[serde(rename = "errorCode", default, deserialize_with = "null_as_default")]
     pub code: ErrorCode,
     /// The fixed message for the code.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub message: String,
     /// Context: the key, the failed comparison, the bad field.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub cause: String,
     /// The etcd index when the error happened (0 for request-validation errors).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub index: u64,
 }
 
@@ -188,6 +189,9 @@ pub enum UsageError {
     /// A TTL of zero (etcd would delete the key at once).
     #[error("ttl must be at least one second")]
     ZeroTtl,
+    /// A TTL longer than etcd can hold (about 292 years).
+    #[error("ttl must be at most 9223372036 seconds")]
+    TtlTooLarge,
     /// etcd cannot compare against an empty value (`prevValue=` is error 201).
     #[error("prev_value must not be empty: etcd v2 cannot compare against an empty value")]
     EmptyPrevValue,

@@ -12,26 +12,38 @@ use serde::{Deserialize, Serialize};
 use crate::timestamp::Timestamp;
 
 /// One key or directory (Go: `client.Node`).
+///
+/// Decoding follows Go: unknown fields are ignored, `null` and missing fields are zero values,
+/// and anything but a JSON object is refused (serde alone would take an array).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct Node {
     /// Full key path, e.g. `/foo/bar`; empty for the root directory.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub key: String,
     /// True for directories.
-    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    #[serde(
+        default,
+        skip_serializing_if = "core::ops::Not::not",
+        deserialize_with = "null_as_default"
+    )]
     pub dir: bool,
     /// The value; `None` for directories and deleted or expired nodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Children of a directory (only in listings; hidden `_keys` are left out by etcd).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub nodes: Vec<Self>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    #[allow(clippy::use_self)] // the derive's generated code would read `Self` as its own type
+    pub nodes: Vec<Node>,
     /// Index of the write that created the node.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub created_index: u64,
     /// Index of the last write to the node.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub modified_index: u64,
     /// When the node expires, if it has a TTL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -39,6 +51,33 @@ pub struct Node {
     /// Seconds left to live when the response was made (ceiling), if the node has a TTL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl: Option<i64>,
+}
+
+impl Serialize for Node {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Self::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(NodeObject)
+    }
+}
+
+/// Accepts only a JSON object, then decodes it with the derived decoder.
+struct NodeObject;
+
+impl<'de> serde::de::Visitor<'de> for NodeObject {
+    type Value = Node;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Node, A::Error> {
+        Node::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+    }
 }
 
 impl Node {
@@ -152,7 +191,7 @@ impl<'de> Deserialize<'de> for Action {
 #[serde(rename_all = "camelCase")]
 pub struct KeysResponse {
     /// What happened.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub action: Action,
     /// The node after the operation (`None` with `no_value_on_success`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -413,4 +452,13 @@ where
     T: Deserialize<'de>,
 {
     Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
+/// `null` or missing is the zero value, as Go decodes it.
+pub(crate) fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }

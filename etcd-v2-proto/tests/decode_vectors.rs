@@ -673,7 +673,6 @@ fn wrongly_typed_fields_are_invalid_json() {
 /// positional fields: `"node":[]` becomes an empty node, `"node":["/k",false,"v"]` the node
 /// `/k` with value `v`.
 #[test]
-#[ignore = "bug: a nested JSON array is accepted as a Node (serde's sequence form of structs)"]
 fn nested_arrays_are_not_nodes() {
     for body in [
         r#"{"action":"get","node":[]}"#,
@@ -694,7 +693,6 @@ fn nested_arrays_are_not_nodes() {
 /// `{"key":null}` or `"nodes":null` fail the whole answer with ErrInvalidJSON. etcd itself
 /// never writes these nulls (its fields are `omitempty`), so only proxies/other servers hit it.
 #[test]
-#[ignore = "bug (Go compat): null in a Node string/bool/number/list field is refused instead of read as the zero value"]
 fn null_fields_are_zero_values() {
     let r = decode(
         200,

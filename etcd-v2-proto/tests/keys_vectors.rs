@@ -194,9 +194,9 @@ fn check_url(name: &str, ep: &str, prefix: &str, key: &str, want: &str) {
 /// #37: endpoint `http://example.com/v2/keys`, prefix `""`, key `""` ⇒ path `/v2/keys`.
 ///
 /// Go canonicalises `ep.Path + prefix + key` = `/v2/keys` (no trailing slash). The core
-/// canonicalises `prefix + key` on its own first, which turns the empty string into `/`, and
-/// then joins `/v2/keys` + `/` = `/v2/keys/`: a trailing slash appears that the caller never
-/// wrote. Same for keys that clean to nothing (`.`, `a/..`) under an empty prefix.
+/// canonicalises `prefix + key` on its own first; it once turned the empty string into `/` and
+/// joined `/v2/keys` + `/` = `/v2/keys/`, a trailing slash the caller never wrote. Same for
+/// keys that clean to nothing (`.`, `a/..`) under an empty prefix, while `/` keeps its slash.
 #[test]
 fn keys_url_vector_37() {
     let ep = "http://example.com/v2/keys";
@@ -209,6 +209,32 @@ fn keys_url_vector_37() {
         "/a/..",
         "",
         "http://example.com/foo",
+    );
+    check_url("#37 key /", ep, "", "/", "http://example.com/v2/keys/");
+    check_url("#37 prefix /", ep, "/", "", "http://example.com/v2/keys/");
+}
+
+/// An endpoint path is a URL path: Go's `url.Parse` decodes `%20` in it to a space and the
+/// request URL re-escapes it once (`/my%20base/v2/keys/k`).
+///
+/// `Endpoint::parse` keeps the path as written (still escaped, `/my%20base`) in `base_path`, and
+/// `RequestSpec::uri_at` escapes it again with the key: the request goes to
+/// `/my%2520base/v2/keys/k`, i.e. to a directory literally named `my%20base`.
+#[test]
+fn endpoint_base_path_is_escaped_once() {
+    check_url(
+        "escaped base",
+        "http://example.com/my%20base",
+        DEFAULT,
+        "k",
+        "http://example.com/my%20base/v2/keys/k",
+    );
+    check_url(
+        "escaped base, escaped key",
+        "http://example.com/a%3Fb/",
+        DEFAULT,
+        "c d",
+        "http://example.com/a%3Fb/v2/keys/c%20d",
     );
 }
 
@@ -1232,5 +1258,46 @@ fn idempotency_of_keys_calls() {
     ];
     for (name, got, want) in cases {
         assert_eq!(got, want, "{name}");
+    }
+}
+
+/// A huge TTL must neither panic nor reach the server as something that expires at once.
+///
+/// `ttl_seconds` (src/call/keys.rs) computes `ttl.as_secs() + u64::from(ttl.subsec_nanos() > 0)`:
+/// for `Duration::MAX` that overflows (a panic in debug builds, `ttl=0` in release builds: the
+/// key is deleted at once, exactly what §11.1 forbids). And etcd computes the expiry as
+/// `time.Duration(ttl) * time.Second` in i64 nanoseconds, so any TTL over 9 223 372 036 s (the
+/// largest Go's client can send) wraps on the server (`ttl=18446744073709551615` is -1 s).
+#[test]
+fn huge_ttls_are_refused_or_clamped() {
+    const GO_MAX_TTL_SECS: u64 = 9_223_372_036;
+    for ttl in [
+        Duration::MAX,
+        Duration::new(u64::MAX, 0),
+        Duration::from_secs(GO_MAX_TTL_SECS + 1),
+    ] {
+        let built = std::panic::catch_unwind(|| {
+            keys::set(DEFAULT, "k", "v", &SetOptions::default().ttl(ttl))
+                .map(|call| request(&call, "http://h").body().clone())
+        });
+        let Ok(built) = built else {
+            panic!("set with ttl {ttl:?} panicked");
+        };
+        match built {
+            Err(Error::Usage(_)) => {}
+            Err(e) => panic!("ttl {ttl:?}: unexpected error {e:?}"),
+            Ok(body) => {
+                let body = std::str::from_utf8(&body).unwrap();
+                let secs: u64 = body
+                    .strip_prefix("ttl=")
+                    .and_then(|rest| rest.split('&').next())
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or_else(|| panic!("ttl {ttl:?}: body {body:?}"));
+                assert!(
+                    (1..=GO_MAX_TTL_SECS).contains(&secs),
+                    "ttl {ttl:?} sent as ttl={secs}"
+                );
+            }
+        }
     }
 }

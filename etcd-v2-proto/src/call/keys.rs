@@ -28,12 +28,20 @@ fn bool_str(b: bool) -> &'static str {
     if b { "true" } else { "false" }
 }
 
-/// Whole seconds of a TTL, rounded up; zero is refused (etcd would delete the key at once).
+/// The longest TTL etcd can hold: it computes expiry in i64 nanoseconds, so more wraps around.
+pub const MAX_TTL_SECS: u64 = 9_223_372_036;
+
+/// Whole seconds of a TTL, rounded up; zero is refused (etcd would delete the key at once),
+/// and so is more than [`MAX_TTL_SECS`] (it would wrap around on the server).
 pub(crate) fn ttl_seconds(ttl: Duration) -> Result<u64, UsageError> {
     if ttl.is_zero() {
         return Err(UsageError::ZeroTtl);
     }
-    Ok(ttl.as_secs() + u64::from(ttl.subsec_nanos() > 0))
+    let secs = ttl.as_secs().saturating_add(u64::from(ttl.subsec_nanos() > 0));
+    if secs > MAX_TTL_SECS {
+        return Err(UsageError::TtlTooLarge);
+    }
+    Ok(secs)
 }
 
 fn check_prev_value(v: Option<&String>) -> Result<(), UsageError> {

@@ -1,0 +1,1 @@
+//! Scenarios through the real core against the in-memory fake etcd (feature `testing`).
