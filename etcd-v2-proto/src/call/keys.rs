@@ -37,7 +37,9 @@ pub(crate) fn ttl_seconds(ttl: Duration) -> Result<u64, UsageError> {
     if ttl.is_zero() {
         return Err(UsageError::ZeroTtl);
     }
-    let secs = ttl.as_secs().saturating_add(u64::from(ttl.subsec_nanos() > 0));
+    let secs = ttl
+        .as_secs()
+        .saturating_add(u64::from(ttl.subsec_nanos() > 0));
     if secs > MAX_TTL_SECS {
         return Err(UsageError::TtlTooLarge);
     }

@@ -19,10 +19,14 @@ use core::time::Duration;
 use std::time::Instant;
 
 use bytes::Bytes;
-use http::{Method, Request, Response, header};
+use http::{Method, Request, Response};
 
-use super::store::{Event, Store, StoreError, TtlOptions, WatcherId, Watching};
-use super::wire::{Form, KeyRequest, error_json, error_status, event_json, go_json, key_request};
+use super::history::{Event, WatcherId, Watching};
+use super::store::{Store, StoreError, TtlOptions};
+use super::wire::{
+    Form, JSON, KeyRequest, TEXT, error_json, error_status, event_json, go_json, key_request,
+    not_allowed, reply, server_error,
+};
 use crate::code::ErrorCode;
 use crate::encode::unescape_path;
 use crate::error::TransportFailure;
@@ -35,8 +39,6 @@ pub const SERVER_VERSION: &str = "3.4.23";
 /// What `/version` reports as the cluster version.
 pub const CLUSTER_VERSION: &str = "3.4.0";
 
-const JSON: &str = "application/json";
-const TEXT: &str = "text/plain; charset=utf-8";
 const KEYS: &str = "/v2/keys";
 
 /// What a fake member does with one request.
@@ -72,7 +74,7 @@ pub struct FakeMember {
     pub fail_with: Option<u16>,
     /// Apply the request, then break the connection ([`TransportFailure::Io`]).
     pub drop_after_send: bool,
-    /// Requests that reached this member (faulty or not).
+    /// Requests addressed to this member, whatever its faults.
     pub requests: u64,
 }
 
@@ -263,14 +265,8 @@ impl FakeCluster {
 
     fn keys(&mut self, now: Instant, request: &Request<Bytes>) -> FakeReply {
         let method = request.method();
-        let allowed = [
-            Method::HEAD,
-            Method::GET,
-            Method::PUT,
-            Method::POST,
-            Method::DELETE,
-        ];
-        if !allowed.contains(method) {
+        use Method as M;
+        if !matches!(*method, M::HEAD | M::GET | M::PUT | M::POST | M::DELETE) {
             return FakeReply::Response(not_allowed("HEAD,GET,PUT,POST,DELETE"));
         }
         let Some(key) = unescape_path(&request.uri().path()[KEYS.len()..]) else {
@@ -316,7 +312,8 @@ impl FakeCluster {
         if !read || r.quorum {
             self.raft_index += 1;
         }
-        let (pv, pi) = (r.prev_value.as_str(), r.prev_index);
+        let prev = (r.prev_value.as_str(), r.prev_index);
+        let value = (!r.dir).then_some(r.value.as_str());
         let event = match *method {
             _ if read && r.wait => match s.watch(now, key, r.recursive, r.wait_index)? {
                 Watching::Ready(event) => event,
@@ -325,15 +322,15 @@ impl FakeCluster {
                     return Ok(Err(id));
                 }
             },
-            _ if read => s.get(now, key, r.recursive, true)?,
-            Method::POST => s.create_node(now, key, r.dir, &r.value, true, ttl.ttl)?,
-            Method::DELETE if conditional => s.compare_and_delete(now, key, pv, pi)?,
+            _ if read => s.get(now, key, r.recursive)?,
+            Method::POST => s.create_node(now, key, value, true, ttl.ttl)?,
+            Method::DELETE if conditional => s.compare_and_delete(now, key, prev)?,
             Method::DELETE => s.delete(now, key, r.dir, r.recursive)?,
             _ => match r.prev_exist {
-                Some(false) => s.create_node(now, key, r.dir, &r.value, false, ttl.ttl)?,
+                Some(false) => s.create_node(now, key, value, false, ttl.ttl)?,
                 Some(true) if !conditional => s.update(now, key, &r.value, ttl)?,
-                _ if conditional => s.compare_and_swap(now, key, pv, pi, &r.value, ttl)?,
-                _ => s.set(now, key, r.dir, &r.value, ttl)?,
+                _ if conditional => s.compare_and_swap(now, key, prev, &r.value, ttl)?,
+                _ => s.set(now, key, value, ttl)?,
             },
         };
         Ok(Ok(event))
@@ -382,7 +379,7 @@ impl FakeEtcd<'_> {
             return FakeReply::Stalled;
         }
         if let Some(status) = member.fail_with {
-            return FakeReply::Response(server_error(status, request));
+            return FakeReply::Response(server_error(status, request.uri().path()));
         }
         let drop = member.drop_after_send;
         let answer = self.cluster.serve(now, request);
@@ -399,45 +396,4 @@ impl FakeEtcd<'_> {
 fn refused(request: &Request<Bytes>) -> TransportFailure {
     let authority = request.uri().authority().map_or("", |a| a.as_str());
     TransportFailure::Connect(format!("dial tcp {authority}: connect: connection refused"))
-}
-
-/// A 5xx from a member that cannot serve: etcd's error 300 body on keys, a message elsewhere.
-fn server_error(status: u16, request: &Request<Bytes>) -> Response<Bytes> {
-    let body = if request.uri().path().starts_with(KEYS) {
-        let cause = "etcdserver: request timed out";
-        error_json(&StoreError::new(ErrorCode::RAFT_INTERNAL, cause, 0))
-    } else {
-        let reason = http::StatusCode::from_u16(status)
-            .ok()
-            .and_then(|s| s.canonical_reason());
-        format!(
-            "{{\"message\":{:?}}}\n",
-            reason.unwrap_or("Internal Server Error")
-        )
-    };
-    reply(status, &[], JSON, body)
-}
-
-fn not_allowed(allow: &str) -> Response<Bytes> {
-    reply(
-        405,
-        &[("Allow", allow.to_string())],
-        TEXT,
-        "Method Not Allowed\n".into(),
-    )
-}
-
-fn reply(
-    status: u16,
-    headers: &[(&str, String)],
-    content_type: &str,
-    body: String,
-) -> Response<Bytes> {
-    let mut builder = Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, content_type);
-    for (name, value) in headers {
-        builder = builder.header(*name, value.as_str());
-    }
-    builder.body(Bytes::from(body)).unwrap_or_default()
 }

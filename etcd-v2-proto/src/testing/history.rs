@@ -35,7 +35,13 @@ pub struct Event {
 impl Event {
     /// An event that is not a refresh.
     pub fn new(action: Action, node: Node, prev_node: Option<Node>, etcd_index: u64) -> Self {
-        Self { action, node, prev_node, refresh: false, etcd_index }
+        Self {
+            action,
+            node,
+            prev_node,
+            refresh: false,
+            etcd_index,
+        }
     }
 
     /// The event's index (its node's modified index).
@@ -114,15 +120,31 @@ impl History {
         let oldest = self.events.front().map_or(0, Event::index);
         if self.cleared && since < oldest {
             let cause = format!("the requested history has been cleared [{oldest}/{since}]");
-            return Err(StoreError::new(ErrorCode::EVENT_INDEX_CLEARED, cause, index));
+            return Err(StoreError::new(
+                ErrorCode::EVENT_INDEX_CLEARED,
+                cause,
+                index,
+            ));
         }
-        let mut past = self.events.iter().filter(|e| e.index() >= since && !e.refresh);
+        let mut past = self
+            .events
+            .iter()
+            .filter(|e| e.index() >= since && !e.refresh);
         if let Some(event) = past.find(|e| matches(&key, recursive, e)) {
-            return Ok(Watching::Ready(Event { etcd_index: index, ..event.clone() }));
+            return Ok(Watching::Ready(Event {
+                etcd_index: index,
+                ..event.clone()
+            }));
         }
         let id = WatcherId(self.next_id);
         self.next_id += 1;
-        let watcher = Watcher { key, recursive, since, start_index: index, event: None };
+        let watcher = Watcher {
+            key,
+            recursive,
+            since,
+            start_index: index,
+            event: None,
+        };
         self.watchers.insert(id, watcher);
         Ok(Watching::Pending(id))
     }
@@ -131,7 +153,10 @@ impl History {
     pub(super) fn take(&mut self, id: WatcherId) -> Option<Event> {
         let event = self.watchers.get_mut(&id)?.event.take()?;
         let start = self.watchers.remove(&id).map_or(0, |w| w.start_index);
-        Some(Event { etcd_index: start, ..event })
+        Some(Event {
+            etcd_index: start,
+            ..event
+        })
     }
 
     pub(super) fn cancel(&mut self, id: WatcherId) {
@@ -146,7 +171,11 @@ fn matches(key: &str, recursive: bool, event: &Event) -> bool {
     if k == key {
         return true;
     }
-    let hidden = || k[children_prefix(key).len()..].split('/').any(|s| s.starts_with('_'));
+    let hidden = || {
+        k[children_prefix(key).len()..]
+            .split('/')
+            .any(|s| s.starts_with('_'))
+    };
     if recursive && is_below(k, key) && !hidden() {
         return true;
     }

@@ -2,11 +2,13 @@
 //! An IO-free simulated etcd v2 backend for fast, deterministic tests of the core (and of
 //! anything built on it): in addition to tests against a real etcd, never instead of them.
 //!
-//! * [`Store`] models etcd 3.4's v2 store: nodes, the global index, TTLs on a simulated clock,
-//!   the 1000-event history and watches (reference §1–§3, §9).
-//! * [`FakeCluster`] puts members with fault switches in front of one store and answers
-//!   `http::Request`s like the real server ([`FakeEtcd`] is one member).
-//! * [`Sim`] drives any [`crate::Task`] against the fake on simulated time.
+//! * [`Store`](crate::testing::Store) models etcd 3.4's v2 store: nodes, the global index,
+//!   TTLs on a simulated clock, the 1000-event history and watches (reference §1–§3, §9).
+//! * [`FakeCluster`](crate::testing::FakeCluster) puts members with fault switches in front
+//!   of one store and answers `http::Request`s like the real server
+//!   ([`FakeEtcd`](crate::testing::FakeEtcd) is one member).
+//! * [`Sim`](crate::testing::Sim) drives any [`crate::Task`] against the fake on simulated
+//!   time.
 //!
 //! ```
 //! use etcd_v2_proto::{call, GetOptions, Op};
@@ -19,20 +21,25 @@
 //! assert_eq!(got.unwrap().node.unwrap().value.as_deref(), Some("bar"));
 //! ```
 //!
-//! Not modelled: auth, stats, `/v2/machines`, member add/update/remove, redirects, streaming
-//! watches, slow watchers being dropped, quorum loss (use `fail_with(500)` / `stalled`),
-//! the Go mux's cleaning redirects for unclean paths; see each module for finer points.
+//! Not modelled: replication (every member reads and writes the one store at once: no stale
+//! follower reads, no lag), elections and term changes (only the `leader` switch), auth, stats,
+//! `/v2/machines`, member add/update/remove, redirects, streaming watches, slow watchers being
+//! dropped, a watch broken by a fault switched on while it waits, quorum loss (approximate it
+//! with `fail_with: Some(500)` or `stalled`), the Go mux's redirects for unclean paths, and
+//! per-request expiry jitter (a key expires exactly at its expiration). See each module for
+//! finer points.
 
-mod fake_etcd;
-mod sim;
-mod store;
+pub mod fake_etcd;
+pub mod history;
+pub mod sim;
+pub mod store;
+pub mod tree;
 mod wire;
 
 pub use fake_etcd::{
     CLUSTER_ID, CLUSTER_VERSION, FakeCluster, FakeEtcd, FakeMember, FakeReply, SERVER_VERSION,
 };
+pub use history::{Event, HISTORY, WatcherId, Watching};
 pub use sim::{MAX_STEPS, Sim, SimRequest};
-pub use store::{
-    DEFAULT_FIRST_INDEX, Event, HISTORY, Store, StoreError, TtlOptions, WALL_EPOCH_UNIX, WatcherId,
-    Watching, clean,
-};
+pub use store::{DEFAULT_FIRST_INDEX, Store, StoreError, TtlOptions};
+pub use tree::{WALL_EPOCH_UNIX, clean};

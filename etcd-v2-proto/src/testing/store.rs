@@ -7,6 +7,7 @@
 
 use alloc::format;
 use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 use core::time::Duration;
 use std::time::Instant;
 
@@ -32,32 +33,21 @@ pub struct StoreError {
 impl StoreError {
     /// An error with this code, cause and index.
     pub fn new(code: ErrorCode, cause: impl Into<String>, index: u64) -> Self {
-        Self { code, cause: cause.into(), index }
-    }
-
-    /// etcd's fixed message for the code.
-    pub fn message(&self) -> &'static str {
-        match self.code.0 {
-            100 => "Key not found",
-            101 => "Compare failed",
-            102 => "Not a file",
-            104 => "Not a directory",
-            105 => "Key already exists",
-            107 => "Root is read only",
-            108 => "Directory not empty",
-            201 => "PrevValue is Required in POST form",
-            202 => "The given TTL in POST form is not a number",
-            203 => "The given index in POST form is not a number",
-            209 => "Invalid field",
-            210 => "Invalid POST form",
-            211 => "Value provided on refresh",
-            212 => "A TTL must be provided on refresh",
-            300 => "Raft Internal Error",
-            401 => "The event in requested index is outdated and cleared",
-            _ => "Unknown error",
+        Self {
+            code,
+            cause: cause.into(),
+            index,
         }
     }
+
+    /// etcd's fixed message for the code, e.g. `Key not found`.
+    pub fn message(&self) -> &'static str {
+        super::wire::message(self.code)
+    }
 }
+
+/// What store operations return.
+pub type StoreResult = Result<Event, StoreError>;
 
 /// TTL of a write: `ttl` from `now` (none: permanent, which removes an existing TTL), and
 /// `refresh` (keep the value, reset the TTL, wake no watch; reference §9.4).
@@ -86,7 +76,11 @@ impl Store {
 
     /// An empty store whose first write gets `first` (at least 1).
     pub fn with_first_index(epoch: Instant, first: u64) -> Self {
-        Self { tree: Tree::new(epoch), index: first.max(1) - 1, history: History::default() }
+        Self {
+            tree: Tree::new(epoch),
+            index: first.max(1) - 1,
+            history: History::default(),
+        }
     }
 
     /// The current index (that of the last write).
@@ -111,7 +105,9 @@ impl Store {
             if at > now {
                 break;
             }
-            let Some(old) = self.tree.get(&key).cloned() else { break };
+            let Some(old) = self.tree.get(&key).cloned() else {
+                break;
+            };
             // The previous node as it was at its expiry (etcd reaps within ~0.5 s).
             self.remove(at, &key, &old, Action::Expire);
         }
@@ -122,7 +118,7 @@ impl Store {
     ///
     /// # Errors
     /// 100 for a missing key, 104 if a path component is a file.
-    pub fn get(&mut self, now: Instant, key: &str, recursive: bool) -> Result<Event, StoreError> {
+    pub fn get(&mut self, now: Instant, key: &str, recursive: bool) -> StoreResult {
         self.expire(now);
         let key = clean(key);
         let entry = self.tree.resolve(&key, self.index)?;
@@ -141,7 +137,7 @@ impl Store {
         key: &str,
         value: Option<&str>,
         ttl: TtlOptions,
-    ) -> Result<Event, StoreError> {
+    ) -> StoreResult {
         self.expire(now);
         let key = clean(key);
         let mut value = value.map(str::to_string);
@@ -170,10 +166,10 @@ impl Store {
         value: Option<&str>,
         unique: bool,
         ttl: Option<Duration>,
-    ) -> Result<Event, StoreError> {
+    ) -> StoreResult {
         self.expire(now);
-        let value = value.map(str::to_string);
-        let event = self.create(now, &clean(key), value, (unique, false), ttl, Action::Create)?;
+        let (key, value) = (clean(key), value.map(str::to_string));
+        let event = self.create(now, &key, value, (unique, false), ttl, Action::Create)?;
         Ok(self.history.record(event))
     }
 
@@ -182,13 +178,7 @@ impl Store {
     ///
     /// # Errors
     /// 107 on the root, 100/104 as for [`Store::get`], 102 for a value on a directory.
-    pub fn update(
-        &mut self,
-        now: Instant,
-        key: &str,
-        value: &str,
-        ttl: TtlOptions,
-    ) -> Result<Event, StoreError> {
+    pub fn update(&mut self, now: Instant, key: &str, value: &str, ttl: TtlOptions) -> StoreResult {
         self.expire(now);
         let key = self.writable(key)?;
         let old = self.node(&key)?;
@@ -196,7 +186,11 @@ impl Store {
             return Err(self.err(ErrorCode::NOT_FILE, &key));
         }
         let keep = ttl.refresh || old.is_dir();
-        let value = if keep { old.value.clone() } else { Some(value.to_string()) };
+        let value = if keep {
+            old.value.clone()
+        } else {
+            Some(value.to_string())
+        };
         Ok(self.rewrite(now, &key, &old, value, ttl, Action::Update))
     }
 
@@ -212,11 +206,15 @@ impl Store {
         prev: (&str, u64),
         value: &str,
         ttl: TtlOptions,
-    ) -> Result<Event, StoreError> {
+    ) -> StoreResult {
         self.expire(now);
         let key = self.writable(key)?;
         let old = self.compare(&key, prev)?;
-        let value = if ttl.refresh { old.value.clone() } else { Some(value.to_string()) };
+        let value = if ttl.refresh {
+            old.value.clone()
+        } else {
+            Some(value.to_string())
+        };
         Ok(self.rewrite(now, &key, &old, value, ttl, Action::CompareAndSwap))
     }
 
@@ -225,13 +223,7 @@ impl Store {
     /// # Errors
     /// 107 on the root, 100/104 as for [`Store::get`], 102 for a directory without `dir`,
     /// 108 for a non-empty directory without `recursive`.
-    pub fn delete(
-        &mut self,
-        now: Instant,
-        key: &str,
-        dir: bool,
-        recursive: bool,
-    ) -> Result<Event, StoreError> {
+    pub fn delete(&mut self, now: Instant, key: &str, dir: bool, recursive: bool) -> StoreResult {
         self.expire(now);
         let key = self.writable(key)?;
         let old = self.node(&key)?;
@@ -253,7 +245,7 @@ impl Store {
         now: Instant,
         key: &str,
         prev: (&str, u64),
-    ) -> Result<Event, StoreError> {
+    ) -> StoreResult {
         self.expire(now);
         let key = clean(key);
         let old = self.compare(&key, prev)?;
@@ -307,7 +299,11 @@ impl Store {
     }
 
     /// A file whose value and index match `(prev_value, prev_index)` (`""`/`0`: any).
-    fn compare(&self, key: &str, (prev_value, prev_index): (&str, u64)) -> Result<Entry, StoreError> {
+    fn compare(
+        &self,
+        key: &str,
+        (prev_value, prev_index): (&str, u64),
+    ) -> Result<Entry, StoreError> {
         let old = self.node(key)?;
         let Some(value) = &old.value else {
             return Err(self.err(ErrorCode::NOT_FILE, key));
@@ -336,14 +332,18 @@ impl Store {
         (unique, replace): (bool, bool),
         ttl: Option<Duration>,
         action: Action,
-    ) -> Result<Event, StoreError> {
+    ) -> StoreResult {
         let next = self.index + 1;
-        let key = if unique { clean(&format!("{key}/{next:020}")) } else { key.to_string() };
+        let key = if unique {
+            clean(&format!("{key}/{next:020}"))
+        } else {
+            key.to_string()
+        };
         if key == "/" {
             return Err(self.err(ErrorCode::ROOT_R_ONLY, "/"));
         }
-        let parents: alloc::vec::Vec<&str> = ancestors_and_self(parent(&key)).collect();
-        let is_file = |p: &&str| self.tree.get(p).is_some_and(|e| !e.is_dir());
+        let parents: Vec<&str> = ancestors_and_self(parent(&key)).collect();
+        let is_file = |p: &&&str| self.tree.get(p).is_some_and(|e| !e.is_dir());
         if let Some(file) = parents.iter().find(is_file) {
             return Err(self.err(ErrorCode::NOT_DIR, file));
         }
@@ -359,13 +359,13 @@ impl Store {
         }
         for p in parents {
             if self.tree.get(p).is_none() {
-                self.tree.put(p, Entry::new(next, next, None));
+                self.tree.put(p, Entry::new(next, next, None, None));
             }
         }
         let expires = ttl.and_then(|t| now.checked_add(t));
-        self.tree.put(&key, Entry { expires, ..Entry::new(next, next, value) });
+        self.tree.put(&key, Entry::new(next, next, value, expires));
         self.index = next;
-        let node = self.tree.render(&key, self.tree.get(&key), false, false, now);
+        let node = self.tree.render_key(&key, now);
         Ok(Event::new(action, node, prev_node, next))
     }
 
@@ -382,9 +382,13 @@ impl Store {
         self.index += 1;
         let prev_node = self.tree.render(key, Some(old), false, false, now);
         let expires = ttl.ttl.and_then(|t| now.checked_add(t));
-        self.tree.put(key, Entry { expires, ..Entry::new(old.created, self.index, value) });
-        let node = self.tree.render(key, self.tree.get(key), false, false, now);
-        let event = Event { refresh: ttl.refresh, ..Event::new(action, node, Some(prev_node), self.index) };
+        self.tree
+            .put(key, Entry::new(old.created, self.index, value, expires));
+        let node = self.tree.render_key(key, now);
+        let event = Event {
+            refresh: ttl.refresh,
+            ..Event::new(action, node, Some(prev_node), self.index)
+        };
         self.history.record(event)
     }
 
@@ -394,6 +398,7 @@ impl Store {
         let prev_node = self.tree.render(key, Some(old), false, false, now);
         self.tree.remove_tree(key);
         let node = old.bare(key, self.index);
-        self.history.record(Event::new(action, node, Some(prev_node), self.index))
+        self.history
+            .record(Event::new(action, node, Some(prev_node), self.index))
     }
 }

@@ -30,8 +30,18 @@ pub(super) struct Entry {
 }
 
 impl Entry {
-    pub(super) fn new(created: u64, modified: u64, value: Option<String>) -> Self {
-        Self { created, modified, value, expires: None }
+    pub(super) fn new(
+        created: u64,
+        modified: u64,
+        value: Option<String>,
+        expires: Option<Instant>,
+    ) -> Self {
+        Self {
+            created,
+            modified,
+            value,
+            expires,
+        }
     }
 
     pub(super) fn is_dir(&self) -> bool {
@@ -60,7 +70,11 @@ pub(super) struct Tree {
 
 impl Tree {
     pub(super) fn new(epoch: Instant) -> Self {
-        Self { nodes: BTreeMap::new(), ttls: BTreeSet::new(), epoch }
+        Self {
+            nodes: BTreeMap::new(),
+            ttls: BTreeSet::new(),
+            epoch,
+        }
     }
 
     pub(super) fn get(&self, key: &str) -> Option<&Entry> {
@@ -77,7 +91,10 @@ impl Tree {
         if let Some(at) = entry.expires {
             self.ttls.insert((at, key.to_string()));
         }
-        if let Some(Entry { expires: Some(at), .. }) = self.nodes.insert(key.to_string(), entry) {
+        if let Some(Entry {
+            expires: Some(at), ..
+        }) = self.nodes.insert(key.to_string(), entry)
+        {
             if self.nodes.get(key).and_then(|e| e.expires) != Some(at) {
                 self.ttls.remove(&(at, key.to_string()));
             }
@@ -91,7 +108,10 @@ impl Tree {
             .chain(self.descendants(&below).map(|(k, _)| k.clone()))
             .collect();
         for k in doomed {
-            if let Some(Entry { expires: Some(at), .. }) = self.nodes.remove(&k) {
+            if let Some(Entry {
+                expires: Some(at), ..
+            }) = self.nodes.remove(&k)
+            {
                 self.ttls.remove(&(at, k));
             }
         }
@@ -103,7 +123,9 @@ impl Tree {
         prefix: &str,
     ) -> impl Iterator<Item = (&'a String, &'a Entry)> + use<'a> {
         let prefix = prefix.to_string();
-        self.nodes.range(prefix.clone()..).take_while(move |(k, _)| k.starts_with(&prefix))
+        self.nodes
+            .range(prefix.clone()..)
+            .take_while(move |(k, _)| k.starts_with(&prefix))
     }
 
     /// Direct children of a directory, in key order.
@@ -113,7 +135,8 @@ impl Tree {
     ) -> impl Iterator<Item = (&'a String, &'a Entry)> + use<'a> {
         let prefix = children_prefix(dir);
         let len = prefix.len();
-        self.descendants(&prefix).filter(move |(k, _)| !k[len..].contains('/'))
+        self.descendants(&prefix)
+            .filter(move |(k, _)| !k[len..].contains('/'))
     }
 
     /// Walks to `key` like Go's `internalGet` (`None` is the root): 100 at the first missing
@@ -125,9 +148,9 @@ impl Tree {
                 return Err(StoreError::new(ErrorCode::NOT_DIR, parent(prefix), index));
             }
             let entry = self.nodes.get(prefix);
-            found = Some(entry.ok_or_else(|| {
-                StoreError::new(ErrorCode::KEY_NOT_FOUND, prefix, index)
-            })?);
+            found = Some(
+                entry.ok_or_else(|| StoreError::new(ErrorCode::KEY_NOT_FOUND, prefix, index))?,
+            );
         }
         Ok(found)
     }
@@ -143,8 +166,14 @@ impl Tree {
         now: Instant,
     ) -> Node {
         let mut node = match entry {
-            None => Node { dir: true, ..Node::default() },
-            Some(e) => Node { value: e.value.clone(), ..e.bare(key, e.modified) },
+            None => Node {
+                dir: true,
+                ..Node::default()
+            },
+            Some(e) => Node {
+                value: e.value.clone(),
+                ..e.bare(key, e.modified)
+            },
         };
         if let Some(at) = entry.and_then(|e| e.expires) {
             node.expiration = self.wall(at);
@@ -158,6 +187,11 @@ impl Tree {
                 .collect();
         }
         node
+    }
+
+    /// The node at `key` as a write answers it (no children).
+    pub(super) fn render_key(&self, key: &str, now: Instant) -> Node {
+        self.render(key, self.get(key), false, false, now)
     }
 
     /// The wall-clock `expiration` of a simulated instant.
@@ -191,7 +225,11 @@ pub(super) fn is_below(key: &str, dir: &str) -> bool {
 
 /// `dir/` (or `/` for the root): what every key below `dir` starts with.
 pub(super) fn children_prefix(dir: &str) -> String {
-    if dir == "/" { dir.to_string() } else { format!("{dir}/") }
+    if dir == "/" {
+        dir.to_string()
+    } else {
+        format!("{dir}/")
+    }
 }
 
 pub(super) fn parent(key: &str) -> &str {
@@ -208,5 +246,6 @@ fn last_segment(key: &str) -> &str {
 /// `/a`, `/a/b`, `/a/b/c` for `/a/b/c`; nothing for the root.
 pub(super) fn ancestors_and_self(key: &str) -> impl Iterator<Item = &str> {
     let ends = key.match_indices('/').map(|(i, _)| i).skip(1);
-    ends.chain((key != "/").then_some(key.len())).map(move |end| &key[..end])
+    ends.chain((key != "/").then_some(key.len()))
+        .map(move |end| &key[..end])
 }

@@ -9,11 +9,12 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use bytes::Bytes;
-use http::{Method, Request, header};
+use http::{Method, Request, Response, header};
 use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 
-use super::store::{Event, StoreError};
+use super::history::Event;
+use super::store::StoreError;
 use crate::code::ErrorCode;
 use crate::model::{Action, Node};
 
@@ -194,6 +195,29 @@ pub(super) fn key_request(method: &Method, form: &Form) -> Result<KeyRequest, St
     Ok(r)
 }
 
+/// etcd's fixed message for an error code.
+pub(super) fn message(code: ErrorCode) -> &'static str {
+    match code.0 {
+        100 => "Key not found",
+        101 => "Compare failed",
+        102 => "Not a file",
+        104 => "Not a directory",
+        105 => "Key already exists",
+        107 => "Root is read only",
+        108 => "Directory not empty",
+        201 => "PrevValue is Required in POST form",
+        202 => "The given TTL in POST form is not a number",
+        203 => "The given index in POST form is not a number",
+        209 => "Invalid field",
+        210 => "Invalid POST form",
+        211 => "Value provided on refresh",
+        212 => "A TTL must be provided on refresh",
+        300 => "Raft Internal Error",
+        401 => "The event in requested index is outdated and cleared",
+        _ => "Unknown error",
+    }
+}
+
 /// The HTTP status of a keys error: 100→404, 101/105→412, 102/108→403, 110→401, 300/301→500,
 /// any other → 400 (reference §2.4).
 pub(super) fn error_status(code: ErrorCode) -> u16 {
@@ -311,4 +335,52 @@ impl Serialize for GoEvent<'_> {
         }
         st.end()
     }
+}
+
+/// `application/json`.
+pub(super) const JSON: &str = "application/json";
+/// What Go's `http.Error` and etcd's `/health` send.
+pub(super) const TEXT: &str = "text/plain; charset=utf-8";
+
+/// An answer with a status, extra headers, a content type and a body.
+pub(super) fn reply(
+    status: u16,
+    headers: &[(&str, String)],
+    content_type: &str,
+    body: String,
+) -> Response<Bytes> {
+    let mut builder = Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, content_type);
+    for (name, value) in headers {
+        builder = builder.header(*name, value.as_str());
+    }
+    builder.body(Bytes::from(body)).unwrap_or_default()
+}
+
+/// Go's `405 Method Not Allowed` with its `Allow` header.
+pub(super) fn not_allowed(allow: &str) -> Response<Bytes> {
+    reply(
+        405,
+        &[("Allow", allow.to_string())],
+        TEXT,
+        "Method Not Allowed\n".into(),
+    )
+}
+
+/// A 5xx from a member that cannot serve: error 300 on keys paths, a message elsewhere.
+pub(super) fn server_error(status: u16, path: &str) -> Response<Bytes> {
+    let body = if path.starts_with("/v2/keys") {
+        let cause = "etcdserver: request timed out";
+        error_json(&StoreError::new(ErrorCode::RAFT_INTERNAL, cause, 0))
+    } else {
+        let reason = http::StatusCode::from_u16(status)
+            .ok()
+            .and_then(|s| s.canonical_reason());
+        format!(
+            "{{\"message\":{:?}}}\n",
+            reason.unwrap_or("Internal Server Error")
+        )
+    };
+    reply(status, &[], JSON, body)
 }
