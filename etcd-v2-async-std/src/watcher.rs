@@ -3,14 +3,12 @@
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, ready};
-use std::time::Instant;
 
-use bytes::Bytes;
-use etcd_v2_proto::{AttemptId, Cluster, Step, Task, Watch};
+use etcd_v2_proto::Watch;
 use futures_core::Stream;
 use futures_core::future::BoxFuture;
 
-use crate::{Client, Error, KeysResponse, TransportFailure, lock};
+use crate::{Client, Error, KeysResponse, lock};
 
 /// A watch on a key or directory (Go: `Watcher`), made by [`Client::watcher`].
 ///
@@ -20,37 +18,6 @@ pub struct Watcher {
     client: Client,
     watch: Arc<Mutex<Watch>>,
     pending: Option<BoxFuture<'static, Result<KeysResponse, Error>>>,
-}
-
-/// The watch shared with the in-flight future; locked only inside the synchronous steps.
-struct Shared(Arc<Mutex<Watch>>);
-
-impl Task for Shared {
-    type Output = KeysResponse;
-
-    fn poll(&mut self, now: Instant, cluster: &mut Cluster) -> Step<KeysResponse> {
-        lock(&self.0).poll(now, cluster)
-    }
-
-    fn handle_response(
-        &mut self,
-        now: Instant,
-        cluster: &mut Cluster,
-        attempt: AttemptId,
-        response: http::Response<Bytes>,
-    ) {
-        lock(&self.0).handle_response(now, cluster, attempt, response);
-    }
-
-    fn handle_failure(
-        &mut self,
-        now: Instant,
-        cluster: &mut Cluster,
-        attempt: AttemptId,
-        failure: TransportFailure,
-    ) {
-        lock(&self.0).handle_failure(now, cluster, attempt, failure);
-    }
 }
 
 impl Watcher {
@@ -85,7 +52,7 @@ impl Watcher {
 
     fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Result<KeysResponse, Error>> {
         let pending = self.pending.get_or_insert_with(|| {
-            let (client, task) = (self.client.clone(), Shared(Arc::clone(&self.watch)));
+            let (client, task) = (self.client.clone(), Arc::clone(&self.watch));
             Box::pin(async move { client.run(task).await })
         });
         let event = ready!(pending.as_mut().poll(cx));

@@ -131,3 +131,40 @@ impl<K: Task + ?Sized> Task for &mut K {
         (**self).handle_failure(now, cluster, attempt, failure);
     }
 }
+
+/// A task shared between its owner and the future driving it (an async watcher keeps its
+/// [`crate::Watch`] this way, so dropping a `next()` future loses nothing). The lock is taken
+/// only inside these synchronous calls; a poisoned lock is recovered, never a panic.
+#[cfg(feature = "std")]
+impl<K: Task> Task for std::sync::Arc<std::sync::Mutex<K>> {
+    type Output = K::Output;
+
+    fn poll(&mut self, now: Instant, cluster: &mut Cluster) -> Step<Self::Output> {
+        lock(self).poll(now, cluster)
+    }
+
+    fn handle_response(
+        &mut self,
+        now: Instant,
+        cluster: &mut Cluster,
+        attempt: AttemptId,
+        response: Response<Bytes>,
+    ) {
+        lock(self).handle_response(now, cluster, attempt, response);
+    }
+
+    fn handle_failure(
+        &mut self,
+        now: Instant,
+        cluster: &mut Cluster,
+        attempt: AttemptId,
+        failure: TransportFailure,
+    ) {
+        lock(self).handle_failure(now, cluster, attempt, failure);
+    }
+}
+
+#[cfg(feature = "std")]
+fn lock<K>(m: &std::sync::Mutex<K>) -> std::sync::MutexGuard<'_, K> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}

@@ -4,14 +4,12 @@ use std::future::poll_fn;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
-use std::time::Instant;
 
-use bytes::Bytes;
-use etcd_v2_proto::{AttemptId, Cluster, Step, Task, Watch};
+use etcd_v2_proto::Watch;
 use futures_core::Stream;
 use futures_core::future::BoxFuture;
 
-use crate::{Client, Error, KeysResponse, TransportFailure, lock};
+use crate::{Client, Error, KeysResponse, lock};
 
 /// A watch of a key or directory (Go: `Watcher`): each [`Watcher::next`] yields the next event.
 ///
@@ -29,37 +27,6 @@ impl std::fmt::Debug for Watcher {
         f.debug_struct("Watcher")
             .field("wait_index", &self.wait_index())
             .finish_non_exhaustive()
-    }
-}
-
-/// The watch shared between the watcher and its in-flight future (locked only in sync steps).
-struct Shared(Arc<Mutex<Watch>>);
-
-impl Task for Shared {
-    type Output = KeysResponse;
-
-    fn poll(&mut self, now: Instant, cluster: &mut Cluster) -> Step<KeysResponse> {
-        lock(&self.0).poll(now, cluster)
-    }
-
-    fn handle_response(
-        &mut self,
-        now: Instant,
-        cluster: &mut Cluster,
-        attempt: AttemptId,
-        response: http::Response<Bytes>,
-    ) {
-        lock(&self.0).handle_response(now, cluster, attempt, response);
-    }
-
-    fn handle_failure(
-        &mut self,
-        now: Instant,
-        cluster: &mut Cluster,
-        attempt: AttemptId,
-        failure: TransportFailure,
-    ) {
-        lock(&self.0).handle_failure(now, cluster, attempt, failure);
     }
 }
 
@@ -95,7 +62,7 @@ impl Watcher {
 
     fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Result<KeysResponse, Error>> {
         let pending = self.pending.get_or_insert_with(|| {
-            let (client, task) = (self.client.clone(), Shared(Arc::clone(&self.watch)));
+            let (client, task) = (self.client.clone(), Arc::clone(&self.watch));
             Box::pin(async move { client.run(task).await })
         });
         let out = std::task::ready!(pending.as_mut().poll(cx));
