@@ -243,26 +243,8 @@ pub(super) fn path_segment(name: &str) -> Result<&str, UsageError> {
 }
 
 /// Serialises a request body byte-for-byte like Go's `json.Marshal`.
-///
-/// serde_json writes struct fields in declaration order, as Go does; Go additionally escapes
-/// `<`, `>`, `&`, U+2028 and U+2029 inside strings, which is reproduced here. Those characters
-/// can only occur inside strings, so the whole output is rewritten safely.
 pub(super) fn json_body<T: Serialize>(value: &T) -> Bytes {
-    // Invariant: the bodies are structs of strings, options and lists of strings, which
-    // serde_json always serialises.
-    let plain = serde_json::to_string(value).expect("request bodies always serialise");
-    let mut out = String::with_capacity(plain.len());
-    for c in plain.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
-    }
-    Bytes::from(out)
+    Bytes::from(super::go_json(value))
 }
 
 #[cfg(test)]

@@ -210,3 +210,22 @@ impl<T> Call<T> {
         (self.decode)(response)
     }
 }
+
+/// JSON as Go's `json.Marshal` writes it: serde_json keeps struct field order, as Go does, and
+/// Go also escapes `<`, `>`, `&`, U+2028 and U+2029 (they can only occur inside strings).
+pub(crate) fn go_json<T: serde::Serialize>(value: &T) -> String {
+    // Our bodies are structs of strings, options and lists, which always serialise.
+    let plain = serde_json::to_string(value).unwrap_or_default();
+    let mut out = String::with_capacity(plain.len());
+    for c in plain.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}

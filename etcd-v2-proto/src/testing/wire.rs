@@ -262,18 +262,7 @@ pub(super) fn event_json(event: &Event, no_value: bool) -> String {
 
 /// Encodes like Go's `json.Encoder`: HTML-safe escapes and a final `\n`.
 pub(super) fn go_json<T: Serialize>(value: &T) -> String {
-    let raw = serde_json::to_string(value).unwrap_or_default();
-    let mut out = String::with_capacity(raw.len() + 1);
-    for c in raw.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
-    }
+    let mut out = crate::call::go_json(value);
     out.push('\n');
     out
 }
