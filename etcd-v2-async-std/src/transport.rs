@@ -75,6 +75,10 @@ fn invalid(msg: impl ToString) -> TransportFailure {
 
 type Answer = Result<Response<Bytes>, TransportFailure>;
 
+/// How many pooled connections one exchange tries whose driver hands the request back unsent
+/// (closed under it) before it opens a fresh connection.
+const POOLED_ATTEMPTS: usize = 2;
+
 async fn exchange(
     idle: Arc<Mutex<Idle>>,
     request: Request<Bytes>,
@@ -93,22 +97,40 @@ async fn exchange(
     head.uri = Uri::from(target.unwrap_or_else(|| PathAndQuery::from_static("/")));
     let port = authority.port_u16().unwrap_or(80);
     let addr = format!("{}:{port}", authority.host());
-    let mut sender = loop {
-        let pooled = lock(&idle).get_mut(&addr).and_then(Vec::pop);
-        let Some(mut pooled) = pooled else {
-            break connect(&addr, deadline).await?;
+    let mut request = Request::from_parts(head, Full::new(body));
+    let io = |e: &dyn std::error::Error| TransportFailure::Io(e.to_string());
+    // A pooled connection may have been closed by the server without the driver noticing yet;
+    // hyper then hands the request back unsent, and it is sent again on another connection.
+    let mut unsent = 0;
+    let (sender, response) = loop {
+        let pooled = if unsent < POOLED_ATTEMPTS {
+            checkout(&idle, &addr).await
+        } else {
+            None
         };
-        if pooled.ready().await.is_ok() {
-            break pooled;
+        let fresh = pooled.is_none();
+        let mut sender = match pooled {
+            Some(sender) => sender,
+            None => connect(&addr, deadline).await?,
+        };
+        match sender.try_send_request(request).await {
+            Ok(response) => break (sender, response),
+            Err(mut e) => match e.take_message() {
+                Some(back) if !fresh => {
+                    request = back;
+                    unsent += 1;
+                }
+                // Closed before it was written: nothing was sent, as for a failed connect.
+                Some(_) => {
+                    let why = e.into_error();
+                    let msg = format!("{addr}: closed before the request was sent: {why}");
+                    return Err(TransportFailure::Connect(msg));
+                }
+                None => return Err(io(&e.into_error())),
+            },
         }
     };
-    let request = Request::from_parts(head, Full::new(body));
-    let io = |e: &dyn std::error::Error| TransportFailure::Io(e.to_string());
-    let (head, body) = sender
-        .send_request(request)
-        .await
-        .map_err(|e| io(&e))?
-        .into_parts();
+    let (head, body) = response.into_parts();
     let body = Limited::new(body, max_body).collect().await.map_err(|e| {
         let too_large = e.is::<LengthLimitError>();
         if too_large {
@@ -123,6 +145,19 @@ async fn exchange(
         conns.push(sender);
     }
     Ok(Response::from_parts(head, body.to_bytes()))
+}
+
+/// Takes an idle connection to `addr` that is still open and ready for a request, dropping
+/// the ones found closed.
+async fn checkout(idle: &Mutex<Idle>, addr: &str) -> Option<SendRequest<Full<Bytes>>> {
+    loop {
+        let mut pooled = lock(idle).get_mut(addr).and_then(Vec::pop)?;
+        // An idle connection is ready at once; `ready` only waits out a driver that has not
+        // yet finished the previous exchange, and fails if the connection closed meanwhile.
+        if !pooled.is_closed() && pooled.ready().await.is_ok() {
+            return Some(pooled);
+        }
+    }
 }
 
 /// Opens a connection and spawns its driver; nothing has been sent if this fails, so running

@@ -1,7 +1,8 @@
 //! Edge cases real etcd cannot produce, against a tiny in-process fake HTTP/1 server.
 
+use std::net::Shutdown;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use async_std::io::{ReadExt, WriteExt};
@@ -321,5 +322,110 @@ fn with_timeout_bounds_each_watch_wait() {
         assert_eq!(watcher.next().await.unwrap_err(), Error::DeadlineExceeded);
         assert_eq!(watcher.next().await.unwrap_err(), Error::DeadlineExceeded);
         assert_eq!(short.sync().await.unwrap_err(), Error::DeadlineExceeded);
+    });
+}
+
+/// Occupies every async-std executor thread until dropped, so that no spawned task (hyper's
+/// connection drivers, the fake servers) runs meanwhile; `block_on` on the calling thread still
+/// makes progress. Keep it short: other tests share the executor.
+struct ExecutorStall {
+    released: Arc<(Mutex<bool>, Condvar)>,
+}
+
+impl ExecutorStall {
+    fn begin() -> Self {
+        // async-std sizes its executor like this, and never grows it on its own.
+        let threads = std::env::var("ASYNC_STD_THREAD_COUNT")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+        let released = Arc::new((Mutex::new(false), Condvar::new()));
+        let started = Arc::new(AtomicUsize::new(0));
+        for _ in 0..threads {
+            let (released, started) = (Arc::clone(&released), Arc::clone(&started));
+            task::spawn(async move {
+                started.fetch_add(1, Ordering::SeqCst);
+                let (lock, cvar) = &*released;
+                let mut done = lock.lock().unwrap();
+                while !*done {
+                    done = cvar.wait(done).unwrap();
+                }
+            });
+        }
+        let stall = Self { released };
+        let give_up = Instant::now() + Duration::from_secs(10);
+        while started.load(Ordering::SeqCst) < threads {
+            assert!(Instant::now() < give_up, "executor threads not all blocked");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        stall
+    }
+}
+
+impl Drop for ExecutorStall {
+    fn drop(&mut self) {
+        let (lock, cvar) = &*self.released;
+        *lock.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        cvar.notify_all();
+    }
+}
+
+#[test]
+fn create_on_a_pooled_connection_the_server_closed_is_resent_on_a_new_one() {
+    task::block_on(async {
+        // Every request is answered with keep-alive; the test closes connections server-side.
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let a = format!("http://{}", listener.local_addr().unwrap());
+        let accepted = Arc::new(Mutex::new(Vec::<TcpStream>::new()));
+        let server_side = Arc::clone(&accepted);
+        let requests = Arc::new(AtomicUsize::new(0));
+        let seen = Arc::clone(&requests);
+        task::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                server_side.lock().unwrap().push(stream.clone());
+                let seen = Arc::clone(&seen);
+                task::spawn(async move {
+                    connection(stream, &|_: &str| {
+                        seen.fetch_add(1, Ordering::SeqCst);
+                        let body = r#"{"action":"create","node":{"key":"/foo","value":"bar","modifiedIndex":8,"createdIndex":8}}"#;
+                        respond(
+                            "201 Created",
+                            "Content-Type: application/json\r\nX-Etcd-Index: 8\r\n",
+                            body,
+                        )
+                    })
+                    .await
+                });
+            }
+        });
+        let client = Client::new(config(&[&a])).unwrap();
+        client.get("/foo", GetOptions::default()).await.unwrap();
+        // Let the connection go idle in the pool, waiting for the next request.
+        task::sleep(Duration::from_millis(50)).await;
+        assert_eq!(accepted.lock().unwrap().len(), 1);
+
+        // The server closes the pooled connection while the client's connection driver cannot
+        // run: the client still takes it for alive and hands it the create, which the driver,
+        // once it runs, cancels without sending because it reads the EOF first (the race a
+        // killed member causes).
+        let stall = ExecutorStall::begin();
+        accepted.lock().unwrap()[0]
+            .shutdown(Shutdown::Both)
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(30));
+            drop(stall);
+        });
+        let created = client.create("/foo", "bar").await;
+        release.join().unwrap();
+        let resp = created.unwrap();
+        assert_eq!(resp.index, 8);
+        assert_eq!(accepted.lock().unwrap().len(), 2, "a new connection");
+        assert_eq!(
+            requests.load(Ordering::SeqCst),
+            2,
+            "the create reached the server once"
+        );
     });
 }

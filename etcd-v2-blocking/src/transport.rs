@@ -6,10 +6,14 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use etcd_v2_proto::TransportFailure;
-use http::{Request, Response};
-use ureq::config::ConfigBuilder;
+use http::{Request, Response, Uri};
+use ureq::config::{Config as UreqConfig, ConfigBuilder};
 use ureq::typestate::AgentScope;
-use ureq::{Agent, AsSendBody};
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{
+    ConnectionDetails, Connector, DefaultConnector, NextTimeout, Transport as UreqIo,
+};
+use ureq::{Agent, AsSendBody, Timeout};
 
 /// Performs one HTTP exchange for the client (the custom-transport seam).
 ///
@@ -81,8 +85,12 @@ impl UreqTransport {
             .max_redirects_will_error(false)
             .http_status_as_error(false)
             .build();
+        // ureq's default parts, wrapped so that running out of time before the connection is
+        // up says so (see `NotConnected`).
+        let connector = NotConnected(DefaultConnector::new());
+        let resolver = NotConnected(DefaultResolver::default());
         Self {
-            agent: Agent::new_with_config(config),
+            agent: Agent::with_parts(config, connector, resolver),
         }
     }
 
@@ -96,6 +104,8 @@ impl UreqTransport {
         if timeout.is_some_and(|left| left.is_zero()) {
             return Err(TransportFailure::Timeout);
         }
+        // One deadline for the whole exchange (resolve, connect, request, response and body);
+        // a timeout before the connection is up comes back as `Timeout::{Resolve, Connect}`.
         let request = self
             .agent
             .configure_request(request)
@@ -133,6 +143,47 @@ impl Transport for UreqTransport {
     }
 }
 
+/// Wraps ureq's resolver or connector chain: a timeout there means the connection was not
+/// established, so nothing was sent. ureq labels a timeout with the budget that ran out first,
+/// which is the global one (our deadline) and would read as "may have been sent"; this
+/// relabels it `Timeout::Resolve` / `Timeout::Connect`. (The connector only runs for a new
+/// connection; TCP, proxy and TLS setup happen before the request is written.)
+#[derive(Debug)]
+struct NotConnected<T>(T);
+
+impl Connector for NotConnected<DefaultConnector> {
+    type Out = Box<dyn UreqIo>;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails<'_>,
+        chained: Option<()>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        self.0.connect(details, chained).map_err(|e| match e {
+            ureq::Error::Timeout(_) => ureq::Error::Timeout(Timeout::Connect),
+            other => other,
+        })
+    }
+}
+
+impl Resolver for NotConnected<DefaultResolver> {
+    fn resolve(
+        &self,
+        uri: &Uri,
+        config: &UreqConfig,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        self.0.resolve(uri, config, timeout).map_err(|e| match e {
+            ureq::Error::Timeout(_) => ureq::Error::Timeout(Timeout::Resolve),
+            other => other,
+        })
+    }
+
+    fn empty(&self) -> ResolvedSocketAddrs {
+        self.0.empty()
+    }
+}
+
 /// `io::Error` kinds that only `connect()` returns: the request was not written.
 const CONNECT_KINDS: [io::ErrorKind; 5] = {
     use io::ErrorKind as K;
@@ -149,6 +200,10 @@ const CONNECT_KINDS: [io::ErrorKind; 5] = {
 fn failure(error: ureq::Error, max_body: usize) -> TransportFailure {
     use ureq::Error as E;
     match error {
+        // Out of time before the connection was up: nothing was sent (a connect timeout).
+        E::Timeout(Timeout::Resolve | Timeout::Connect) => {
+            TransportFailure::Connect(error.to_string())
+        }
         E::Timeout(_) => TransportFailure::Timeout,
         E::BodyExceedsLimit(_) => TransportFailure::BodyTooLarge { limit: max_body },
         E::HostNotFound | E::ConnectionFailed | E::ConnectProxyFailed(_) => {

@@ -307,3 +307,75 @@ fn curl_line_never_shows_the_password() {
             .contains_key(http::header::AUTHORIZATION)
     );
 }
+
+/// A listener whose accept queue is full: the kernel drops further SYNs, so a connect to it
+/// never completes, like one to a powered-off host (nothing can be sent). Holds the listener
+/// and the sockets that filled its queue.
+struct NeverConnects {
+    url: String,
+    _listener: TcpListener,
+    _held: Vec<TcpStream>,
+}
+
+impl NeverConnects {
+    fn new() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut held = Vec::new();
+        while held.len() < 4096 {
+            match TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+                Ok(s) => held.push(s),
+                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+                    return Self {
+                        url: format!("http://{addr}"),
+                        _listener: listener,
+                        _held: held,
+                    };
+                }
+                Err(e) => panic!("filling the accept queue: {e}"),
+            }
+        }
+        panic!("the kernel kept accepting connections: cannot make a hanging connect")
+    }
+}
+
+#[test]
+fn connect_that_never_completes_is_connect_failure_and_a_create_fails_over() {
+    const HEADER_TIMEOUT: Duration = Duration::from_millis(300);
+    let hole = NeverConnects::new();
+    let (b, hits_b) = serve(|_, s| {
+        let body = br#"{"action":"create","node":{"key":"/foo","value":"bar","modifiedIndex":4,"createdIndex":4}}"#;
+        reply(
+            s,
+            "201 Created",
+            "Content-Type: application/json\r\nX-Etcd-Index: 4\r\n",
+            body,
+        );
+    });
+    let config = Config::new([hole.url.as_str(), b.as_str()]).header_timeout(Some(HEADER_TIMEOUT));
+    let client = client_starting_at(config, &hole.url);
+    // The create was never sent to the first endpoint: the core may try the second one.
+    let started = Instant::now();
+    let resp = client.create("/foo", "bar").unwrap();
+    let took = started.elapsed();
+    assert!(
+        took >= HEADER_TIMEOUT - Duration::from_millis(20) && took < Duration::from_secs(3),
+        "took {took:?}"
+    );
+    assert_eq!(resp.node.unwrap().value.as_deref(), Some("bar"));
+    assert_eq!(hits_b.load(Ordering::SeqCst), 1);
+
+    client.set_endpoints(&[&hole.url]).unwrap();
+    let err = client.get("/foo", GetOptions::default()).unwrap_err();
+    let Error::Cluster(cluster) = err else {
+        panic!("expected a cluster error, got {err:?}")
+    };
+    assert!(
+        matches!(
+            &cluster.failures[..],
+            [(e, AttemptFailure::Transport(TransportFailure::Connect(_)))] if *e == hole.url
+        ),
+        "got {:?}",
+        cluster.failures
+    );
+}

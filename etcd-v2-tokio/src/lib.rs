@@ -41,6 +41,12 @@ pub use watcher::Watcher;
 
 use etcd_v2_proto::{AutoSync, Call, Cluster, Op, Step, Sync, Watch};
 
+/// How long past a deadline [`Client::run`] waits for the transport's own answer before it
+/// gives up with [`TransportFailure::Timeout`]. A transport that enforces the deadline (the
+/// default one does) answers at the deadline and knows more: a connect that timed out was
+/// never sent. The grace keeps this safety net from racing that answer.
+const DEADLINE_GRACE: Duration = Duration::from_millis(50);
+
 /// An etcd v2 client. Cheap to clone (an `Arc` inside); safe to share between threads and tasks.
 #[derive(Clone)]
 pub struct Client {
@@ -174,9 +180,12 @@ impl Client {
                     }
                     let send = self.inner.transport.send(t.request, t.deadline, t.max_body);
                     let outcome = match t.deadline {
-                        Some(at) => tokio::time::timeout_at(at.into(), send)
-                            .await
-                            .unwrap_or(Err(TransportFailure::Timeout)),
+                        Some(at) => {
+                            let at = at.checked_add(DEADLINE_GRACE).unwrap_or(at);
+                            tokio::time::timeout_at(at.into(), send)
+                                .await
+                                .unwrap_or(Err(TransportFailure::Timeout))
+                        }
                         None => send.await,
                     };
                     let (now, mut cluster) = (Instant::now(), lock(&self.inner.cluster));

@@ -7,7 +7,8 @@ use bytes::Bytes;
 use futures_core::future::BoxFuture;
 use http::{Request, Response};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
-use hyper_util::client::legacy::{Client as HyperClient, connect::HttpConnector};
+use hyper_util::client::legacy::Client as HyperClient;
+use hyper_util::client::legacy::connect::{HttpConnector, capture_connection};
 use hyper_util::rt::TokioExecutor;
 
 use crate::TransportFailure;
@@ -15,10 +16,11 @@ use crate::TransportFailure;
 /// Performs one HTTP exchange for the client (implement it for a custom transport).
 ///
 /// An implementation must not follow redirects, must not turn 4xx/5xx into errors, should give
-/// up at `deadline` with [`TransportFailure::Timeout`] (the client also enforces it around the
-/// returned future) and must stop reading a body longer than `max_body` bytes with
-/// [`TransportFailure::BodyTooLarge`]. See `examples/tokio_unix_socket.rs` and
-/// `examples/tokio_scripted_transport.rs`.
+/// up at `deadline` with [`TransportFailure::Timeout`] — or [`TransportFailure::Connect`] if no
+/// connection was up yet, so nothing was sent (the client also enforces the deadline around the
+/// returned future, shortly after it, and then can only report `Timeout`) — and must stop
+/// reading a body longer than `max_body` bytes with [`TransportFailure::BodyTooLarge`]. See
+/// `examples/tokio_unix_socket.rs` and `examples/tokio_scripted_transport.rs`.
 pub trait Transport: Send + Sync + 'static {
     /// Sends `request` and returns the answer with its body fully read.
     fn send(
@@ -68,8 +70,11 @@ impl Transport for HyperTransport {
                 let msg = format!("{}: only http:// is supported", request.uri());
                 return Err(TransportFailure::InvalidRequest(msg));
             }
+            let mut request = request.map(Full::new);
+            // Set by the client once it has a connection for this request, before writing it.
+            let connection = capture_connection(&mut request);
             let exchange = async {
-                let response = client.request(request.map(Full::new)).await.map_err(|e| {
+                let response = client.request(request).await.map_err(|e| {
                     let msg = error_chain(&e);
                     if e.is_connect() {
                         TransportFailure::Connect(msg)
@@ -86,11 +91,17 @@ impl Transport for HyperTransport {
                     Err(e) => Err(TransportFailure::Io(error_chain(&*e))),
                 }
             };
-            match deadline {
-                Some(at) => tokio::time::timeout_at(at.into(), exchange)
-                    .await
-                    .unwrap_or(Err(TransportFailure::Timeout)),
-                None => exchange.await,
+            let Some(at) = deadline else {
+                return exchange.await;
+            };
+            match tokio::time::timeout_at(at.into(), exchange).await {
+                Ok(outcome) => outcome,
+                // Still resolving or connecting (to a host that never answers the SYN, say):
+                // nothing was sent, which the core must know to fail over even a write.
+                Err(_) if connection.connection_metadata().is_none() => {
+                    Err(TransportFailure::Connect("connect timed out".into()))
+                }
+                Err(_) => Err(TransportFailure::Timeout),
             }
         })
     }

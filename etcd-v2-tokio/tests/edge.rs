@@ -329,3 +329,71 @@ async fn https_endpoint_is_an_invalid_request_for_the_default_transport() {
         "{err}"
     );
 }
+
+/// A listener whose accept queue is full: the kernel drops further SYNs, so a connect to it
+/// never completes, like one to a powered-off host (nothing can be sent). Holds the listener
+/// and the sockets that filled its queue.
+struct NeverConnects {
+    url: String,
+    _listener: std::net::TcpListener,
+    _held: Vec<std::net::TcpStream>,
+}
+
+impl NeverConnects {
+    /// Blocks for a moment (the last connect has to time out): call it before serving.
+    fn new() -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut held = Vec::new();
+        while held.len() < 4096 {
+            match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+                Ok(s) => held.push(s),
+                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+                    return Self {
+                        url: format!("http://{addr}"),
+                        _listener: listener,
+                        _held: held,
+                    };
+                }
+                Err(e) => panic!("filling the accept queue: {e}"),
+            }
+        }
+        panic!("the kernel kept accepting connections: cannot make a hanging connect")
+    }
+}
+
+#[tokio::test]
+async fn connect_that_never_completes_is_connect_and_a_create_fails_over() {
+    const HEADER_TIMEOUT: Duration = Duration::from_millis(300);
+    let hole = NeverConnects::new();
+    let b = Fake::start(reply(
+        "201 Created",
+        "application/json",
+        r#"{"action":"create","node":{"key":"/foo","value":"bar","modifiedIndex":7,"createdIndex":7}}"#,
+    ))
+    .await;
+    let client = client_in_order(&[&hole.url, &b.url], header_timeout(300));
+    // The create was never sent to the first endpoint: the core may try the second one.
+    let started = Instant::now();
+    let resp = client.create("/foo", "bar").await.unwrap();
+    let took = started.elapsed();
+    assert!(
+        took >= HEADER_TIMEOUT - Duration::from_millis(20) && took < Duration::from_secs(3),
+        "took {took:?}"
+    );
+    assert_eq!(resp.node.and_then(|n| n.value).as_deref(), Some("bar"));
+    assert_eq!(b.hits(), 1);
+
+    client.set_endpoints(&[&hole.url]).unwrap();
+    let err = client.get("/foo", GetOptions::default()).await.unwrap_err();
+    let Error::Cluster(ClusterError { failures }) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        matches!(
+            &failures[..],
+            [(e, AttemptFailure::Transport(TransportFailure::Connect(_)))] if *e == hole.url
+        ),
+        "{err:?}"
+    );
+}

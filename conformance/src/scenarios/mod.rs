@@ -176,23 +176,7 @@ pub const SCENARIOS: &[(&str, Needs, Scenario)] = registry![
 
 /// `(adapter, scenario, why)`: trials known to fail because of an adapter bug. The suite
 /// marks them ignored (run them with `--include-ignored`); remove an entry once fixed.
-pub const KNOWN_FAILURES: &[(Adapter, &str, &str)] = &[
-    (
-        Adapter::AsyncStd,
-        "failover_create_on_stale_pooled_connections",
-        "intermittent: a request hyper canceled on a dead pooled connection (never sent) is reported as Io, so the create ends OutcomeUnknown",
-    ),
-    (
-        Adapter::Blocking,
-        "failover_create_past_unreachable_member",
-        "a connect that times out is reported as TransportFailure::Timeout, so a create never sent ends OutcomeUnknown",
-    ),
-    (
-        Adapter::Tokio,
-        "failover_create_past_unreachable_member",
-        "a connect that times out is reported as TransportFailure::Timeout, so a create never sent ends OutcomeUnknown",
-    ),
-];
+pub const KNOWN_FAILURES: &[(Adapter, &str, &str)] = &[];
 
 /// Why `adapter` is known to fail `scenario`, if it is.
 pub fn known_failure(adapter: Adapter, scenario: &str) -> Option<&'static str> {
