@@ -47,6 +47,7 @@ pub mod conditions;
 pub mod dirs;
 pub mod errors;
 pub mod failover;
+pub mod go_doc;
 pub mod go_examples;
 pub mod keys;
 pub mod members;
@@ -171,6 +172,7 @@ pub const SCENARIOS: &[(&str, Needs, Scenario)] = registry![
     Shared => go_examples::go_example_my_nodes_sorted,
     Shared => go_examples::go_example_create_delete_prev_value,
     Shared => go_examples::go_example_timeout,
+    Shared => go_doc::go_doc_examples,
     Shared => failover::failover_create_past_unreachable_member,
 ];
 
