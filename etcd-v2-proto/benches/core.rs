@@ -1,0 +1,242 @@
+//! Criterion benchmarks of the sans-IO core: no network, every answer is built in memory.
+//!
+//! - `request/*`: a [`Call`] built and turned into an `http::Request` (path escaping, query and
+//!   form encoding), for a plain key and an awkward one (spaces, `%`, `?`, `#`, `&`, `+`,
+//!   non-ASCII, emoji).
+//! - `op_cycle/*`: one [`Op`] driven through `poll` → `Send` → `handle_response` → `Done`,
+//!   the whole per-call work of the core (call building and decoding included).
+//! - `decode/*`: a 1000-child directory listing (the shape of reference vector #75) and one
+//!   watch event.
+//!
+//! `cargo bench -p etcd-v2-proto --bench core`; `cargo test --all-targets` runs each once.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use bytes::Bytes;
+use criterion::{BatchSize, Criterion, Throughput};
+use etcd_v2_proto::call::keys;
+use etcd_v2_proto::watch::WatchPoll;
+use etcd_v2_proto::{
+    Action, Call, Cluster, Config, Endpoint, GetOptions, KeysResponse, Node, Op, SetOptions, Step,
+    Task, Timestamp, decode_keys_response,
+};
+use http::Response;
+
+const PREFIX: &str = "/v2/keys";
+const PLAIN_KEY: &str = "/app/config/timeout";
+const AWKWARD_KEY: &str = "/dir with space/50%?a=b#frag&x+y/ünïcødé €/😀 ~!$'()*,;:@";
+const AWKWARD_VALUE: &str = "a b&c=d+e%ü\n€😀 \"quoted\" <tag>";
+
+fn endpoint() -> Endpoint {
+    Endpoint::parse("http://127.0.0.1:2379").expect("a valid endpoint")
+}
+
+fn to_request<T>(call: &Call<T>, endpoint: &Endpoint) -> http::Request<Bytes> {
+    call.to_request(endpoint, None).expect("a valid request")
+}
+
+fn set_options() -> SetOptions {
+    SetOptions::default()
+        .prev_value("old value & more")
+        .ttl(std::time::Duration::from_millis(1500))
+}
+
+fn request_building(c: &mut Criterion) {
+    let ep = endpoint();
+    let mut group = c.benchmark_group("request");
+    group.bench_function("get_plain_key", |b| {
+        b.iter(|| {
+            let call = keys::get(PREFIX, black_box(PLAIN_KEY), GetOptions::default()).unwrap();
+            to_request(&call, &ep)
+        });
+    });
+    group.bench_function("get_awkward_key", |b| {
+        b.iter(|| {
+            let opts = GetOptions::default().recursive(true).sort(true);
+            let call = keys::get(PREFIX, black_box(AWKWARD_KEY), opts).unwrap();
+            to_request(&call, &ep)
+        });
+    });
+    group.bench_function("set_plain_key", |b| {
+        let opts = SetOptions::default();
+        b.iter(|| {
+            let call = keys::set(PREFIX, black_box(PLAIN_KEY), black_box("30s"), &opts).unwrap();
+            to_request(&call, &ep)
+        });
+    });
+    group.bench_function("set_awkward_key_cas_ttl", |b| {
+        let opts = set_options();
+        b.iter(|| {
+            let call = keys::set(
+                PREFIX,
+                black_box(AWKWARD_KEY),
+                black_box(AWKWARD_VALUE),
+                &opts,
+            )
+            .unwrap();
+            to_request(&call, &ep)
+        });
+    });
+    group.finish();
+}
+
+fn answer(body: &'static str) -> Response<Bytes> {
+    Response::builder()
+        .status(200)
+        .header("Content-Type", "application/json")
+        .header("X-Etcd-Cluster-Id", "cdf818194e3a8c32")
+        .header("X-Etcd-Index", "4242")
+        .header("X-Raft-Index", "9000")
+        .header("X-Raft-Term", "2")
+        .body(Bytes::from_static(body.as_bytes()))
+        .expect("a valid response")
+}
+
+/// Drives `call` through one exchange answered by `response`; panics unless it succeeds.
+fn one_cycle(
+    now: Instant,
+    cluster: &mut Cluster,
+    call: Call<KeysResponse>,
+    response: Response<Bytes>,
+) {
+    let mut op = Op::new(call);
+    let Step::Send(transmit) = op.poll(now, cluster) else {
+        panic!("the first poll of an op sends")
+    };
+    black_box(&transmit.request);
+    op.handle_response(now, cluster, transmit.attempt, response);
+    match op.poll(now, cluster) {
+        Step::Done(Ok(resp)) => {
+            black_box(resp);
+        }
+        other => panic!("expected a decoded answer, got {other:?}"),
+    }
+}
+
+const GET_BODY: &str = r#"{"action":"get","node":{"key":"/app/config/timeout","value":"30s","modifiedIndex":4241,"createdIndex":17}}"#;
+const SET_BODY: &str = r#"{"action":"compareAndSwap","node":{"key":"/dir with space/50%?a=b#frag&x+y/ünïcødé €/😀 ~!$'()*,;:@","value":"a b&c=d+e%ü\n€😀 \"quoted\" <tag>","expiration":"2026-05-01T12:00:01.5Z","ttl":2,"modifiedIndex":4242,"createdIndex":17},"prevNode":{"key":"/dir with space/50%?a=b#frag&x+y/ünïcødé €/😀 ~!$'()*,;:@","value":"old value & more","modifiedIndex":4241,"createdIndex":17}}"#;
+
+fn op_cycle(c: &mut Criterion) {
+    let mut cluster =
+        Cluster::new(Config::new(["http://127.0.0.1:2379"]).seed(1)).expect("a valid config");
+    // One instant for every cycle: the core only compares it with deadlines seconds away.
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the bench is the driver: it owns the clock"
+    )]
+    let now = Instant::now();
+    let mut group = c.benchmark_group("op_cycle");
+    group.bench_function("get", |b| {
+        b.iter_batched(
+            || answer(GET_BODY),
+            |response| {
+                let call = keys::get(PREFIX, PLAIN_KEY, GetOptions::default()).unwrap();
+                one_cycle(now, &mut cluster, call, response);
+            },
+            BatchSize::SmallInput,
+        );
+    });
+    let opts = set_options();
+    group.bench_function("set_awkward_key_cas_ttl", |b| {
+        b.iter_batched(
+            || answer(SET_BODY),
+            |response| {
+                let call = keys::set(PREFIX, AWKWARD_KEY, AWKWARD_VALUE, &opts).unwrap();
+                one_cycle(now, &mut cluster, call, response);
+            },
+            BatchSize::SmallInput,
+        );
+    });
+    group.finish();
+}
+
+/// A deterministic xorshift (no clock, no OS entropy).
+fn xorshift(state: &mut u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state
+}
+
+/// The listing of reference vector #75's shape: `children` values of 20–2000 characters drawn
+/// from an alphabet that needs JSON escapes and multi-byte UTF-8, each with a TTL and expiration.
+fn big_directory_body(children: usize) -> String {
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64 ^ children as u64;
+    let alphabet: Vec<char> = "abcXYZ019 <&>\"\\/é€\u{1F600}\n\t".chars().collect();
+    let pick = |state: &mut u64, n: usize| usize::try_from(xorshift(state) % n as u64).unwrap();
+    let nodes = (0..children)
+        .map(|i| {
+            let len = 20 + pick(&mut state, 1981);
+            let value: String = (0..len)
+                .map(|_| alphabet[pick(&mut state, alphabet.len())])
+                .collect();
+            let index = i as u64 + 2;
+            Node {
+                key: format!("/big/{i:020}"),
+                value: Some(value),
+                created_index: index,
+                modified_index: index,
+                ttl: Some(123_456_789),
+                expiration: Some(
+                    Timestamp::from_unix(1_795_624_093 + i as i64, 988_958_999).unwrap(),
+                ),
+                ..Node::default()
+            }
+        })
+        .collect();
+    let listing = KeysResponse {
+        action: Action::Get,
+        node: Some(Node {
+            key: "/big".into(),
+            dir: true,
+            nodes,
+            created_index: 1,
+            modified_index: 1,
+            ..Node::default()
+        }),
+        ..KeysResponse::default()
+    };
+    serde_json::to_string(&listing).expect("serializable")
+}
+
+const WATCH_EVENT: &str = r#"{"action":"set","node":{"key":"/app/config/timeout","value":"45s","expiration":"2026-05-01T12:00:10.123456789Z","ttl":10,"modifiedIndex":4243,"createdIndex":4243},"prevNode":{"key":"/app/config/timeout","value":"30s","modifiedIndex":4241,"createdIndex":17}}"#;
+
+fn decoding(c: &mut Criterion) {
+    let mut group = c.benchmark_group("decode");
+
+    let body = big_directory_body(1000);
+    let listing = Response::builder()
+        .status(200)
+        .header("X-Etcd-Index", "1001")
+        .body(Bytes::from(body))
+        .expect("a valid response");
+    group.throughput(Throughput::Bytes(listing.body().len() as u64));
+    group.bench_function("big_directory_1000_children", |b| {
+        b.iter(|| {
+            let resp = decode_keys_response(black_box(&listing)).unwrap();
+            assert_eq!(resp.node.as_ref().map_or(0, |n| n.nodes.len()), 1000);
+            resp
+        });
+    });
+
+    let wait = keys::wait(PREFIX, PLAIN_KEY, false, 4243).unwrap();
+    let event = answer(WATCH_EVENT);
+    group.throughput(Throughput::Bytes(event.body().len() as u64));
+    group.bench_function("watch_event", |b| {
+        b.iter(|| match wait.decode(black_box(&event)).unwrap() {
+            WatchPoll::Event(e) => e,
+            WatchPoll::Empty { .. } => panic!("the answer carries an event"),
+        });
+    });
+    group.finish();
+}
+
+// What `criterion_group!`/`criterion_main!` expand to, without their undocumented `pub fn`.
+fn main() {
+    let mut c = Criterion::default().configure_from_args();
+    request_building(&mut c);
+    op_cycle(&mut c);
+    decoding(&mut c);
+    c.final_summary();
+}
