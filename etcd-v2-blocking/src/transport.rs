@@ -173,6 +173,13 @@ impl Resolver for NotConnected<DefaultResolver> {
         config: &UreqConfig,
         timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        // An IP literal needs no lookup; ureq would spawn a resolver thread per request
+        // whenever a timeout is set, even for `127.0.0.1` (see BENCHMARKS.md).
+        if let Some(addr) = ip_literal(uri) {
+            let mut out = self.0.empty();
+            out.push(addr);
+            return Ok(out);
+        }
         self.0.resolve(uri, config, timeout).map_err(|e| match e {
             ureq::Error::Timeout(_) => ureq::Error::Timeout(Timeout::Resolve),
             other => other,
@@ -182,6 +189,25 @@ impl Resolver for NotConnected<DefaultResolver> {
     fn empty(&self) -> ResolvedSocketAddrs {
         self.0.empty()
     }
+}
+
+/// The socket address of a URI whose host is an IP address.
+fn ip_literal(uri: &Uri) -> Option<std::net::SocketAddr> {
+    let host = uri.host()?;
+    let ip: std::net::IpAddr = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse()
+        .ok()?;
+    let default_port = if uri.scheme_str() == Some("https") {
+        443
+    } else {
+        80
+    };
+    Some(std::net::SocketAddr::new(
+        ip,
+        uri.port_u16().unwrap_or(default_port),
+    ))
 }
 
 /// `io::Error` kinds that only `connect()` returns: the request was not written.
@@ -219,5 +245,19 @@ fn failure(error: ureq::Error, max_body: usize) -> TransportFailure {
             TransportFailure::InvalidRequest(error.to_string())
         }
         other => TransportFailure::Io(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ip_literal;
+
+    #[test]
+    fn ip_literals_skip_the_resolver_and_names_do_not() {
+        let addr = |s: &str| ip_literal(&s.parse().unwrap()).map(|a| a.to_string());
+        assert_eq!(addr("http://127.0.0.1:2379/v2/keys"), Some("127.0.0.1:2379".into()));
+        assert_eq!(addr("http://127.0.0.1/x"), Some("127.0.0.1:80".into()));
+        assert_eq!(addr("https://[::1]/x"), Some("[::1]:443".into()));
+        assert_eq!(addr("http://localhost:2379/x"), None);
     }
 }
