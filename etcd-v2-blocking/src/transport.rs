@@ -255,7 +255,10 @@ mod tests {
     #[test]
     fn ip_literals_skip_the_resolver_and_names_do_not() {
         let addr = |s: &str| ip_literal(&s.parse().unwrap()).map(|a| a.to_string());
-        assert_eq!(addr("http://127.0.0.1:2379/v2/keys"), Some("127.0.0.1:2379".into()));
+        assert_eq!(
+            addr("http://127.0.0.1:2379/v2/keys"),
+            Some("127.0.0.1:2379".into())
+        );
         assert_eq!(addr("http://127.0.0.1/x"), Some("127.0.0.1:80".into()));
         assert_eq!(addr("https://[::1]/x"), Some("[::1]:443".into()));
         assert_eq!(addr("http://localhost:2379/x"), None);
