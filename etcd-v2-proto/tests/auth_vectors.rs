@@ -3,10 +3,14 @@
 use bytes::Bytes;
 use etcd_v2_proto::call::auth;
 use etcd_v2_proto::{
-    ApiError, Call, Credentials, Endpoint, Error, Idempotency, PermissionType, ProtocolError, Role,
-    UsageError, User,
+    Credentials, Endpoint, Error, Idempotency, PermissionType, Role, UsageError, User,
 };
-use http::{Method, Request, Response, header};
+use http::{Method, Request, header};
+
+mod support;
+use support::{
+    api_error as api, assert_invalid_json, call_request as request, json_response as response,
+};
 
 const ROOT_ROLE: &str = r#"{"role":"root","permissions":{"kv":{"read":["/*"],"write":["/*"]}}}"#;
 
@@ -716,43 +720,9 @@ fn credentials_and_base_path() {
     assert_eq!(req.headers()[header::CONTENT_TYPE], "application/json");
 }
 
-fn example() -> Endpoint {
-    Endpoint::parse("http://example.com").unwrap()
-}
-
-/// The request a call sends to `http://example.com`, without credentials.
-fn request<T>(call: &Call<T>) -> Request<Bytes> {
-    call.to_request(&example(), None).unwrap()
-}
-
-fn response(status: u16, body: &str) -> Response<Bytes> {
-    Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Bytes::from(body.to_owned()))
-        .unwrap()
-}
-
 fn user(name: &str, roles: &[&str]) -> User {
     User {
         user: name.to_string(),
         roles: roles.iter().map(ToString::to_string).collect(),
     }
-}
-
-fn api(status: u16, message: &str) -> Error {
-    Error::Api(ApiError {
-        status,
-        message: message.to_string(),
-    })
-}
-
-fn assert_invalid_json<T: std::fmt::Debug>(result: Result<T, Error>) {
-    assert!(
-        matches!(
-            result,
-            Err(Error::Protocol(ProtocolError::InvalidJson { .. }))
-        ),
-        "{result:?}"
-    );
 }

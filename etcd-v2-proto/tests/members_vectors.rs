@@ -2,10 +2,14 @@
 
 use bytes::Bytes;
 use etcd_v2_proto::call::members;
-use etcd_v2_proto::{
-    ApiError, Call, Credentials, Endpoint, Error, Idempotency, Member, ProtocolError, UsageError,
+use etcd_v2_proto::{Credentials, Endpoint, Error, Idempotency, Member, UsageError};
+use http::{Method, Request, header};
+
+mod support;
+use support::{
+    api_error as api, assert_invalid_json, call_request as request, example_endpoint as example,
+    json_response as response,
 };
-use http::{Method, Request, Response, header};
 
 const MEMBER_E1: &str = r#"{"id":"886b03c4ae679a15","name":"e1","peerURLs":["http://127.0.0.1:24800"],"clientURLs":["http://127.0.0.1:24790"]}"#;
 
@@ -469,23 +473,6 @@ fn ids_are_path_escaped() {
     );
 }
 
-fn example() -> Endpoint {
-    Endpoint::parse("http://example.com").unwrap()
-}
-
-fn response(status: u16, body: &str) -> Response<Bytes> {
-    Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Bytes::from(body.to_owned()))
-        .unwrap()
-}
-
-/// The request a call sends to `http://example.com`, without credentials.
-fn request<T>(call: &Call<T>) -> Request<Bytes> {
-    call.to_request(&example(), None).unwrap()
-}
-
 fn member(id: &str, name: &str, peers: &[&str], clients: &[&str]) -> Member {
     Member {
         id: id.to_string(),
@@ -502,21 +489,4 @@ fn e1() -> Member {
         &["http://127.0.0.1:24800"],
         &["http://127.0.0.1:24790"],
     )
-}
-
-fn api(status: u16, message: &str) -> Error {
-    Error::Api(ApiError {
-        status,
-        message: message.to_string(),
-    })
-}
-
-fn assert_invalid_json<T: std::fmt::Debug>(result: Result<T, Error>) {
-    assert!(
-        matches!(
-            result,
-            Err(Error::Protocol(ProtocolError::InvalidJson { .. }))
-        ),
-        "{result:?}"
-    );
 }

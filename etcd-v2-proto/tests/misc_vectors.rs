@@ -4,10 +4,13 @@
 use bytes::Bytes;
 use etcd_v2_proto::call::misc;
 use etcd_v2_proto::{
-    ApiError, Call, CountStats, Credentials, Endpoint, Error, FollowerStats, Health, Idempotency,
+    ApiError, CountStats, Credentials, Endpoint, Error, FollowerStats, Health, Idempotency,
     LatencyStats, LeaderInfo, LeaderStats, ProtocolError, SelfStats, StoreStats, Version,
 };
-use http::{Method, Request, Response, header};
+use http::{Method, Response, header};
+
+mod support;
+use support::{assert_invalid_json, call_request as request, json_response as response};
 
 #[test]
 fn requests() {
@@ -291,36 +294,9 @@ fn all_are_reads() {
     assert!(!misc::version().unwrap().is_wait());
 }
 
-fn example() -> Endpoint {
-    Endpoint::parse("http://example.com").unwrap()
-}
-
-/// The request a call sends to `http://example.com`, without credentials.
-fn request<T>(call: &Call<T>) -> Request<Bytes> {
-    call.to_request(&example(), None).unwrap()
-}
-
-fn response(status: u16, body: &str) -> Response<Bytes> {
-    Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Bytes::from(body.to_owned()))
-        .unwrap()
-}
-
 fn version(server: &str, cluster: &str) -> Version {
     Version {
         server: server.to_string(),
         cluster: cluster.to_string(),
     }
-}
-
-fn assert_invalid_json<T: std::fmt::Debug>(result: Result<T, Error>) {
-    assert!(
-        matches!(
-            result,
-            Err(Error::Protocol(ProtocolError::InvalidJson { .. }))
-        ),
-        "{result:?}"
-    );
 }

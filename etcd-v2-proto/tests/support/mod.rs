@@ -149,3 +149,41 @@ pub const KEY_NOT_FOUND: &str =
     r#"{"errorCode":100,"message":"Key not found","cause":"/foo","index":18}"#;
 pub const FOO_BAR: &str =
     r#"{"action":"get","node":{"key":"/foo","value":"bar","modifiedIndex":5,"createdIndex":5}}"#;
+
+// ----- helpers of the request/answer vector tests -----
+
+/// The endpoint the Go client's unit tests use.
+pub fn example_endpoint() -> etcd_v2_proto::Endpoint {
+    etcd_v2_proto::Endpoint::parse("http://example.com").unwrap()
+}
+
+/// The request a call sends to `http://example.com`, without credentials.
+pub fn call_request<T>(call: &etcd_v2_proto::Call<T>) -> Request<Bytes> {
+    call.to_request(&example_endpoint(), None).unwrap()
+}
+
+/// A JSON answer with this status and body.
+pub fn json_response(status: u16, body: &str) -> Response<Bytes> {
+    response(status, &[("Content-Type", "application/json")], body)
+}
+
+/// A members/auth API error.
+pub fn api_error(status: u16, message: &str) -> Error {
+    Error::Api(etcd_v2_proto::ApiError {
+        status,
+        message: message.to_string(),
+    })
+}
+
+/// Asserts the result is `ProtocolError::InvalidJson`.
+pub fn assert_invalid_json<T: std::fmt::Debug>(result: Result<T, Error>) {
+    assert!(
+        matches!(
+            result,
+            Err(Error::Protocol(
+                etcd_v2_proto::ProtocolError::InvalidJson { .. }
+            ))
+        ),
+        "{result:?}"
+    );
+}
