@@ -19,6 +19,7 @@
 //! # Ok::<(), etcd_v2_async_std::Error>(())
 //! ```
 
+mod srv;
 mod transport;
 mod watcher;
 
@@ -36,6 +37,7 @@ pub use etcd_v2_proto::{
     SelfStats, SetOptions, StoreStats, Task, TransportFailure, UsageError, User, Version,
     WatchOptions,
 };
+pub use srv::{discover_srv, discover_srv_with};
 pub use transport::{HyperTransport, Transport};
 pub use watcher::Watcher;
 

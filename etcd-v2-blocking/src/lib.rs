@@ -35,9 +35,11 @@ pub use ureq;
 
 use etcd_v2_proto::{AutoSync, Call, Cluster, Op, Step, Sync, Watch};
 
+mod srv;
 mod transport;
 mod watcher;
 
+pub use srv::{discover_srv, discover_srv_with};
 pub use transport::{Transport, UreqTransport};
 pub use watcher::Watcher;
 

@@ -134,7 +134,7 @@ pub(crate) fn parse_all<S: AsRef<str>>(endpoints: &[S]) -> Result<Vec<Endpoint>,
 }
 
 /// A seed from the OS's hash keys (no clock read); 0 without `std`.
-fn entropy_seed() -> u64 {
+pub(crate) fn entropy_seed() -> u64 {
     #[cfg(feature = "std")]
     {
         use core::hash::{BuildHasher, Hasher};

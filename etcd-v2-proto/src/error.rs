@@ -6,8 +6,9 @@
 //! * [`Error::Cluster`]: every endpoint failed; each endpoint's own failure is kept.
 //! * [`Error::OutcomeUnknown`]: a non-idempotent write reached a server but no answer came back.
 //! * [`Error::DeadlineExceeded`]: the caller's deadline for the whole call passed.
+//! * [`Error::Discovery`]: SRV discovery found no answer (both DNS lookups failed).
 
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -67,6 +68,15 @@ pub enum Error {
         /// The wait index the watch continues from.
         resumed_at: u64,
     },
+    /// SRV discovery failed: both DNS lookups failed (Go: `dns lookup errors: … and …`).
+    #[error("{0}")]
+    Discovery(String),
+}
+
+impl From<crate::srv::SrvError> for Error {
+    fn from(error: crate::srv::SrvError) -> Self {
+        Self::Discovery(error.to_string())
+    }
 }
 
 impl Error {

@@ -10,7 +10,8 @@
 //! ## In scope
 //! Keys (get, set, create, update, compare-and-swap/delete, in-order create, TTL/refresh,
 //! directories, watches), members, auth (users, roles, enable), version, health, stats,
-//! machines; sync/auto-sync; SRV discovery record names and URL building; curl debug lines.
+//! machines; sync/auto-sync; SRV discovery (record names, DNS query and answer bytes, URL building);
+//! curl debug lines.
 //!
 //! ## Out of scope
 //! Sockets, TLS, DNS lookups, sleeping: the runtime adapters (`etcd-v2-tokio`,
@@ -45,6 +46,7 @@ mod code;
 mod config;
 pub mod curl;
 mod decode;
+pub mod dns;
 pub mod encode;
 mod endpoint;
 mod error;

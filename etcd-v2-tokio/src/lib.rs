@@ -20,6 +20,7 @@
 //! not have been applied. Prefer [`Client::with_timeout`], which lets the core classify the end
 //! ([`Error::DeadlineExceeded`] or [`Error::OutcomeUnknown`]).
 
+mod srv;
 mod transport;
 mod watcher;
 
@@ -36,6 +37,7 @@ pub use etcd_v2_proto::{
     SelfStats, SetOptions, StoreStats, Task, TransportFailure, UsageError, User, Version,
     WatchOptions,
 };
+pub use srv::{discover_srv, discover_srv_with};
 pub use transport::{HyperTransport, Transport};
 pub use watcher::Watcher;
 

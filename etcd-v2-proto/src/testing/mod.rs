@@ -29,6 +29,7 @@
 //! per-request expiry jitter (a key expires exactly at its expiration). See each module for
 //! finer points.
 
+pub mod dns;
 pub mod fake_etcd;
 pub mod history;
 pub mod sim;
