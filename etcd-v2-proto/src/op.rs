@@ -154,10 +154,7 @@ impl<T> Op<T> {
         } else {
             cluster.config().request_timeout
         });
-        let deadline = match (self.deadline, timeout.and_then(|t| now.checked_add(t))) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        let deadline = earliest(self.deadline, timeout.and_then(|t| now.checked_add(t)));
         self.run = Some(Run {
             current: snapshot.pinned,
             snapshot,
@@ -196,10 +193,7 @@ impl<T> Op<T> {
             (false, Some(t)) => now.checked_add(t),
             _ => None,
         };
-        let deadline = match (header_deadline, run.deadline) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        let deadline = earliest(header_deadline, run.deadline);
         let curl = config.curl_debug.then(|| {
             let body = match &self.call.spec.body {
                 Some(_) if self.call.spec.secret_body => {
@@ -288,6 +282,14 @@ impl<T> Op<T> {
             Ok(uri) => run.hop = Some(uri),
             Err(failure) => self.endpoint_failed(cluster, failure),
         }
+    }
+}
+
+/// The earlier of two optional deadlines (`None` is "no deadline").
+fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
 }
 
