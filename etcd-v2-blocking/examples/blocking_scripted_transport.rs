@@ -59,7 +59,8 @@ fn ok(value: &str, index: u64) -> Answer {
     Ok(response)
 }
 
-fn main() -> Result<(), etcd_v2_blocking::Error> {
+/// Runs the scripted failover and asserts where each request went (`tests/examples.rs` runs it).
+pub fn main() -> Result<(), etcd_v2_blocking::Error> {
     let refused = Err(TransportFailure::Connect("connection refused".into()));
     let transport = Arc::new(Scripted {
         script: Mutex::new(VecDeque::from([refused, ok("bar", 7), ok("baz", 8)])),

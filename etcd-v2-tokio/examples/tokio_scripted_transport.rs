@@ -57,8 +57,9 @@ fn ok(value: &str) -> Answer {
         .unwrap())
 }
 
+/// Runs the scripted failover and asserts where each request went (`tests/examples.rs` runs it).
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+pub async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let script = Script::default();
     script.answers.lock().unwrap().extend([
         Err(TransportFailure::Connect("connection refused".into())),

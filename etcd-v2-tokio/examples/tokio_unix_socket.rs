@@ -4,19 +4,29 @@
 //! `cargo run -p etcd-v2-tokio --example tokio_unix_socket -- /path/to/etcd.sock`
 //! (or set `ETCD_UNIX_SOCKET`). The endpoint is `http://localhost`: it only names the `Host`
 //! header, every request goes to the socket. One connection per exchange, for brevity.
+//!
+//! The conformance suite runs [`run`] against a real etcd member listening on a unix socket
+//! (`tokio::unix_socket_example`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use bytes::Bytes;
-use etcd_v2_tokio::{Api, Client, Config, GetOptions, SetOptions, Transport, TransportFailure};
+use etcd_v2_tokio::{
+    Api, Client, Config, Error, GetOptions, SetOptions, Transport, TransportFailure, Version,
+};
 use futures_core::future::BoxFuture;
 use http::{Request, Response, Uri, header};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper_util::rt::TokioIo;
 
-struct UnixTransport {
-    path: PathBuf,
+/// The key [`run`] writes (`hello`) and reads back over the socket.
+pub const KEY: &str = "/unix-socket-example";
+
+/// HTTP/1.1 to etcd over the unix socket at `path`, one connection per exchange.
+pub struct UnixTransport {
+    /// The socket etcd listens on.
+    pub path: PathBuf,
 }
 
 impl Transport for UnixTransport {
@@ -77,25 +87,31 @@ impl Transport for UnixTransport {
     }
 }
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// Talks to etcd over the unix socket at `socket`: asks its version, sets [`KEY`] to `hello`
+/// and reads it back. Returns the version and the value read.
+pub async fn run(socket: &Path) -> Result<(Version, Option<String>), Error> {
+    let transport = UnixTransport {
+        path: socket.to_path_buf(),
+    };
+    let client = Client::with_transport(Config::new(["http://localhost"]), transport)?;
+
+    let version = client.version().await?;
+    client.set(KEY, "hello", &SetOptions::default()).await?;
+    let resp = client.get(KEY, GetOptions::default()).await?;
+    Ok((version, resp.node.and_then(|n| n.value)))
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args_os()
         .nth(1)
         .or_else(|| std::env::var_os("ETCD_UNIX_SOCKET"))
         .ok_or("usage: unix_socket <socket path> (or set ETCD_UNIX_SOCKET)")?;
-    let transport = UnixTransport { path: path.into() };
-    let client = Client::with_transport(Config::new(["http://localhost"]), transport)?;
-
-    let version = client.version().await?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let (version, value) = runtime.block_on(run(Path::new(&path)))?;
     println!("etcd over unix socket: {version:?}");
-    client
-        .set("/unix-socket-example", "hello", &SetOptions::default())
-        .await?;
-    let resp = client
-        .get("/unix-socket-example", GetOptions::default())
-        .await?;
-    let value = resp.node.and_then(|n| n.value);
-    println!("/unix-socket-example = {value:?}");
+    println!("{KEY} = {value:?}");
     assert_eq!(value.as_deref(), Some("hello"));
     Ok(())
 }

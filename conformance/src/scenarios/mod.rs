@@ -53,6 +53,7 @@ pub mod keys;
 pub mod members;
 pub mod names;
 pub mod ttl;
+pub mod unix_socket;
 pub mod watch;
 
 /// What etcd a scenario needs.
@@ -63,6 +64,9 @@ pub enum Needs {
     /// A single member of its own (it enables auth, kills or restarts the member, or floods
     /// the event history).
     OwnSingle,
+    /// A single member of its own that also serves clients on a unix socket
+    /// ([`EtcdCluster::unix_socket_path`]).
+    OwnUnixSocket,
     /// A three-member cluster of its own (member changes, kills, SIGSTOP, sync).
     OwnCluster3,
 }
@@ -136,6 +140,7 @@ pub const SCENARIOS: &[(&str, Needs, Scenario)] = registry![
     OwnSingle => auth::auth_users_roles_permissions,
     OwnSingle => failover::failover_create_on_killed_only_endpoints,
     OwnSingle => failover::failover_create_on_stale_pooled_connections,
+    OwnUnixSocket => unix_socket::unix_socket_example,
     Shared => keys::keys_set_get,
     Shared => keys::keys_create_update,
     Shared => keys::keys_delete,
@@ -203,6 +208,7 @@ pub fn run_scenario(
     let own = match needs {
         Needs::Shared => None,
         Needs::OwnSingle => Some(EtcdCluster::single()),
+        Needs::OwnUnixSocket => Some(EtcdCluster::start_with_unix_socket()),
         Needs::OwnCluster3 => Some(EtcdCluster::start(3)),
     };
     let own = match own {
