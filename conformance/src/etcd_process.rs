@@ -68,8 +68,12 @@ pub fn etcd_binary() -> Result<PathBuf, FixtureError> {
 }
 
 /// Sends `GET path` as HTTP/1.0 over a raw socket and returns `(status, body)`.
-/// `url` is `http://host:port` or `unix:///absolute/socket/path`.
+/// `url` is `http://host:port` or `unix:///absolute/socket/path`; an `https://host:port` URL is
+/// fetched with ureq without verifying the server's certificate (for health checks).
 pub fn http_get(url: &str, path: &str) -> io::Result<(u16, String)> {
+    if url.starts_with("https://") {
+        return https_get_unverified(&format!("{}{path}", url.trim_end_matches('/')));
+    }
     fn exchange<S: Read + Write>(mut s: S, host: &str, path: &str) -> io::Result<String> {
         write!(s, "GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n")?;
         let mut raw = String::new();
@@ -101,6 +105,21 @@ pub fn http_get(url: &str, path: &str) -> io::Result<(u16, String)> {
         Some((status, body.to_owned()))
     });
     parsed.ok_or_else(|| io::Error::other(format!("bad HTTP response: {raw:?}")))
+}
+
+fn https_get_unverified(url: &str) -> io::Result<(u16, String)> {
+    use ureq::tls::TlsConfig;
+    let tls = TlsConfig::builder().disable_verification(true).build();
+    let agent = ureq::Agent::config_builder()
+        .tls_config(tls)
+        .http_status_as_error(false)
+        .timeout_global(Some(IO_TIMEOUT))
+        .build()
+        .new_agent();
+    let mut response = agent.get(url).call().map_err(io::Error::other)?;
+    let status = response.status().as_u16();
+    let body = response.body_mut().read_to_string();
+    Ok((status, body.map_err(io::Error::other)?))
 }
 
 /// The last `lines` lines of the file at `path`, or a note saying why it is unreadable.
@@ -199,6 +218,8 @@ pub struct EtcdCluster {
     bin: PathBuf,
     root: PathBuf,
     unix_socket: bool,
+    /// The server certificate and key (PEM) of a TLS cluster: clients use `https://`.
+    tls: Option<(String, String)>,
     members: Vec<Member>,
 }
 
@@ -207,7 +228,7 @@ impl EtcdCluster {
     /// are healthy, retrying with fresh ports if one was taken meanwhile.
     /// Errors carry every member's log tail.
     pub fn start(members: usize) -> Result<Self, FixtureError> {
-        Self::start_inner(members, false)
+        Self::start_inner(members, false, None)
     }
 
     /// Starts one healthy member; shorthand for `start(1)`.
@@ -218,14 +239,25 @@ impl EtcdCluster {
     /// Starts one healthy member that also serves clients on a unix socket,
     /// see [`unix_socket_path`](Self::unix_socket_path).
     pub fn start_with_unix_socket() -> Result<Self, FixtureError> {
-        Self::start_inner(1, true)
+        Self::start_inner(1, true, None)
     }
 
-    fn start_inner(n: usize, unix_socket: bool) -> Result<Self, FixtureError> {
+    /// Starts one healthy member that serves clients over TLS only (`https://` client URLs,
+    /// peers stay plain) with the server certificate `cert_pem` and its key `key_pem`, both
+    /// written to the member's directory. The health wait does not verify the certificate.
+    pub fn start_tls(cert_pem: &str, key_pem: &str) -> Result<Self, FixtureError> {
+        Self::start_inner(1, false, Some((cert_pem.to_owned(), key_pem.to_owned())))
+    }
+
+    fn start_inner(
+        n: usize,
+        unix_socket: bool,
+        tls: Option<(String, String)>,
+    ) -> Result<Self, FixtureError> {
         assert!(n > 0, "an etcd cluster needs at least one member");
         let bin = etcd_binary()?;
         for attempt in 1.. {
-            match Self::try_start(&bin, n, unix_socket) {
+            match Self::try_start(&bin, n, unix_socket, tls.clone()) {
                 Err(e) if attempt < 3 && e.0.contains("address already in use") => {}
                 other => return other,
             }
@@ -233,7 +265,12 @@ impl EtcdCluster {
         unreachable!()
     }
 
-    fn try_start(bin: &Path, n: usize, unix_socket: bool) -> Result<Self, FixtureError> {
+    fn try_start(
+        bin: &Path,
+        n: usize,
+        unix_socket: bool,
+        tls: Option<(String, String)>,
+    ) -> Result<Self, FixtureError> {
         let root = unique_dir()?;
         let ports = free_ports(2 * n)?;
         let members = (0..n).map(|i| Member {
@@ -249,6 +286,7 @@ impl EtcdCluster {
             bin: bin.to_path_buf(),
             root,
             unix_socket,
+            tls,
             members,
         };
         for i in 0..n {
@@ -277,6 +315,17 @@ impl EtcdCluster {
         let log = File::options().create(true).append(true).open(&log_path);
         let log = log.map_err(context(log_path.display()))?;
         let data_dir = m.dir.join("data");
+        let mut tls_args = Vec::new();
+        if let Some((cert, key)) = &self.tls {
+            for (flag, name, pem) in [
+                ("--cert-file", "server.pem", cert),
+                ("--key-file", "server-key.pem", key),
+            ] {
+                let path = m.dir.join(name);
+                fs::write(&path, pem).map_err(context(path.display()))?;
+                tls_args.extend([flag.to_owned(), path.to_string_lossy().into_owned()]);
+            }
+        }
         #[rustfmt::skip]
         let args = [
             "--enable-v2=true", "--name", &m.name, "--data-dir", &data_dir.to_string_lossy(),
@@ -294,6 +343,7 @@ impl EtcdCluster {
         }
         let child = cmd
             .args(args)
+            .args(tls_args)
             .current_dir(&m.dir) // the unix socket path is relative to the cwd
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
@@ -320,9 +370,11 @@ impl EtcdCluster {
         (0..self.len()).map(|i| self.client_url(i)).collect()
     }
 
-    /// Client URL of member `i`, e.g. `http://127.0.0.1:40123`.
+    /// Client URL of member `i`, e.g. `http://127.0.0.1:40123` (`https://` if started with
+    /// [`start_tls`](Self::start_tls)).
     pub fn client_url(&self, i: usize) -> String {
-        format!("http://127.0.0.1:{}", self.members[i].client_port)
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://127.0.0.1:{}", self.members[i].client_port)
     }
 
     /// Peer URL of member `i`.

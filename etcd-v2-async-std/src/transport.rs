@@ -32,17 +32,84 @@ pub trait Transport: Send + Sync + 'static {
 type Idle = HashMap<String, Vec<SendRequest<Full<Bytes>>>>;
 
 /// hyper's low-level HTTP/1 client over async-std TCP, keeping up to 8 idle connections per
-/// host; `http` only (`https` is [`TransportFailure::InvalidRequest`]).
+/// host. `https` needs the `tls` feature (rustls with the webpki roots; use
+/// `HyperTransport::with_tls` to trust a private CA); without it, it is
+/// [`TransportFailure::InvalidRequest`].
 #[derive(Clone, Default)]
 pub struct HyperTransport {
     idle: Arc<Mutex<Idle>>,
+    #[cfg(feature = "tls")]
+    tls: Option<futures_rustls::TlsConnector>,
 }
 
 impl HyperTransport {
     /// A transport with an empty connection pool (same as `default()`).
+    ///
+    /// With the `tls` feature, `https://` endpoints are verified against the webpki roots.
     pub fn new() -> Self {
         Self::default()
     }
+
+    /// Like [`HyperTransport::new`], with `https://` endpoints verified by `config` (its roots,
+    /// e.g. a private CA, its client certificate if any).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// let mut roots = rustls::RootCertStore::empty();
+    /// # let ca_der: Vec<rustls::pki_types::CertificateDer<'static>> = Vec::new();
+    /// roots.add_parsable_certificates(ca_der); // the cluster's CA, DER-encoded
+    /// let config = rustls::ClientConfig::builder()
+    ///     .with_root_certificates(roots)
+    ///     .with_no_client_auth();
+    /// let transport = etcd_v2_async_std::HyperTransport::with_tls(Arc::new(config));
+    /// # let _ = transport;
+    /// ```
+    #[cfg(feature = "tls")]
+    pub fn with_tls(config: Arc<rustls::ClientConfig>) -> Self {
+        Self {
+            idle: Arc::default(),
+            tls: Some(futures_rustls::TlsConnector::from(config)),
+        }
+    }
+
+    #[cfg(feature = "tls")]
+    fn tls(&self) -> Option<futures_rustls::TlsConnector> {
+        static WEBPKI: std::sync::OnceLock<futures_rustls::TlsConnector> =
+            std::sync::OnceLock::new();
+        let webpki = || futures_rustls::TlsConnector::from(Arc::new(webpki_config()));
+        Some(
+            self.tls
+                .clone()
+                .unwrap_or_else(|| WEBPKI.get_or_init(webpki).clone()),
+        )
+    }
+
+    #[cfg(not(feature = "tls"))]
+    fn tls(&self) -> Option<Tls> {
+        None
+    }
+}
+
+/// Stands for `futures_rustls::TlsConnector` without the `tls` feature.
+#[cfg(not(feature = "tls"))]
+#[derive(Clone)]
+enum Tls {}
+
+#[cfg(feature = "tls")]
+type Tls = futures_rustls::TlsConnector;
+
+/// rustls (ring) trusting the webpki roots.
+#[cfg(feature = "tls")]
+fn webpki_config() -> rustls::ClientConfig {
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("ring supports the default protocol versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth()
 }
 
 impl Transport for HyperTransport {
@@ -52,7 +119,7 @@ impl Transport for HyperTransport {
         deadline: Option<Instant>,
         max_body: usize,
     ) -> BoxFuture<'static, Result<Response<Bytes>, TransportFailure>> {
-        let exchange = exchange(self.idle.clone(), request, deadline, max_body);
+        let exchange = exchange(self.idle.clone(), self.tls(), request, deadline, max_body);
         Box::pin(within(deadline, exchange))
     }
 }
@@ -81,22 +148,27 @@ const POOLED_ATTEMPTS: usize = 2;
 
 async fn exchange(
     idle: Arc<Mutex<Idle>>,
+    tls: Option<Tls>,
     request: Request<Bytes>,
     deadline: Option<Instant>,
     max_body: usize,
 ) -> Answer {
     let (mut head, body) = request.into_parts();
-    let authority = match (head.uri.scheme_str(), head.uri.authority()) {
-        (Some("http"), Some(authority)) => authority.clone(),
-        (Some("https"), _) => return Err(invalid("https is not supported by this transport yet")),
-        _ => return Err(invalid("not an http://host URL")),
+    let (authority, tls) = match (head.uri.scheme_str(), head.uri.authority(), tls) {
+        (Some("http"), Some(authority), _) => (authority.clone(), None),
+        (Some("https"), Some(authority), Some(tls)) => (authority.clone(), Some(tls)),
+        (Some("https"), _, None) => return Err(invalid("https needs the `tls` feature")),
+        _ => return Err(invalid("not an http(s)://host URL")),
     };
     let host = HeaderValue::from_str(authority.as_str()).map_err(invalid)?;
     head.headers.insert(header::HOST, host);
     let target = head.uri.path_and_query().cloned();
     head.uri = Uri::from(target.unwrap_or_else(|| PathAndQuery::from_static("/")));
-    let port = authority.port_u16().unwrap_or(80);
+    let port = authority.port_u16();
+    let port = port.unwrap_or(if tls.is_some() { 443 } else { 80 });
     let addr = format!("{}:{port}", authority.host());
+    // The pool is keyed by scheme too: a plain and a TLS connection are not interchangeable.
+    let key = format!("{}://{addr}", if tls.is_some() { "https" } else { "http" });
     let mut request = Request::from_parts(head, Full::new(body));
     let io = |e: &dyn std::error::Error| TransportFailure::Io(e.to_string());
     // A pooled connection may have been closed by the server without the driver noticing yet;
@@ -104,14 +176,14 @@ async fn exchange(
     let mut unsent = 0;
     let (sender, response) = loop {
         let pooled = if unsent < POOLED_ATTEMPTS {
-            checkout(&idle, &addr).await
+            checkout(&idle, &key).await
         } else {
             None
         };
         let fresh = pooled.is_none();
         let mut sender = match pooled {
             Some(sender) => sender,
-            None => connect(&addr, deadline).await?,
+            None => connect(&addr, tls.clone(), deadline).await?,
         };
         match sender.try_send_request(request).await {
             Ok(response) => break (sender, response),
@@ -140,7 +212,7 @@ async fn exchange(
         }
     })?;
     let mut pool = lock(&idle);
-    let conns = pool.entry(addr).or_default();
+    let conns = pool.entry(key).or_default();
     if conns.len() < 8 {
         conns.push(sender);
     }
@@ -164,18 +236,45 @@ async fn checkout(idle: &Mutex<Idle>, addr: &str) -> Option<SendRequest<Full<Byt
 /// out of time here is [`TransportFailure::Connect`], not `Timeout`.
 async fn connect(
     addr: &str,
+    tls: Option<Tls>,
     deadline: Option<Instant>,
 ) -> Result<SendRequest<Full<Bytes>>, TransportFailure> {
     let failed = |e: &dyn std::fmt::Display| TransportFailure::Connect(format!("{addr}: {e}"));
-    let left = deadline.map_or(Duration::MAX, |d| {
-        d.saturating_duration_since(Instant::now())
-    });
-    let connecting = async_std::io::timeout(left, TcpStream::connect(addr));
+    let left = || {
+        deadline.map_or(Duration::MAX, |d| {
+            d.saturating_duration_since(Instant::now())
+        })
+    };
+    let connecting = async_std::io::timeout(left(), TcpStream::connect(addr));
     let stream = connecting.await.map_err(|e| failed(&e))?;
     stream.set_nodelay(true).map_err(|e| failed(&e))?;
-    let io = FuturesIo::new(stream);
-    let (sender, conn) = http1::handshake(io).await.map_err(|e| failed(&e))?;
-    // The driver ends when the server closes, an exchange fails or every sender is dropped.
+    let Some(tls) = tls else {
+        return start(FuturesIo::new(stream)).await.map_err(|e| failed(&e));
+    };
+    #[cfg(feature = "tls")]
+    {
+        let host = addr.rsplit_once(':').map_or(addr, |(host, _)| host);
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let name = rustls::pki_types::ServerName::try_from(host.to_owned())
+            .map_err(|e| TransportFailure::InvalidRequest(format!("{addr}: {e}")))?;
+        let handshake = async_std::io::timeout(left(), tls.connect(name, stream)).await;
+        let stream = handshake.map_err(|e| match e.kind() {
+            std::io::ErrorKind::TimedOut => failed(&"TLS handshake timed out"),
+            _ => TransportFailure::Tls(format!("{addr}: {e}")),
+        })?;
+        start(FuturesIo::new(stream)).await.map_err(|e| failed(&e))
+    }
+    #[cfg(not(feature = "tls"))]
+    match tls {}
+}
+
+/// The HTTP/1 handshake over `io` (sends nothing); spawns the connection's driver, which ends
+/// when the server closes, an exchange fails or every sender is dropped.
+async fn start<T>(io: T) -> hyper::Result<SendRequest<Full<Bytes>>>
+where
+    T: hyper::rt::Read + hyper::rt::Write + Send + Unpin + 'static,
+{
+    let (sender, conn) = http1::handshake(io).await?;
     async_std::task::spawn(conn);
     Ok(sender)
 }

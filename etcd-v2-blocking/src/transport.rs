@@ -94,6 +94,25 @@ impl UreqTransport {
         }
     }
 
+    /// Like [`UreqTransport::new`], with `https://` endpoints verified by `tls` (the `tls`
+    /// feature): e.g. a private CA as the roots, and a client certificate if the cluster wants
+    /// one.
+    ///
+    /// ```
+    /// use etcd_v2_blocking::ureq::tls::{Certificate, RootCerts, TlsConfig};
+    /// # let ca_der: Vec<u8> = Vec::new();
+    /// let ca = Certificate::from_der(&ca_der).to_owned(); // the cluster's CA (or `from_pem`)
+    /// let tls = TlsConfig::builder()
+    ///     .root_certs(RootCerts::new_with_certs(&[ca]))
+    ///     .build();
+    /// let transport = etcd_v2_blocking::UreqTransport::with_tls(tls);
+    /// # let _ = transport;
+    /// ```
+    #[cfg(feature = "tls")]
+    pub fn with_tls(tls: ureq::tls::TlsConfig) -> Self {
+        Self::with_config(|c| c.tls_config(tls))
+    }
+
     fn run<B: AsSendBody>(
         &self,
         request: Request<B>,
@@ -237,6 +256,11 @@ fn failure(error: ureq::Error, max_body: usize) -> TransportFailure {
         }
         E::Io(ref e) if CONNECT_KINDS.contains(&e.kind()) => {
             TransportFailure::Connect(error.to_string())
+        }
+        // A failed handshake: rustls' error inside the `io::Error` of ureq's TLS connector.
+        #[cfg(feature = "tls")]
+        E::Io(ref e) if e.get_ref().is_some_and(|i| i.is::<rustls::Error>()) => {
+            TransportFailure::Tls(error.to_string())
         }
         E::Tls(_) | E::TlsRequired => TransportFailure::Tls(error.to_string()),
         #[cfg(feature = "tls")]

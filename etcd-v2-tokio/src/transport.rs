@@ -31,12 +31,18 @@ pub trait Transport: Send + Sync + 'static {
     ) -> BoxFuture<'static, Result<Response<Bytes>, TransportFailure>>;
 }
 
-/// The default transport: hyper-util's pooled client (HTTP/1.1, keep-alive) over plain TCP.
+#[cfg(not(feature = "tls"))]
+type Connector = HttpConnector;
+#[cfg(feature = "tls")]
+type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
+
+/// The default transport: hyper-util's pooled client (HTTP/1.1, keep-alive) over TCP.
 ///
-/// Only `http://` endpoints are supported; use a custom [`Transport`] for TLS.
+/// `https://` endpoints need the `tls` feature (rustls with the webpki roots; use
+/// `HyperTransport::with_tls` to trust a private CA); without it only `http://` works.
 #[derive(Debug, Clone)]
 pub struct HyperTransport {
-    client: HyperClient<HttpConnector, Full<Bytes>>,
+    client: HyperClient<Connector, Full<Bytes>>,
 }
 
 impl Default for HyperTransport {
@@ -47,14 +53,69 @@ impl Default for HyperTransport {
 
 impl HyperTransport {
     /// A transport with a fresh connection pool; dial timeout and TCP keep-alive 30 s (as Go's).
+    ///
+    /// With the `tls` feature, `https://` endpoints are verified against the webpki roots.
     pub fn new() -> Self {
-        let mut connector = HttpConnector::new();
-        connector.set_nodelay(true);
-        connector.set_connect_timeout(Some(Duration::from_secs(30)));
-        connector.set_keepalive(Some(Duration::from_secs(30)));
+        #[cfg(feature = "tls")]
+        return Self::with_tls(std::sync::Arc::new(webpki_config()));
+        #[cfg(not(feature = "tls"))]
+        Self::build(tcp_connector())
+    }
+
+    /// Like [`HyperTransport::new`], with `https://` endpoints verified by `config` (its roots,
+    /// e.g. a private CA, its client certificate if any); ALPN is left to HTTP/1.1.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// let mut roots = rustls::RootCertStore::empty();
+    /// # let ca_der: Vec<rustls::pki_types::CertificateDer<'static>> = Vec::new();
+    /// roots.add_parsable_certificates(ca_der); // the cluster's CA, DER-encoded
+    /// let config = rustls::ClientConfig::builder()
+    ///     .with_root_certificates(roots)
+    ///     .with_no_client_auth();
+    /// # let _rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    /// # let _guard = _rt.enter();
+    /// let transport = etcd_v2_tokio::HyperTransport::with_tls(Arc::new(config));
+    /// # let _ = transport;
+    /// ```
+    #[cfg(feature = "tls")]
+    pub fn with_tls(config: std::sync::Arc<rustls::ClientConfig>) -> Self {
+        let mut tcp = tcp_connector();
+        tcp.enforce_http(false);
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(rustls::ClientConfig::clone(&config))
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(tcp);
+        Self::build(connector)
+    }
+
+    fn build(connector: Connector) -> Self {
         let client = HyperClient::builder(TokioExecutor::new()).build(connector);
         Self { client }
     }
+}
+
+fn tcp_connector() -> HttpConnector {
+    let mut connector = HttpConnector::new();
+    connector.set_nodelay(true);
+    connector.set_connect_timeout(Some(Duration::from_secs(30)));
+    connector.set_keepalive(Some(Duration::from_secs(30)));
+    connector
+}
+
+/// rustls (ring) trusting the webpki roots.
+#[cfg(feature = "tls")]
+fn webpki_config() -> rustls::ClientConfig {
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("ring supports the default protocol versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth()
 }
 
 impl Transport for HyperTransport {
@@ -66,8 +127,13 @@ impl Transport for HyperTransport {
     ) -> BoxFuture<'static, Result<Response<Bytes>, TransportFailure>> {
         let client = self.client.clone();
         Box::pin(async move {
-            if request.uri().scheme_str() != Some("http") {
-                let msg = format!("{}: only http:// is supported", request.uri());
+            let scheme = request.uri().scheme_str();
+            let tls = cfg!(feature = "tls") && scheme == Some("https");
+            if scheme != Some("http") && !tls {
+                let msg = format!(
+                    "{}: unsupported scheme (https needs the `tls` feature)",
+                    request.uri()
+                );
                 return Err(TransportFailure::InvalidRequest(msg));
             }
             let mut request = request.map(Full::new);
@@ -76,7 +142,9 @@ impl Transport for HyperTransport {
             let exchange = async {
                 let response = client.request(request).await.map_err(|e| {
                     let msg = error_chain(&e);
-                    if e.is_connect() {
+                    if e.is_connect() && is_tls(&e) {
+                        TransportFailure::Tls(msg)
+                    } else if e.is_connect() {
                         TransportFailure::Connect(msg)
                     } else {
                         TransportFailure::Io(msg)
@@ -117,4 +185,26 @@ fn error_chain(error: &(dyn StdError + 'static)) -> String {
         source = e.source();
     }
     msg
+}
+
+/// Whether `error` comes from rustls (a failed handshake: nothing was sent).
+fn is_tls(error: &(dyn StdError + 'static)) -> bool {
+    #[cfg(feature = "tls")]
+    {
+        // tokio-rustls hands rustls' error over inside an `io::Error`, which hyper-rustls wraps
+        // in another: `source()` skips those, so look inside them.
+        let mut next = Some(error);
+        while let Some(e) = next {
+            let inner = e
+                .downcast_ref::<std::io::Error>()
+                .and_then(std::io::Error::get_ref)
+                .map(|i| i as &(dyn StdError + 'static));
+            if e.is::<rustls::Error>() || inner.is_some_and(is_tls) {
+                return true;
+            }
+            next = e.source();
+        }
+    }
+    let _ = error;
+    false
 }

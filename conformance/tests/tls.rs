@@ -1,0 +1,131 @@
+//! `https://` endpoints through every adapter, against a real etcd serving TLS on 127.0.0.1
+//! with a certificate from a private CA made here: trusting that CA, a set and a get succeed;
+//! without it (the default webpki roots), the handshake fails as `TransportFailure::Tls`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use conformance::etcd_process::EtcdCluster;
+use conformance::sut::{Adapter, Sut};
+use etcd_v2_proto::{Api, AttemptFailure, Config, Error, GetOptions, SetOptions, TransportFailure};
+use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair, KeyUsagePurpose};
+use rustls::pki_types::CertificateDer;
+
+/// A CA certificate (DER) and a server certificate and key (PEM) it issued for 127.0.0.1.
+struct Pki {
+    ca_der: CertificateDer<'static>,
+    server_pem: String,
+    server_key_pem: String,
+}
+
+fn make_pki() -> Pki {
+    let ca_key = KeyPair::generate().expect("CA key");
+    let mut ca = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let ca_cert = ca.self_signed(&ca_key).expect("CA certificate");
+    let issuer = Issuer::new(ca, ca_key);
+    let server_key = KeyPair::generate().expect("server key");
+    // An IP literal becomes an IP address SAN, which is what 127.0.0.1 is checked against.
+    let server = CertificateParams::new(vec!["127.0.0.1".to_owned()]).expect("server params");
+    let server_cert = server.signed_by(&server_key, &issuer).expect("server cert");
+    Pki {
+        ca_der: ca_cert.der().clone(),
+        server_pem: server_cert.pem(),
+        server_key_pem: server_key.serialize_pem(),
+    }
+}
+
+fn rustls_config(ca: &CertificateDer<'static>) -> Arc<rustls::ClientConfig> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(ca.clone()).expect("CA certificate");
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Arc::new(config)
+}
+
+/// A client of `adapter` trusting `ca` if given, else the adapter's default roots.
+fn client(adapter: Adapter, url: &str, ca: Option<&CertificateDer<'static>>) -> Sut {
+    let config = Config::new([url]).request_timeout(Some(Duration::from_secs(10)));
+    let Some(ca) = ca else {
+        return Sut::new(adapter, config).expect("client");
+    };
+    match adapter {
+        Adapter::Blocking => {
+            use etcd_v2_blocking::ureq::tls::{Certificate, RootCerts, TlsConfig};
+            let ca = Certificate::from_der(ca).to_owned();
+            let tls = TlsConfig::builder()
+                .root_certs(RootCerts::new_with_certs(&[ca]))
+                .build();
+            let transport = etcd_v2_blocking::UreqTransport::with_tls(tls);
+            Sut::Blocking(etcd_v2_blocking::Client::with_transport(config, transport).unwrap())
+        }
+        Adapter::Tokio => {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .expect("tokio runtime");
+            let client = {
+                let _guard = rt.enter();
+                let transport = etcd_v2_tokio::HyperTransport::with_tls(rustls_config(ca));
+                etcd_v2_tokio::Client::with_transport(config, transport).unwrap()
+            };
+            Sut::Tokio(Arc::new(rt), client)
+        }
+        Adapter::AsyncStd => {
+            let transport = etcd_v2_async_std::HyperTransport::with_tls(rustls_config(ca));
+            Sut::AsyncStd(etcd_v2_async_std::Client::with_transport(config, transport).unwrap())
+        }
+    }
+}
+
+#[test]
+fn https_with_a_private_ca_through_every_adapter() {
+    let pki = make_pki();
+    let cluster = EtcdCluster::start_tls(&pki.server_pem, &pki.server_key_pem).expect("etcd");
+    let url = cluster.client_url(0);
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    let pid = cluster.pid(0).expect("running");
+
+    for adapter in Adapter::ALL {
+        let key = format!("/tls/{adapter}");
+        let trusting = client(adapter, &url, Some(&pki.ca_der));
+        let set = trusting.set(&key, "over https", &SetOptions::default());
+        set.unwrap_or_else(|e| panic!("{adapter}: set over https: {e}"));
+        let got = trusting.get(&key, GetOptions::default());
+        let got = got.unwrap_or_else(|e| panic!("{adapter}: get over https: {e}"));
+        assert_eq!(
+            got.node.as_ref().and_then(|n| n.value.as_deref()),
+            Some("over https"),
+            "{adapter}: {got:?}"
+        );
+
+        // The default roots do not include the private CA: the handshake fails, nothing sent.
+        let untrusting = client(adapter, &url, None);
+        let err = untrusting
+            .get(&key, GetOptions::default())
+            .expect_err("a server certificate from an unknown CA must be refused");
+        let Error::Cluster(cluster_err) = &err else {
+            panic!("{adapter}: expected a ClusterError, got {err:?}");
+        };
+        assert!(
+            !cluster_err.failures.is_empty()
+                && cluster_err
+                    .failures
+                    .iter()
+                    .all(|(_, f)| matches!(f, AttemptFailure::Transport(TransportFailure::Tls(_)))),
+            "{adapter}: expected TransportFailure::Tls, got {cluster_err:?}"
+        );
+    }
+
+    drop(cluster);
+    assert!(
+        !std::path::Path::new(&format!("/proc/{pid}")).exists(),
+        "etcd pid {pid} survived Drop"
+    );
+}
