@@ -1,12 +1,11 @@
 //! SRV discovery (Go: `NewSRVDiscover().Discover`): DNS over UDP; the bytes and the policy are
-//! the core's ([`etcd_v2_proto::dns`], [`etcd_v2_proto::srv`]).
+//! the core's ([`etcd_v2_proto::dns::SrvDiscovery`]), this module only moves the datagrams.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use async_std::net::UdpSocket;
-use etcd_v2_proto::dns::{self, DnsError};
-use etcd_v2_proto::srv::{self, SrvRecord, SrvScheme};
+use etcd_v2_proto::dns::{self, DnsQuery, DnsStep, SrvDiscovery};
 
 use crate::Error;
 
@@ -30,41 +29,36 @@ pub async fn discover_srv_with(
     service_name: Option<&str>,
     timeout: Duration,
 ) -> Result<Vec<String>, Error> {
-    let name = |scheme| srv::record_name(domain, scheme, service_name);
-    let https = lookup(nameservers, &name(SrvScheme::Https), timeout).await;
-    let http = lookup(nameservers, &name(SrvScheme::Http), timeout).await;
-    Ok(srv::discovered_endpoints(https, http)?)
-}
-
-async fn lookup(
-    servers: &[SocketAddr],
-    name: &str,
-    timeout: Duration,
-) -> Result<Vec<SrvRecord>, DnsError> {
-    let mut last = DnsError::NoNameservers;
-    for &server in servers {
-        let id = dns::query_id();
-        let query = dns::srv_query(id, name)?;
-        let exchange = async {
-            let socket = UdpSocket::bind(dns::bind_addr(server)).await?;
-            socket.connect(server).await?;
-            socket.send(&query).await?;
-            let mut buf = vec![0; dns::MAX_MESSAGE];
-            loop {
-                let len = socket.recv(&mut buf).await?;
-                match dns::parse_srv_response(id, &buf[..len]) {
-                    Err(e) if e.is_stray() => {}
-                    answer => return answer,
+    let mut discovery = SrvDiscovery::new(domain, service_name, nameservers.to_vec(), timeout);
+    let mut buf = vec![0; dns::MAX_MESSAGE];
+    loop {
+        match discovery.poll() {
+            DnsStep::Done(result) => return Ok(result?),
+            DnsStep::Send(query) => {
+                let exchange = exchange(&query, &mut discovery, &mut buf);
+                match async_std::future::timeout(query.timeout, exchange).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => discovery.handle_io_error(e),
+                    Err(_) => discovery.handle_timeout(),
                 }
             }
-        };
-        match async_std::future::timeout(timeout, exchange)
-            .await
-            .unwrap_or(Err(DnsError::Timeout))
-        {
-            Err(e) if e.try_next_server() => last = e,
-            answer => return answer,
         }
     }
-    Err(last)
+}
+
+/// Sends `query` and feeds the datagrams received to `discovery` until one answers it.
+async fn exchange(
+    query: &DnsQuery,
+    discovery: &mut SrvDiscovery,
+    buf: &mut [u8],
+) -> std::io::Result<()> {
+    let socket = UdpSocket::bind(dns::bind_addr(query.server)).await?;
+    socket.connect(query.server).await?;
+    socket.send(&query.bytes).await?;
+    loop {
+        let len = socket.recv(buf).await?;
+        if discovery.handle_datagram(&buf[..len]) {
+            return Ok(());
+        }
+    }
 }

@@ -1,11 +1,10 @@
 //! SRV discovery (Go: `NewSRVDiscover().Discover`): DNS over UDP; the bytes and the policy are
-//! the core's ([`etcd_v2_proto::dns`], [`etcd_v2_proto::srv`]).
+//! the core's ([`etcd_v2_proto::dns::SrvDiscovery`]), this module only moves the datagrams.
 
 use std::net::{SocketAddr, UdpSocket};
 use std::time::{Duration, Instant};
 
-use etcd_v2_proto::dns::{self, DnsError};
-use etcd_v2_proto::srv::{self, SrvRecord, SrvScheme};
+use etcd_v2_proto::dns::{self, DnsQuery, DnsStep, SrvDiscovery};
 
 use crate::Error;
 
@@ -28,40 +27,33 @@ pub fn discover_srv_with(
     service_name: Option<&str>,
     timeout: Duration,
 ) -> Result<Vec<String>, Error> {
-    let name = |scheme| srv::record_name(domain, scheme, service_name);
-    let https = lookup(nameservers, &name(SrvScheme::Https), timeout);
-    let http = lookup(nameservers, &name(SrvScheme::Http), timeout);
-    Ok(srv::discovered_endpoints(https, http)?)
-}
-
-fn lookup(
-    servers: &[SocketAddr],
-    name: &str,
-    timeout: Duration,
-) -> Result<Vec<SrvRecord>, DnsError> {
-    let mut last = DnsError::NoNameservers;
-    for &server in servers {
-        match exchange(server, name, timeout) {
-            Err(e) if e.try_next_server() => last = e,
-            answer => return answer,
+    let mut discovery = SrvDiscovery::new(domain, service_name, nameservers.to_vec(), timeout);
+    let mut buf = vec![0; dns::MAX_MESSAGE];
+    loop {
+        match discovery.poll() {
+            DnsStep::Done(result) => return Ok(result?),
+            DnsStep::Send(query) => {
+                // A read timeout is a `WouldBlock`/`TimedOut` error: the core counts it as one.
+                if let Err(e) = exchange(&query, &mut discovery, &mut buf) {
+                    discovery.handle_io_error(e);
+                }
+            }
         }
     }
-    Err(last)
 }
 
-fn exchange(server: SocketAddr, name: &str, timeout: Duration) -> Result<Vec<SrvRecord>, DnsError> {
-    let (id, deadline) = (dns::query_id(), Instant::now() + timeout);
-    let socket = UdpSocket::bind(dns::bind_addr(server))?;
-    socket.connect(server)?;
-    socket.send(&dns::srv_query(id, name)?)?;
-    let mut buf = vec![0; dns::MAX_MESSAGE];
+/// Sends `query` and feeds the datagrams received to `discovery` until one answers it.
+fn exchange(query: &DnsQuery, discovery: &mut SrvDiscovery, buf: &mut [u8]) -> std::io::Result<()> {
+    let deadline = Instant::now() + query.timeout;
+    let socket = UdpSocket::bind(dns::bind_addr(query.server))?;
+    socket.connect(query.server)?;
+    socket.send(&query.bytes)?;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         socket.set_read_timeout(Some(left.max(Duration::from_micros(1))))?;
-        let len = socket.recv(&mut buf)?;
-        match dns::parse_srv_response(id, &buf[..len]) {
-            Err(e) if e.is_stray() => {}
-            answer => return answer,
+        let len = socket.recv(buf)?;
+        if discovery.handle_datagram(&buf[..len]) {
+            return Ok(());
         }
     }
 }

@@ -1,10 +1,12 @@
 //! The DNS wire format of SRV discovery (RFC 1035, RFC 2782), sans IO.
 //!
 //! [`srv_query`] builds the query datagram, [`parse_srv_response`] turns the answer datagram into
-//! [`SrvRecord`]s, [`nameservers`] reads a `resolv.conf`. The runtime crates only move the bytes
-//! over UDP (their `discover_srv`), asking the next nameserver when
-//! [`DnsError::try_next_server`] says so; [`crate::srv::discovered_endpoints`] combines the two
-//! lookups. There is no TCP fallback: a truncated answer is [`DnsError::Truncated`].
+//! [`SrvRecord`]s, [`nameservers`] reads a `resolv.conf`. [`SrvDiscovery`] holds the policy:
+//! which query goes to which nameserver, when to ask the next one
+//! ([`DnsError::try_next_server`]) and how the two lookups combine
+//! ([`crate::srv::discovered_endpoints`]); the runtime crates only move its datagrams over UDP
+//! and wait (their `discover_srv`). There is no TCP fallback: a truncated answer is
+//! [`DnsError::Truncated`].
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -13,6 +15,9 @@ use core::time::Duration;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use crate::srv::SrvRecord;
+
+mod lookup;
+pub use lookup::{DnsQuery, DnsStep, SrvDiscovery};
 
 /// Where the nameservers are read from.
 pub const RESOLV_CONF: &str = "/etc/resolv.conf";

@@ -1,7 +1,8 @@
 //! DNS SRV discovery of client endpoints (Go: `NewSRVDiscover().Discover`, reference §4.12).
 //!
 //! Only the pure parts live here: the record names to look up and how the answers become endpoint
-//! URLs. The DNS lookups themselves are done by the runtime crates.
+//! URLs. The nameserver policy is [`crate::dns::SrvDiscovery`]; the UDP exchanges themselves are
+//! done by the runtime crates.
 
 use alloc::format;
 use alloc::string::{String, ToString};

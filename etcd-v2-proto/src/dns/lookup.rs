@@ -1,0 +1,347 @@
+//! The nameserver policy of SRV discovery as a sans-IO state machine: which query goes to which
+//! nameserver, when to give up on one and ask the next, and how the two lookups combine.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::mem;
+use core::time::Duration;
+use std::net::SocketAddr;
+
+use super::{DnsError, parse_srv_response, query_id, srv_query};
+use crate::srv::{self, SrvError, SrvRecord, SrvScheme};
+
+/// One query datagram to exchange with one nameserver over UDP.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DnsQuery {
+    /// The nameserver to send to (and the only peer to receive from: a connected socket).
+    pub server: SocketAddr,
+    /// The complete query datagram.
+    pub bytes: Vec<u8>,
+    /// How long to wait for the answer, stray datagrams included, before
+    /// [`SrvDiscovery::handle_timeout`].
+    pub timeout: Duration,
+}
+
+/// What to do next for an [`SrvDiscovery`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DnsStep {
+    /// Send this query, then feed every received datagram to
+    /// [`SrvDiscovery::handle_datagram`] until it returns `true`, or report
+    /// [`SrvDiscovery::handle_timeout`] / [`SrvDiscovery::handle_io_error`]; then poll again.
+    Send(DnsQuery),
+    /// Discovery is over: the endpoint URLs ([`srv::discovered_endpoints`]), or both lookups'
+    /// errors.
+    Done(Result<Vec<String>, SrvError>),
+}
+
+struct InFlight {
+    id: u16,
+    query: DnsQuery,
+}
+
+/// SRV discovery (Go: `NewSRVDiscover().Discover`) without IO: the `https` record name, then the
+/// `http` one ([`srv::record_name`]), each asked from the nameservers in order until one gives
+/// an answer that [`DnsError::try_next_server`] accepts (records, NXDOMAIN, an unsendable name);
+/// a timeout, socket error, SERVFAIL, … moves to the next nameserver, and the last such error is
+/// that lookup's. Query ids come from [`query_id`].
+///
+/// ```
+/// use std::time::Duration;
+/// use etcd_v2_proto::dns::{DnsStep, SrvDiscovery};
+///
+/// let server = "192.0.2.53:53".parse().unwrap();
+/// let mut discovery = SrvDiscovery::new("example.com", None, vec![server], Duration::from_secs(2));
+/// for _lookup in ["https", "http"] {
+///     let DnsStep::Send(query) = discovery.poll() else { unreachable!() };
+///     assert_eq!(query.server, server);
+///     discovery.handle_timeout(); // and there is no other nameserver to ask
+/// }
+/// let DnsStep::Done(Err(error)) = discovery.poll() else { unreachable!() };
+/// assert_eq!(error.to_string(), "dns lookup errors: dns lookup timed out and dns lookup timed out");
+/// ```
+pub struct SrvDiscovery {
+    names: [String; 2],
+    nameservers: Vec<SocketAddr>,
+    timeout: Duration,
+    /// The index of the nameserver asked next (or now) for the current name.
+    server: usize,
+    /// The error of the last nameserver asked for the current name.
+    last: DnsError,
+    in_flight: Option<InFlight>,
+    /// The finished lookups: https, then http.
+    results: Vec<Result<Vec<SrvRecord>, DnsError>>,
+}
+
+impl SrvDiscovery {
+    /// Discovery of the endpoints of `domain` (`service_name` as in [`srv::record_name`]) from
+    /// `nameservers`, tried in order, giving each query `timeout`.
+    pub fn new(
+        domain: &str,
+        service_name: Option<&str>,
+        nameservers: Vec<SocketAddr>,
+        timeout: Duration,
+    ) -> Self {
+        let name = |scheme| srv::record_name(domain, scheme, service_name);
+        Self {
+            names: [name(SrvScheme::Https), name(SrvScheme::Http)],
+            nameservers,
+            timeout,
+            server: 0,
+            last: DnsError::NoNameservers,
+            in_flight: None,
+            results: Vec::with_capacity(2),
+        }
+    }
+
+    /// The next thing to do. While a query is in flight this is that query again; call after
+    /// each `handle_*`.
+    pub fn poll(&mut self) -> DnsStep {
+        loop {
+            if let Some(in_flight) = &self.in_flight {
+                return DnsStep::Send(in_flight.query.clone());
+            }
+            let Some(name) = self.names.get(self.results.len()) else {
+                let mut results = self.results.iter().cloned();
+                let (https, http) = (results.next(), results.next());
+                return DnsStep::Done(srv::discovered_endpoints(
+                    https.unwrap_or(Err(DnsError::NoNameservers)),
+                    http.unwrap_or(Err(DnsError::NoNameservers)),
+                ));
+            };
+            let Some(&server) = self.nameservers.get(self.server) else {
+                let last = mem::replace(&mut self.last, DnsError::NoNameservers);
+                self.end_lookup(Err(last));
+                continue;
+            };
+            let id = query_id();
+            match srv_query(id, name) {
+                Ok(bytes) => {
+                    let timeout = self.timeout;
+                    let query = DnsQuery {
+                        server,
+                        bytes,
+                        timeout,
+                    };
+                    self.in_flight = Some(InFlight { id, query });
+                }
+                Err(e) => self.end_lookup(Err(e)),
+            }
+        }
+    }
+
+    /// A datagram received for the query in flight. `false` when it is stray (another id, not
+    /// a response) or no query is in flight: keep waiting for the same query. `true` when it
+    /// answered the query (records or an error): poll again.
+    pub fn handle_datagram(&mut self, bytes: &[u8]) -> bool {
+        let Some(in_flight) = &self.in_flight else {
+            return false;
+        };
+        match parse_srv_response(in_flight.id, bytes) {
+            Err(e) if e.is_stray() => false,
+            answer => {
+                self.finish(answer);
+                true
+            }
+        }
+    }
+
+    /// The query in flight got no answer within its timeout.
+    pub fn handle_timeout(&mut self) {
+        self.finish(Err(DnsError::Timeout));
+    }
+
+    /// Binding, connecting, sending or receiving for the query in flight failed (a read
+    /// timeout, `TimedOut` or `WouldBlock`, counts as [`Self::handle_timeout`]).
+    pub fn handle_io_error(&mut self, error: std::io::Error) {
+        self.finish(Err(DnsError::from(error)));
+    }
+
+    fn finish(&mut self, answer: Result<Vec<SrvRecord>, DnsError>) {
+        if self.in_flight.take().is_none() {
+            return;
+        }
+        match answer {
+            Err(e) if e.try_next_server() => {
+                self.last = e;
+                self.server += 1;
+            }
+            answer => self.end_lookup(answer),
+        }
+    }
+
+    fn end_lookup(&mut self, result: Result<Vec<SrvRecord>, DnsError>) {
+        self.results.push(result);
+        self.server = 0;
+        self.last = DnsError::NoNameservers;
+    }
+}
+
+#[cfg(all(test, feature = "testing"))]
+mod tests {
+    use super::*;
+    use crate::testing::dns::srv_answer;
+    use alloc::string::ToString;
+    use alloc::vec;
+
+    const T: Duration = Duration::from_millis(100);
+
+    fn addr(last: u8) -> SocketAddr {
+        SocketAddr::from(([192, 0, 2, last], 53))
+    }
+
+    fn record(target: &str, port: u16, priority: u16) -> SrvRecord {
+        SrvRecord {
+            target: target.to_string(),
+            port,
+            priority,
+            weight: 0,
+        }
+    }
+
+    fn zone() -> Vec<(&'static str, Vec<SrvRecord>)> {
+        vec![
+            (
+                "_etcd-client-ssl._tcp.example.test",
+                vec![record("b.example.test", 2380, 2), record("a", 2379, 1)],
+            ),
+            ("_etcd-client._tcp.example.test", vec![record("c", 7001, 0)]),
+            ("_etcd-client-ssl._tcp.https.test", vec![record("d", 1, 0)]),
+        ]
+    }
+
+    const HTTPS: &str = "_etcd-client-ssl._tcp.example.test";
+    const HTTP: &str = "_etcd-client._tcp.example.test";
+
+    /// The query `discovery` wants sent, checked to be for `name` and to go to `server`.
+    fn expect_send(discovery: &mut SrvDiscovery, server: SocketAddr, name: &str) -> DnsQuery {
+        let DnsStep::Send(query) = discovery.poll() else {
+            panic!("expected a query for {name} to {server}");
+        };
+        let id = u16::from_be_bytes([query.bytes[0], query.bytes[1]]);
+        assert_eq!(query.bytes, srv_query(id, name).unwrap(), "name");
+        assert_eq!((query.server, query.timeout), (server, T));
+        query
+    }
+
+    fn answer(query: &DnsQuery) -> Vec<u8> {
+        srv_answer(&query.bytes, &zone()).unwrap()
+    }
+
+    fn done(discovery: &mut SrvDiscovery) -> Result<Vec<String>, SrvError> {
+        match discovery.poll() {
+            DnsStep::Done(result) => result,
+            DnsStep::Send(query) => panic!("unexpected query {query:?}"),
+        }
+    }
+
+    #[test]
+    fn https_then_http_merged() {
+        let mut d = SrvDiscovery::new("example.test", None, vec![addr(1), addr(2)], T);
+        let q = expect_send(&mut d, addr(1), HTTPS);
+        assert!(d.handle_datagram(&answer(&q)));
+        let q = expect_send(&mut d, addr(1), HTTP);
+        assert!(d.handle_datagram(&answer(&q)));
+        let want = [
+            "https://a:2379",
+            "https://b.example.test:2380",
+            "http://c:7001",
+        ];
+        assert_eq!(done(&mut d).unwrap(), want);
+        // Done stays done.
+        assert_eq!(done(&mut d).unwrap(), want);
+    }
+
+    #[test]
+    fn timeouts_and_errors_move_to_the_next_server_in_order() {
+        let servers = vec![addr(1), addr(2), addr(3)];
+        let mut d = SrvDiscovery::new("example.test", None, servers, T);
+        expect_send(&mut d, addr(1), HTTPS);
+        d.handle_timeout();
+        let q = expect_send(&mut d, addr(2), HTTPS);
+        let mut servfail = answer(&q);
+        servfail[3] = (servfail[3] & 0xf0) | 2;
+        assert!(d.handle_datagram(&servfail));
+        let q = expect_send(&mut d, addr(3), HTTPS);
+        assert!(d.handle_datagram(&answer(&q)));
+        // The http lookup starts again at the first nameserver.
+        expect_send(&mut d, addr(1), HTTP);
+        d.handle_io_error(std::io::ErrorKind::ConnectionRefused.into());
+        let q = expect_send(&mut d, addr(2), HTTP);
+        assert!(d.handle_datagram(&answer(&q)));
+        assert_eq!(done(&mut d).unwrap().len(), 3);
+    }
+
+    #[test]
+    fn stray_datagrams_are_ignored() {
+        let mut d = SrvDiscovery::new("example.test", None, vec![addr(1), addr(2)], T);
+        let q = expect_send(&mut d, addr(1), HTTPS);
+        let mut other_id = answer(&q);
+        other_id[1] ^= 1;
+        assert!(!d.handle_datagram(&other_id));
+        // A query, not a response.
+        assert!(!d.handle_datagram(&q.bytes));
+        // Still waiting for the same query (same id, same server).
+        assert_eq!(d.poll(), DnsStep::Send(q.clone()));
+        assert!(d.handle_datagram(&answer(&q)));
+        let q = expect_send(&mut d, addr(1), HTTP);
+        assert!(d.handle_datagram(&answer(&q)));
+        assert_eq!(done(&mut d).unwrap().len(), 3);
+        // Nothing in flight: everything is ignored.
+        assert!(!d.handle_datagram(&answer(&q)));
+        d.handle_timeout();
+        assert_eq!(done(&mut d).unwrap().len(), 3);
+    }
+
+    #[test]
+    fn nxdomain_stops_the_lookup_of_that_name() {
+        let mut d = SrvDiscovery::new("https.test", None, vec![addr(1), addr(2)], T);
+        let q = expect_send(&mut d, addr(1), "_etcd-client-ssl._tcp.https.test");
+        assert!(d.handle_datagram(&answer(&q)));
+        // NXDOMAIN from the first nameserver: the second one is not asked.
+        let q = expect_send(&mut d, addr(1), "_etcd-client._tcp.https.test");
+        assert!(d.handle_datagram(&answer(&q)));
+        assert_eq!(done(&mut d).unwrap(), ["https://d:1"]);
+    }
+
+    #[test]
+    fn both_failing_is_an_error() {
+        let mut d = SrvDiscovery::new("nowhere.test", None, vec![addr(1), addr(2)], T);
+        let q = expect_send(&mut d, addr(1), "_etcd-client-ssl._tcp.nowhere.test");
+        assert!(d.handle_datagram(&answer(&q)));
+        expect_send(&mut d, addr(1), "_etcd-client._tcp.nowhere.test");
+        d.handle_timeout();
+        expect_send(&mut d, addr(2), "_etcd-client._tcp.nowhere.test");
+        d.handle_timeout();
+        let err = done(&mut d).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "dns lookup errors: no such host and dns lookup timed out"
+        );
+    }
+
+    #[test]
+    fn no_nameservers_and_invalid_names_send_nothing() {
+        let mut d = SrvDiscovery::new("example.test", Some("foo"), vec![], T);
+        assert_eq!(
+            done(&mut d).unwrap_err().to_string(),
+            "dns lookup errors: no nameservers configured and no nameservers configured"
+        );
+        let mut d = SrvDiscovery::new("a..test", None, vec![addr(1)], T);
+        let err = done(&mut d).unwrap_err();
+        assert!(err.https.contains("empty label"), "{err}");
+        assert!(err.http.contains("empty label"), "{err}");
+    }
+
+    #[test]
+    fn service_name_variant() {
+        let mut d = SrvDiscovery::new("example.test", Some("foo"), vec![addr(1)], T);
+        let q = expect_send(&mut d, addr(1), "_etcd-client-ssl-foo._tcp.example.test");
+        assert!(d.handle_datagram(&answer(&q)));
+        let q = expect_send(&mut d, addr(1), "_etcd-client-foo._tcp.example.test");
+        assert!(d.handle_datagram(&answer(&q)));
+        assert_eq!(
+            done(&mut d).unwrap_err().to_string(),
+            "dns lookup errors: no such host and no such host"
+        );
+    }
+}
