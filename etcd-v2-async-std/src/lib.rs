@@ -132,8 +132,13 @@ impl Client {
                     if let Some(line) = &t.curl {
                         eprintln!("{line}");
                     }
-                    let send = self.transport.send(t.request, t.deadline, t.max_body);
-                    let outcome = transport::within(t.deadline, send).await;
+                    let (deadline, header_deadline) = (t.deadline, t.header_deadline);
+                    let send =
+                        self.transport
+                            .send(t.request, deadline, header_deadline, t.max_body);
+                    // Only the whole exchange's deadline: the transport bounds the head itself
+                    // (a watch's body may rightly take longer than its header deadline).
+                    let outcome = transport::within(deadline, send).await;
                     let now = Instant::now();
                     match outcome {
                         Ok(r) => task.handle_response(now, &mut self.lock(), t.attempt, r),

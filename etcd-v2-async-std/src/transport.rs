@@ -17,14 +17,18 @@ use smol_hyper::rt::FuturesIo;
 use crate::lock;
 
 /// Performs one HTTP exchange: no redirects followed, 4xx/5xx returned as answers, the whole
-/// body read (over `max_body` bytes: [`TransportFailure::BodyTooLarge`]), given up at
-/// `deadline` with [`TransportFailure::Timeout`] (the client enforces that too).
+/// body read (over `max_body` bytes: [`TransportFailure::BodyTooLarge`]), given up with
+/// [`TransportFailure::Timeout`] if the response headers have not arrived by `header_deadline`,
+/// and at `deadline` in any case, body included (the client enforces `deadline` too). A watch
+/// has a `header_deadline` but usually no `deadline`: etcd sends its headers at once, only its
+/// body waits for an event.
 pub trait Transport: Send + Sync + 'static {
     /// Sends `request` (its URI is absolute) and returns the answer with its body.
     fn send(
         &self,
         request: Request<Bytes>,
         deadline: Option<Instant>,
+        header_deadline: Option<Instant>,
         max_body: usize,
     ) -> BoxFuture<'static, Result<Response<Bytes>, TransportFailure>>;
 }
@@ -117,9 +121,20 @@ impl Transport for HyperTransport {
         &self,
         request: Request<Bytes>,
         deadline: Option<Instant>,
+        header_deadline: Option<Instant>,
         max_body: usize,
     ) -> BoxFuture<'static, Result<Response<Bytes>, TransportFailure>> {
-        let exchange = exchange(self.idle.clone(), self.tls(), request, deadline, max_body);
+        let head_deadline = match (header_deadline, deadline) {
+            (Some(h), Some(d)) => Some(h.min(d)),
+            (h, d) => h.or(d),
+        };
+        let exchange = exchange(
+            self.idle.clone(),
+            self.tls(),
+            request,
+            head_deadline,
+            max_body,
+        );
         Box::pin(within(deadline, exchange))
     }
 }
@@ -146,11 +161,13 @@ type Answer = Result<Response<Bytes>, TransportFailure>;
 /// (closed under it) before it opens a fresh connection.
 const POOLED_ATTEMPTS: usize = 2;
 
+/// One exchange whose head (connect, send, response headers) is given up at `head_deadline`;
+/// the caller bounds the whole of it, body included.
 async fn exchange(
     idle: Arc<Mutex<Idle>>,
     tls: Option<Tls>,
     request: Request<Bytes>,
-    deadline: Option<Instant>,
+    head_deadline: Option<Instant>,
     max_body: usize,
 ) -> Answer {
     let (mut head, body) = request.into_parts();
@@ -174,34 +191,38 @@ async fn exchange(
     // A pooled connection may have been closed by the server without the driver noticing yet;
     // hyper then hands the request back unsent, and it is sent again on another connection.
     let mut unsent = 0;
-    let (sender, response) = loop {
-        let pooled = if unsent < POOLED_ATTEMPTS {
-            checkout(&idle, &key).await
-        } else {
-            None
-        };
-        let fresh = pooled.is_none();
-        let mut sender = match pooled {
-            Some(sender) => sender,
-            None => connect(&addr, tls.clone(), deadline).await?,
-        };
-        match sender.try_send_request(request).await {
-            Ok(response) => break (sender, response),
-            Err(mut e) => match e.take_message() {
-                Some(back) if !fresh => {
-                    request = back;
-                    unsent += 1;
-                }
-                // Closed before it was written: nothing was sent, as for a failed connect.
-                Some(_) => {
-                    let why = e.into_error();
-                    let msg = format!("{addr}: closed before the request was sent: {why}");
-                    return Err(TransportFailure::Connect(msg));
-                }
-                None => return Err(io(&e.into_error())),
-            },
+    let head = async {
+        loop {
+            let pooled = if unsent < POOLED_ATTEMPTS {
+                checkout(&idle, &key).await
+            } else {
+                None
+            };
+            let fresh = pooled.is_none();
+            let mut sender = match pooled {
+                Some(sender) => sender,
+                None => connect(&addr, tls.clone(), head_deadline).await?,
+            };
+            match sender.try_send_request(request).await {
+                Ok(response) => break Ok((sender, response)),
+                Err(mut e) => match e.take_message() {
+                    Some(back) if !fresh => {
+                        request = back;
+                        unsent += 1;
+                    }
+                    // Closed before it was written: nothing was sent, as for a failed connect.
+                    Some(_) => {
+                        let why = e.into_error();
+                        let msg = format!("{addr}: closed before the request was sent: {why}");
+                        break Err(TransportFailure::Connect(msg));
+                    }
+                    None => break Err(io(&e.into_error())),
+                },
+            }
         }
     };
+    // A watch's headers come at once even when its body waits for an event.
+    let (sender, response) = within(head_deadline, head).await?;
     let (head, body) = response.into_parts();
     let body = Limited::new(body, max_body).collect().await.map_err(|e| {
         let too_large = e.is::<LengthLimitError>();

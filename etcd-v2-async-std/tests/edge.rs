@@ -20,6 +20,8 @@ enum Reply {
     Stall,
     /// Close the connection without answering.
     Close,
+    /// Write the first part (a response head), wait, then write the second (its body).
+    Split(String, Duration, String),
 }
 
 fn respond(status: &str, headers: &str, body: &str) -> Reply {
@@ -100,6 +102,11 @@ async fn connection(
             Reply::Raw(r) => stream.write_all(r.as_bytes()).await?,
             Reply::Stall => std::future::pending().await,
             Reply::Close => return Ok(()),
+            Reply::Split(head, after, body) => {
+                stream.write_all(head.as_bytes()).await?;
+                task::sleep(after).await;
+                stream.write_all(body.as_bytes()).await?;
+            }
         }
     }
 }
@@ -427,5 +434,64 @@ fn create_on_a_pooled_connection_the_server_closed_is_resent_on_a_new_one() {
             2,
             "the create reached the server once"
         );
+    });
+}
+
+const WATCH_EVENT: &str =
+    r#"{"action":"set","node":{"key":"/foo","value":"bar","modifiedIndex":7,"createdIndex":7}}"#;
+
+/// A client whose endpoints are tried in exactly this order (the list is shuffled by seed).
+fn client_in_order(endpoints: &[&String]) -> Client {
+    let order: Vec<&str> = endpoints.iter().map(|e| e.as_str()).collect();
+    (0..1000)
+        .map(|seed| Client::new(config(endpoints).seed(seed)).unwrap())
+        .find(|c| c.endpoints() == order)
+        .expect("a seed that keeps the order")
+}
+
+#[test]
+fn a_watch_fails_over_from_a_member_that_sends_no_headers() {
+    task::block_on(async {
+        let hole = serve(|_| Reply::Stall).await;
+        let b = serve(|_| {
+            respond(
+                "200 OK",
+                "Content-Type: application/json\r\nX-Etcd-Index: 7\r\n",
+                WATCH_EVENT,
+            )
+        })
+        .await;
+        let client = client_in_order(&[&hole, &b]);
+        let mut watcher = client.watcher("/foo", Default::default()).unwrap();
+        let started = Instant::now();
+        let event = watcher.next().await.unwrap();
+        let took = started.elapsed();
+        assert_eq!(event.node.unwrap().modified_index, 7);
+        assert!(
+            took >= Duration::from_millis(180) && took < Duration::from_secs(2),
+            "{took:?}"
+        );
+    });
+}
+
+#[test]
+fn a_watch_body_may_come_long_after_its_headers() {
+    // etcd sends a watch's headers at once and its body when an event happens: only the
+    // headers are bound by the header timeout.
+    task::block_on(async {
+        let a = serve(|_| {
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Etcd-Index: 7\r\nContent-Length: {}\r\n\r\n",
+                WATCH_EVENT.len()
+            );
+            Reply::Split(head, Duration::from_millis(700), WATCH_EVENT.into())
+        })
+        .await;
+        let client = Client::new(config(&[&a])).unwrap();
+        let mut watcher = client.watcher("/foo", Default::default()).unwrap();
+        let started = Instant::now();
+        let event = watcher.next().await.unwrap();
+        assert!(started.elapsed() >= Duration::from_millis(650));
+        assert_eq!(event.node.unwrap().modified_index, 7);
     });
 }

@@ -23,7 +23,13 @@ struct Scripted {
 }
 
 impl Transport for Scripted {
-    fn send(&self, request: Request<Bytes>, _: Option<Instant>, _: usize) -> Answer {
+    fn send(
+        &self,
+        request: Request<Bytes>,
+        _: Option<Instant>,
+        _: Option<Instant>,
+        _: usize,
+    ) -> Answer {
         let uri = request.uri();
         let origin = format!(
             "{}://{}",

@@ -171,7 +171,12 @@ impl Client {
                     if let Some(line) = &t.curl {
                         eprintln!("{line}");
                     }
-                    let outcome = self.inner.transport.send(t.request, t.deadline, t.max_body);
+                    let outcome = self.inner.transport.send(
+                        t.request,
+                        t.deadline,
+                        t.header_deadline,
+                        t.max_body,
+                    );
                     let now = Instant::now();
                     let mut cluster = self.cluster();
                     match outcome {

@@ -17,10 +17,13 @@ use ureq::{Agent, AsSendBody, Timeout};
 
 /// Performs one HTTP exchange for the client (the custom-transport seam).
 ///
-/// An implementation must not follow redirects nor turn 4xx/5xx into errors, must give up at
-/// `deadline` with [`TransportFailure::Timeout`], must read at most `max_body` bytes of body
+/// An implementation must not follow redirects nor turn 4xx/5xx into errors, must give up with
+/// [`TransportFailure::Timeout`] if the response headers have not arrived by `header_deadline`
+/// and at `deadline` in any case (body included), must read at most `max_body` bytes of body
 /// ([`TransportFailure::BodyTooLarge`] past that) and must map its own errors to the other
-/// [`TransportFailure`] variants (`Connect` only when nothing was sent).
+/// [`TransportFailure`] variants (`Connect` only when nothing was sent). A watch has a
+/// `header_deadline` but usually no `deadline`: etcd sends its headers at once, only its body
+/// waits for an event.
 pub trait Transport: Send + Sync + 'static {
     /// Sends `request` and returns the response with its body fully read.
     ///
@@ -30,6 +33,7 @@ pub trait Transport: Send + Sync + 'static {
         &self,
         request: Request<Bytes>,
         deadline: Option<Instant>,
+        header_deadline: Option<Instant>,
         max_body: usize,
     ) -> Result<Response<Bytes>, TransportFailure>;
 }
@@ -40,9 +44,10 @@ impl<T: Transport + ?Sized> Transport for Arc<T> {
         &self,
         request: Request<Bytes>,
         deadline: Option<Instant>,
+        header_deadline: Option<Instant>,
         max_body: usize,
     ) -> Result<Response<Bytes>, TransportFailure> {
-        (**self).send(request, deadline, max_body)
+        (**self).send(request, deadline, header_deadline, max_body)
     }
 }
 
@@ -117,19 +122,38 @@ impl UreqTransport {
         &self,
         request: Request<B>,
         deadline: Option<Instant>,
+        header_deadline: Option<Instant>,
         max_body: usize,
     ) -> Result<Response<Bytes>, TransportFailure> {
-        let timeout = deadline.map(|d| d.saturating_duration_since(Instant::now()));
-        if timeout.is_some_and(|left| left.is_zero()) {
+        let now = Instant::now();
+        let timeout = deadline.map(|d| d.saturating_duration_since(now));
+        let head = header_deadline.map(|d| d.saturating_duration_since(now));
+        if [timeout, head]
+            .into_iter()
+            .flatten()
+            .any(|left| left.is_zero())
+        {
             return Err(TransportFailure::Timeout);
         }
         // One deadline for the whole exchange (resolve, connect, request, response and body);
         // a timeout before the connection is up comes back as `Timeout::{Resolve, Connect}`.
-        let request = self
+        let mut request = self
             .agent
             .configure_request(request)
-            .timeout_global(timeout)
-            .build();
+            .timeout_global(timeout);
+        // The head by the header deadline: ureq returns once the response headers are in, and
+        // bounds each phase up to them. (It measures each phase's budget from the end of the
+        // one before, so only a member slow in several phases can overrun it, by at most that.)
+        // A watch's body, which waits for an event, is left to the global deadline.
+        if let Some(head) = head {
+            request = request
+                .timeout_resolve(Some(head))
+                .timeout_connect(Some(head))
+                .timeout_send_request(Some(head))
+                .timeout_send_body(Some(head))
+                .timeout_recv_response(Some(head));
+        }
+        let request = request.build();
         let fail = |e| failure(e, max_body);
         let (parts, mut body) = self.agent.run(request).map_err(fail)?.into_parts();
         let limit = u64::try_from(max_body).unwrap_or(u64::MAX);
@@ -147,6 +171,7 @@ impl Transport for UreqTransport {
         &self,
         request: Request<Bytes>,
         deadline: Option<Instant>,
+        header_deadline: Option<Instant>,
         max_body: usize,
     ) -> Result<Response<Bytes>, TransportFailure> {
         if cfg!(not(feature = "tls")) && request.uri().scheme_str() == Some("https") {
@@ -155,9 +180,9 @@ impl Transport for UreqTransport {
         }
         if request.body().is_empty() {
             // No `Content-Length: 0` on GET/DELETE, like Go's client.
-            self.run(request.map(|_| ()), deadline, max_body)
+            self.run(request.map(|_| ()), deadline, header_deadline, max_body)
         } else {
-            self.run(request.map(Vec::from), deadline, max_body)
+            self.run(request.map(Vec::from), deadline, header_deadline, max_body)
         }
     }
 }

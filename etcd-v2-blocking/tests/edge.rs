@@ -259,7 +259,9 @@ fn refused_connection_is_connect_failure() {
     let request = http::Request::get(format!("http://127.0.0.1:{port}/v2/keys/foo"))
         .body(Bytes::new())
         .unwrap();
-    let failure = UreqTransport::new().send(request, None, 1024).unwrap_err();
+    let failure = UreqTransport::new()
+        .send(request, None, None, 1024)
+        .unwrap_err();
     assert!(
         matches!(failure, TransportFailure::Connect(_)),
         "got {failure:?}"
@@ -273,7 +275,7 @@ fn passed_deadline_times_out_without_sending() {
         .body(Bytes::new())
         .unwrap();
     let failure = UreqTransport::new()
-        .send(request, Some(Instant::now()), 1024)
+        .send(request, Some(Instant::now()), Some(Instant::now()), 1024)
         .unwrap_err();
     assert_eq!(failure, TransportFailure::Timeout);
     thread::sleep(Duration::from_millis(50));
@@ -378,4 +380,61 @@ fn connect_that_never_completes_is_connect_failure_and_a_create_fails_over() {
         "got {:?}",
         cluster.failures
     );
+}
+
+const WATCH_EVENT: &[u8] =
+    br#"{"action":"set","node":{"key":"/foo","value":"bar","modifiedIndex":7,"createdIndex":7}}"#;
+
+fn watch_event(_: &str, stream: &mut TcpStream) {
+    let headers = "Content-Type: application/json\r\nX-Etcd-Index: 7\r\n";
+    reply(stream, "200 OK", headers, WATCH_EVENT);
+}
+
+#[test]
+fn a_watch_fails_over_from_a_member_that_sends_no_headers() {
+    let (hole, hits_hole) = serve(stall);
+    let (b, hits_b) = serve(watch_event);
+    let config =
+        Config::new([hole.as_str(), b.as_str()]).header_timeout(Some(Duration::from_millis(200)));
+    let client = client_starting_at(config, &hole);
+    let mut watcher = client.watcher("/foo", Default::default()).unwrap();
+    let started = Instant::now();
+    let event = watcher.next().unwrap().unwrap();
+    let took = started.elapsed();
+    assert_eq!(event.node.unwrap().modified_index, 7);
+    assert!(
+        took >= Duration::from_millis(180) && took < Duration::from_secs(2),
+        "{took:?}"
+    );
+    assert_eq!(
+        (
+            hits_hole.load(Ordering::SeqCst),
+            hits_b.load(Ordering::SeqCst)
+        ),
+        (1, 1)
+    );
+}
+
+#[test]
+fn a_watch_body_may_come_long_after_its_headers() {
+    // etcd sends a watch's headers at once and its body when an event happens: only the
+    // headers are bound by the header timeout.
+    let (a, hits) = serve(|_, stream| {
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Etcd-Index: 7\r\nContent-Length: {}\r\n\r\n",
+            WATCH_EVENT.len()
+        );
+        let _ = stream.write_all(head.as_bytes());
+        let _ = stream.flush();
+        thread::sleep(Duration::from_millis(700));
+        let _ = stream.write_all(WATCH_EVENT);
+    });
+    let config = Config::new([a.as_str()]).header_timeout(Some(Duration::from_millis(200)));
+    let client = Client::new(config).unwrap();
+    let mut watcher = client.watcher("/foo", Default::default()).unwrap();
+    let started = Instant::now();
+    let event = watcher.next().unwrap().unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(650));
+    assert_eq!(event.node.unwrap().modified_index, 7);
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
 }

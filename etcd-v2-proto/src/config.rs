@@ -85,7 +85,9 @@ pub struct Config {
     /// when it passes, that member counts as failed and the next one is tried.
     ///
     /// Unlike Go it covers the body too (etcd sends non-watch bodies at once), so a member that
-    /// stalls mid-body cannot hang a call either. Not applied to watches. Default 5 s; `None`
+    /// stalls mid-body cannot hang a call either. For watches it bounds only the wait for the
+    /// response headers (etcd sends those as soon as the watch is registered), so a stopped
+    /// member cannot hang a watch while the body may wait for an event. Default 5 s; `None`
     /// waits forever.
     pub header_timeout: Option<Duration>,
     /// Deadline of one whole call, failover included (Go: the context's deadline). Default none.

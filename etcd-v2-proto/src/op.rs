@@ -189,11 +189,18 @@ impl<T> Op<T> {
                 return self.poll(now, cluster);
             }
         };
-        let header_deadline = match (self.call.is_wait(), config.header_timeout) {
-            (false, Some(t)) => now.checked_add(t),
-            _ => None,
+        // The response head must arrive within `header_timeout` for every request: etcd sends a
+        // watch's headers as soon as the watch is registered, so only a watch's body may take
+        // arbitrarily long. For ordinary requests the header timeout bounds the whole exchange.
+        let header_deadline = earliest(
+            config.header_timeout.and_then(|t| now.checked_add(t)),
+            run.deadline,
+        );
+        let deadline = if self.call.is_wait() {
+            run.deadline
+        } else {
+            header_deadline
         };
-        let deadline = earliest(header_deadline, run.deadline);
         let curl = config.curl_debug.then(|| {
             let body = match &self.call.spec.body {
                 Some(_) if self.call.spec.secret_body => {
@@ -212,6 +219,7 @@ impl<T> Op<T> {
             endpoint: endpoint.as_str().to_string(),
             request,
             deadline,
+            header_deadline,
             max_body: config.max_body_bytes,
             curl,
         })

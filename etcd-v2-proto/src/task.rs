@@ -6,7 +6,8 @@
 //! ```text
 //! loop {
 //!     match task.poll(now(), &mut cluster) {
-//!         Step::Send(t)   => { send t.request, give up at t.deadline;
+//!         Step::Send(t)   => { send t.request, give up at t.header_deadline if no response
+//!                              head yet, at t.deadline in any case;
 //!                              task.handle_response(now(), &mut cluster, t.attempt, response)
 //!                              or task.handle_failure(now(), &mut cluster, t.attempt, failure) }
 //!         Step::Wait(at)  => sleep until `at`,
@@ -43,6 +44,11 @@ pub struct Transmit {
     pub request: Request<Bytes>,
     /// Give up at this instant and report [`TransportFailure::Timeout`]; `None` for no limit.
     pub deadline: Option<Instant>,
+    /// Give up if the response headers have not arrived by this instant and report
+    /// [`TransportFailure::Timeout`]; `None` for no limit. [`deadline`](Self::deadline) still
+    /// bounds the whole exchange, body included. For a watch (long poll) this is the only
+    /// limit on a silent member: etcd sends a watch's headers at once, only its body waits.
+    pub header_deadline: Option<Instant>,
     /// Stop reading the body past this many bytes and report [`TransportFailure::BodyTooLarge`].
     pub max_body: usize,
     /// When curl debugging is on: the line to print to stderr before sending

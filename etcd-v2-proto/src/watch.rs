@@ -1,8 +1,8 @@
 //! Watches: wait-index bookkeeping over a series of long polls
 //!
 //! A [`Watch`] is a [`Task`] that can be driven again and again: each run yields the next
-//! event. It sends `GET <key>?recursive=<b>&wait=true&waitIndex=<n>` with no header timeout,
-//! advances `n` past each event (`modifiedIndex + 1`), re-polls when a poll ends without an
+//! event. It sends `GET <key>?recursive=<b>&wait=true&waitIndex=<n>` (the header timeout bounds
+//! only the response headers, never the wait for the event body), advances `n` past each event (`modifiedIndex + 1`), re-polls when a poll ends without an
 //! event, and reports a cleared history (error 401) as a typed error, optionally resuming.
 
 use core::time::Duration;

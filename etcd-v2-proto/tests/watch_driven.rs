@@ -52,8 +52,9 @@ fn each_event_advances_past_its_modified_index() {
         h.sent[0].uri,
         format!("{A}/pants/foo/bar?recursive=true&wait=true&waitIndex=19")
     );
-    // Watches get no header timeout.
+    // Watches get no overall deadline; the header timeout bounds only the response head.
     assert_eq!(h.sent[0].deadline, None);
+    assert_eq!(h.sent[0].header_deadline, Some(Duration::from_secs(5)));
     // The next run sends the advanced index.
     h.run(&mut w, |_| {
         reply(200, &[], &event("set", "/pants/foo/bar/x", 30))
@@ -231,6 +232,63 @@ fn watches_fail_over_and_ignore_the_request_timeout() {
         [None, None]
     );
     let _ = Answer::Stall;
+}
+
+#[test]
+fn a_watch_fails_over_from_a_member_that_sends_no_headers() {
+    // A stopped member never sends the watch's headers: after exactly the header timeout the
+    // watch moves on to the next member and returns its event.
+    let config = Config::default().header_timeout(Some(Duration::from_millis(500)));
+    let mut w = Watch::new("/v2/keys", "/k", WatchOptions::default()).unwrap();
+    let mut h = Harness::ordered(&[A, B], config);
+    let e = h
+        .run(&mut w, |req| {
+            if req.uri().port_u16() == Some(1001) {
+                Answer::Stall
+            } else {
+                reply(200, &[("X-Etcd-Index", "8")], &event("set", "/k", 8))
+            }
+        })
+        .unwrap();
+    assert_eq!(e.node.unwrap().modified_index, 8);
+    assert_eq!(h.endpoints_tried(), [A, B]);
+    assert_eq!(h.now - h.start, Duration::from_millis(500));
+    assert_eq!(w.wait_index(), 9);
+    // The header deadline bounds only the head; no deadline bounds the wait for the body.
+    for s in &h.sent {
+        assert_eq!(s.deadline, None);
+        assert_eq!(s.header_deadline, Some(Duration::from_millis(500)));
+    }
+    // The next poll is not pinned back on the dead member.
+    h.run(&mut w, |_| reply(200, &[], &event("set", "/k", 9)))
+        .unwrap();
+    assert_eq!(h.sent[2].endpoint, B);
+}
+
+#[test]
+fn a_watch_whose_member_answers_is_not_cut_by_the_header_timeout() {
+    let config = Config::default().header_timeout(Some(Duration::from_millis(500)));
+    let mut w = Watch::new("/v2/keys", "/k", WatchOptions::default()).unwrap();
+    let mut h = Harness::ordered(&[A, B], config);
+    let e = h
+        .run(&mut w, |_| reply(200, &[], &event("set", "/k", 3)))
+        .unwrap();
+    assert_eq!(e.node.unwrap().modified_index, 3);
+    assert_eq!(h.endpoints_tried(), [A]);
+    assert_eq!(h.sent[0].deadline, None);
+    assert_eq!(h.sent[0].header_deadline, Some(Duration::from_millis(500)));
+}
+
+#[test]
+fn a_watch_header_deadline_never_outlives_the_watch_deadline() {
+    let config = Config::default().header_timeout(Some(Duration::from_secs(5)));
+    let mut w = Watch::new("/v2/keys", "/k", WatchOptions::default()).unwrap();
+    w.set_timeout(Some(Duration::from_millis(700)));
+    let mut h = Harness::ordered(&[A], config);
+    let e = h.run(&mut w, |_| Answer::Stall).unwrap_err();
+    assert_eq!(e, Error::DeadlineExceeded);
+    assert_eq!(h.sent[0].deadline, Some(Duration::from_millis(700)));
+    assert_eq!(h.sent[0].header_deadline, Some(Duration::from_millis(700)));
 }
 
 #[test]

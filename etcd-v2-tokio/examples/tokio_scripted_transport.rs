@@ -28,6 +28,7 @@ impl Transport for Script {
         &self,
         request: Request<Bytes>,
         _: Option<Instant>,
+        _: Option<Instant>,
         _: usize,
     ) -> BoxFuture<'static, Answer> {
         let authority = request

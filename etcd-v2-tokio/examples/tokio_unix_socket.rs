@@ -34,6 +34,7 @@ impl Transport for UnixTransport {
         &self,
         mut request: Request<Bytes>,
         deadline: Option<Instant>,
+        header_deadline: Option<Instant>,
         max_body: usize,
     ) -> BoxFuture<'static, Result<Response<Bytes>, TransportFailure>> {
         let path = self.path.clone();
@@ -63,10 +64,15 @@ impl Transport for UnixTransport {
             let host = header::HeaderValue::from_str(&host)
                 .map_err(|e| TransportFailure::InvalidRequest(e.to_string()))?;
             request.headers_mut().insert(header::HOST, host);
-            let response = sender
-                .send_request(request.map(Full::new))
-                .await
-                .map_err(io)?;
+            // A watch's headers come at once; only its body waits for an event.
+            let head = sender.send_request(request.map(Full::new));
+            let response = match header_deadline {
+                Some(at) => tokio::time::timeout_at(at.into(), head)
+                    .await
+                    .map_err(|_| TransportFailure::Timeout)?,
+                None => head.await,
+            }
+            .map_err(io)?;
             let (parts, body) = response.into_parts();
             match Limited::new(body, max_body).collect().await {
                 Ok(body) => Ok(Response::from_parts(parts, body.to_bytes())),

@@ -180,8 +180,14 @@ impl Client {
                     if let Some(line) = &t.curl {
                         eprintln!("{line}");
                     }
-                    let send = self.inner.transport.send(t.request, t.deadline, t.max_body);
-                    let outcome = match t.deadline {
+                    let (deadline, header_deadline) = (t.deadline, t.header_deadline);
+                    let send =
+                        self.inner
+                            .transport
+                            .send(t.request, deadline, header_deadline, t.max_body);
+                    // Only the whole exchange's deadline: the transport bounds the head itself
+                    // (a watch's body may rightly take longer than its header deadline).
+                    let outcome = match deadline {
                         Some(at) => {
                             let at = at.checked_add(DEADLINE_GRACE).unwrap_or(at);
                             tokio::time::timeout_at(at.into(), send)

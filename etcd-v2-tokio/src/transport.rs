@@ -16,10 +16,13 @@ use crate::TransportFailure;
 /// Performs one HTTP exchange for the client (implement it for a custom transport).
 ///
 /// An implementation must not follow redirects, must not turn 4xx/5xx into errors, should give
-/// up at `deadline` with [`TransportFailure::Timeout`] — or [`TransportFailure::Connect`] if no
-/// connection was up yet, so nothing was sent (the client also enforces the deadline around the
-/// returned future, shortly after it, and then can only report `Timeout`) — and must stop
-/// reading a body longer than `max_body` bytes with [`TransportFailure::BodyTooLarge`]. See
+/// up with [`TransportFailure::Timeout`] if the response headers have not arrived by
+/// `header_deadline` and at `deadline` in any case (body included) — or with
+/// [`TransportFailure::Connect`] if no connection was up yet, so nothing was sent (the client
+/// also enforces `deadline` around the returned future, shortly after it, and then can only
+/// report `Timeout`) — and must stop reading a body longer than `max_body` bytes with
+/// [`TransportFailure::BodyTooLarge`]. A watch has a `header_deadline` but usually no
+/// `deadline`: etcd sends its headers at once, only its body waits for an event. See
 /// `examples/tokio_unix_socket.rs` and `examples/tokio_scripted_transport.rs`.
 pub trait Transport: Send + Sync + 'static {
     /// Sends `request` and returns the answer with its body fully read.
@@ -27,6 +30,7 @@ pub trait Transport: Send + Sync + 'static {
         &self,
         request: Request<Bytes>,
         deadline: Option<Instant>,
+        header_deadline: Option<Instant>,
         max_body: usize,
     ) -> BoxFuture<'static, Result<Response<Bytes>, TransportFailure>>;
 }
@@ -123,6 +127,7 @@ impl Transport for HyperTransport {
         &self,
         request: Request<Bytes>,
         deadline: Option<Instant>,
+        header_deadline: Option<Instant>,
         max_body: usize,
     ) -> BoxFuture<'static, Result<Response<Bytes>, TransportFailure>> {
         let client = self.client.clone();
@@ -139,18 +144,37 @@ impl Transport for HyperTransport {
             let mut request = request.map(Full::new);
             // Set by the client once it has a connection for this request, before writing it.
             let connection = capture_connection(&mut request);
-            let exchange = async {
-                let response = client.request(request).await.map_err(|e| {
-                    let msg = error_chain(&e);
-                    if e.is_connect() && is_tls(&e) {
-                        TransportFailure::Tls(msg)
-                    } else if e.is_connect() {
-                        TransportFailure::Connect(msg)
-                    } else {
-                        TransportFailure::Io(msg)
-                    }
-                })?;
-                let (parts, body) = response.into_parts();
+            let timed_out = || {
+                if connection.connection_metadata().is_none() {
+                    // Still resolving or connecting (to a host that never answers the SYN,
+                    // say): nothing was sent, which the core must know to fail over even a write.
+                    TransportFailure::Connect("connect timed out".into())
+                } else {
+                    TransportFailure::Timeout
+                }
+            };
+            // The head (connect, send, response headers) by the header deadline…
+            let head = client.request(request);
+            let head = match earliest(header_deadline, deadline) {
+                Some(at) => match tokio::time::timeout_at(at.into(), head).await {
+                    Ok(head) => head,
+                    Err(_) => return Err(timed_out()),
+                },
+                None => head.await,
+            };
+            let response = head.map_err(|e| {
+                let msg = error_chain(&e);
+                if e.is_connect() && is_tls(&e) {
+                    TransportFailure::Tls(msg)
+                } else if e.is_connect() {
+                    TransportFailure::Connect(msg)
+                } else {
+                    TransportFailure::Io(msg)
+                }
+            })?;
+            // …and the body by the deadline of the whole exchange (none for most watches).
+            let (parts, body) = response.into_parts();
+            let body = async {
                 match Limited::new(body, max_body).collect().await {
                     Ok(body) => Ok(Response::from_parts(parts, body.to_bytes())),
                     Err(e) if e.is::<LengthLimitError>() => {
@@ -159,19 +183,21 @@ impl Transport for HyperTransport {
                     Err(e) => Err(TransportFailure::Io(error_chain(&*e))),
                 }
             };
-            let Some(at) = deadline else {
-                return exchange.await;
-            };
-            match tokio::time::timeout_at(at.into(), exchange).await {
-                Ok(outcome) => outcome,
-                // Still resolving or connecting (to a host that never answers the SYN, say):
-                // nothing was sent, which the core must know to fail over even a write.
-                Err(_) if connection.connection_metadata().is_none() => {
-                    Err(TransportFailure::Connect("connect timed out".into()))
-                }
-                Err(_) => Err(TransportFailure::Timeout),
+            match deadline {
+                Some(at) => tokio::time::timeout_at(at.into(), body)
+                    .await
+                    .unwrap_or(Err(TransportFailure::Timeout)),
+                None => body.await,
             }
         })
+    }
+}
+
+/// The earlier of two optional instants (`None` is "no limit").
+fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
 }
 

@@ -20,6 +20,8 @@ enum Behavior {
     Close,
     /// Writes this raw HTTP response (connection kept alive).
     Reply(String),
+    /// Writes the first part (a response head), waits, then writes the second (its body).
+    Split(String, Duration, String),
 }
 
 struct Fake {
@@ -79,6 +81,11 @@ async fn serve(mut stream: TcpStream, behavior: Behavior, hits: Arc<AtomicUsize>
             Behavior::Stall => std::future::pending::<()>().await,
             Behavior::Close => return,
             Behavior::Reply(raw) => stream.write_all(raw.as_bytes()).await.unwrap(),
+            Behavior::Split(head, after, body) => {
+                stream.write_all(head.as_bytes()).await.unwrap();
+                tokio::time::sleep(*after).await;
+                stream.write_all(body.as_bytes()).await.unwrap();
+            }
         }
     }
 }
@@ -398,4 +405,43 @@ async fn connect_that_never_completes_is_connect_and_a_create_fails_over() {
         ),
         "{err:?}"
     );
+}
+
+const WATCH_EVENT: &str =
+    r#"{"action":"set","node":{"key":"/foo","value":"bar","modifiedIndex":7,"createdIndex":7}}"#;
+
+#[tokio::test]
+async fn a_watch_fails_over_from_a_member_that_sends_no_headers() {
+    let hole = Fake::start(Behavior::Stall).await;
+    let b = Fake::start(reply("200 OK", "application/json", WATCH_EVENT)).await;
+    let client = client_in_order(&[&hole.url, &b.url], header_timeout(200));
+    let mut watcher = client.watcher("/foo", WatchOptions::default()).unwrap();
+    let started = Instant::now();
+    let event = watcher.next().await.unwrap();
+    let took = started.elapsed();
+    assert_eq!(event.node.unwrap().modified_index, 7);
+    assert!(
+        took >= Duration::from_millis(180) && took < Duration::from_secs(2),
+        "{took:?}"
+    );
+    assert_eq!((hole.hits(), b.hits()), (1, 1));
+}
+
+#[tokio::test]
+async fn a_watch_body_may_come_long_after_its_headers() {
+    // etcd sends a watch's headers at once and its body when an event happens: only the
+    // headers are bound by the header timeout.
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Etcd-Index: 7\r\nContent-Length: {}\r\n\r\n",
+        WATCH_EVENT.len()
+    );
+    let slow = Behavior::Split(head, Duration::from_millis(700), WATCH_EVENT.into());
+    let a = Fake::start(slow).await;
+    let client = client_in_order(&[&a.url], header_timeout(200));
+    let mut watcher = client.watcher("/foo", WatchOptions::default()).unwrap();
+    let started = Instant::now();
+    let event = watcher.next().await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(650));
+    assert_eq!(event.node.unwrap().modified_index, 7);
+    assert_eq!(a.hits(), 1);
 }

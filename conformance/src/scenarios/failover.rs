@@ -1,5 +1,5 @@
 //! Failover on real members: a killed pinned member, a create to killed members only, a
-//! SIGSTOPped member behind a short header timeout.
+//! SIGSTOPped member behind a short header timeout (for a read and for a watch).
 
 use std::net::{TcpListener, TcpStream};
 use std::sync::Barrier;
@@ -199,6 +199,70 @@ pub fn failover_sigstopped_member_header_timeout(ctx: &Ctx<'_>) -> Result<(), St
         ensure!(
             took < HEADER_TIMEOUT,
             "the second read went to the new pin, took {took:?}"
+        );
+        Ok(())
+    })();
+    ctx.cluster()
+        .cont(victim)
+        .map_err(|e| format!("SIGCONT: {e}"))?;
+    outcome
+}
+
+/// A watch sent to a SIGSTOPped pinned member: etcd answers a watch's headers at once, so with a
+/// 500 ms header timeout the long poll gives up on the silent member, fails over to another and
+/// reports a write made through a third client within a few seconds.
+pub fn failover_watch_skips_stopped_member(ctx: &Ctx<'_>) -> Result<(), String> {
+    const HEADER_TIMEOUT: Duration = Duration::from_millis(500);
+    const EVENT_BOUND: Duration = Duration::from_secs(10);
+    let urls = ctx.urls();
+    let sut = ctx.sut_with(Config::new(urls.clone()).header_timeout(Some(HEADER_TIMEOUT)))?;
+    let k = ctx.key("k");
+    let set = sut.set(&k, "v0", &SetOptions::default()).ctx("set")?;
+    let i0 = node(&set)?.modified_index;
+    await_replicated(ctx, &k, i0)?;
+    let pinned = sut.endpoints()[0].clone();
+    let victim = member_index(ctx, &pinned)?;
+    let other = urls
+        .iter()
+        .find(|u| **u != pinned)
+        .ok_or("no member besides the pinned one")?;
+    let writer = ctx.sut_with(Config::new([other.clone()]))?;
+    ctx.cluster()
+        .stop(victim)
+        .map_err(|e| format!("SIGSTOP: {e}"))?;
+
+    let outcome = (|| {
+        let mut watcher = sut
+            .watch(&k, WatchOptions::default().after_index(i0))
+            .ctx("watcher")?;
+        // The first long poll goes to the stopped member, which never sends its headers.
+        ensure!(
+            watcher.next_within(HEADER_TIMEOUT * 2).is_none(),
+            "a quiet key reported an event"
+        );
+        // Losing the (possibly stopped) leader may take an election: retry the write.
+        poll_until(
+            Duration::from_secs(15),
+            "write through another member",
+            || writer.set(&k, "v1", &SetOptions::default()).ok(),
+        )?;
+        let started = Instant::now();
+        let event = watcher
+            .next_within(EVENT_BOUND)
+            .ok_or_else(|| format!("the watch reported nothing within {EVENT_BOUND:?}"))?
+            .ctx("watch with the pinned member stopped")?;
+        let took = started.elapsed();
+        ensure!(
+            node(&event)?.modified_index > i0 && node(&event)?.value.as_deref() == Some("v1"),
+            "the event is the write through another member: {event:?}"
+        );
+        ensure!(
+            watcher.wait_index() > i0 + 1,
+            "the wait index advanced past the event"
+        );
+        ensure!(
+            took < EVENT_BOUND,
+            "the watch reported the write within {EVENT_BOUND:?}, took {took:?}"
         );
         Ok(())
     })();

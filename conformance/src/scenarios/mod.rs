@@ -136,6 +136,7 @@ pub const SCENARIOS: &[(&str, Needs, Scenario)] = registry![
     OwnCluster3 => failover::failover_read_after_killing_pinned,
     OwnCluster3 => failover::failover_sigstopped_member_header_timeout,
     OwnCluster3 => failover::failover_watch_continues_after_member_kill,
+    OwnCluster3 => failover::failover_watch_skips_stopped_member,
     OwnSingle => watch::watch_event_index_cleared,
     OwnSingle => auth::auth_users_roles_permissions,
     OwnSingle => failover::failover_create_on_killed_only_endpoints,

@@ -54,7 +54,7 @@ pub(crate) struct RequestSpec {
     pub(crate) query: String,
     pub(crate) body: Option<Bytes>,
     pub(crate) content_type: Option<&'static str>,
-    /// A long poll: no header timeout applies.
+    /// A long poll: the header timeout bounds only the response head.
     pub(crate) wait: bool,
     /// A 5xx answer is this call's answer, not a member failure (`/health` says 503 when unhealthy).
     pub(crate) server_error_is_answer: bool,
@@ -185,7 +185,7 @@ impl<T> Call<T> {
         self.idempotency
     }
 
-    /// True for long polls (watches), which get no header timeout.
+    /// True for long polls (watches), whose header timeout bounds only the response head.
     pub fn is_wait(&self) -> bool {
         self.spec.wait
     }

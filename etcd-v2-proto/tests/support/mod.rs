@@ -1,6 +1,7 @@
 //! A scripted, IO-free driver: runs any core `Task` against a closure that plays the network.
 //!
-//! Time is simulated: a stalled exchange jumps the clock to the transmit's deadline, a
+//! Time is simulated: a stalled exchange jumps the clock to the transmit's header deadline
+//! (else its deadline), a
 //! `Step::Wait` jumps it to the wait's end. Every request is logged.
 #![allow(dead_code, unreachable_pub, clippy::disallowed_methods)]
 
@@ -16,7 +17,7 @@ pub enum Answer {
     Reply(Response<Bytes>),
     /// A transport failure.
     Fail(TransportFailure),
-    /// No answer: the clock jumps to the transmit's deadline, which must exist.
+    /// No answer: the clock jumps to the transmit's header deadline, else its deadline; one must exist.
     Stall,
 }
 
@@ -28,6 +29,7 @@ pub struct Sent {
     pub uri: String,
     pub authorization: Option<String>,
     pub deadline: Option<Duration>,
+    pub header_deadline: Option<Duration>,
     pub curl: Option<String>,
     pub body: Bytes,
 }
@@ -92,8 +94,10 @@ impl Harness {
                             task.handle_failure(self.now, &mut self.cluster, t.attempt, f)
                         }
                         Answer::Stall => {
+                            // No headers ever arrive: the header deadline fires first.
                             let deadline = t
-                                .deadline
+                                .header_deadline
+                                .or(t.deadline)
                                 .expect("a stall without a deadline hangs forever");
                             self.now = deadline;
                             let f = TransportFailure::Timeout;
@@ -117,6 +121,7 @@ impl Harness {
                 .get(http::header::AUTHORIZATION)
                 .map(|v| v.to_str().unwrap().to_string()),
             deadline: t.deadline.map(|d| d - self.now),
+            header_deadline: t.header_deadline.map(|d| d - self.now),
             curl: t.curl.clone(),
             body: t.request.body().clone(),
         });
