@@ -124,15 +124,11 @@ impl Transport for HyperTransport {
         header_deadline: Option<Instant>,
         max_body: usize,
     ) -> BoxFuture<'static, Result<Response<Bytes>, TransportFailure>> {
-        let head_deadline = match (header_deadline, deadline) {
-            (Some(h), Some(d)) => Some(h.min(d)),
-            (h, d) => h.or(d),
-        };
         let exchange = exchange(
             self.idle.clone(),
             self.tls(),
             request,
-            head_deadline,
+            header_deadline,
             max_body,
         );
         Box::pin(within(deadline, exchange))

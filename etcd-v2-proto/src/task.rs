@@ -48,6 +48,9 @@ pub struct Transmit {
     /// [`TransportFailure::Timeout`]; `None` for no limit. [`deadline`](Self::deadline) still
     /// bounds the whole exchange, body included. For a watch (long poll) this is the only
     /// limit on a silent member: etcd sends a watch's headers at once, only its body waits.
+    ///
+    /// Never later than `deadline`, and `Some` whenever `deadline` is: a transport can apply it
+    /// to the head as it is.
     pub header_deadline: Option<Instant>,
     /// Stop reading the body past this many bytes and report [`TransportFailure::BodyTooLarge`].
     pub max_body: usize,

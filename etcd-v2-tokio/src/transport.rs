@@ -155,7 +155,7 @@ impl Transport for HyperTransport {
             };
             // The head (connect, send, response headers) by the header deadline…
             let head = client.request(request);
-            let head = match earliest(header_deadline, deadline) {
+            let head = match header_deadline {
                 Some(at) => match tokio::time::timeout_at(at.into(), head).await {
                     Ok(head) => head,
                     Err(_) => return Err(timed_out()),
@@ -190,14 +190,6 @@ impl Transport for HyperTransport {
                 None => body.await,
             }
         })
-    }
-}
-
-/// The earlier of two optional instants (`None` is "no limit").
-fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
     }
 }
 

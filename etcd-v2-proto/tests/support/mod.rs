@@ -111,6 +111,10 @@ impl Harness {
     }
 
     fn log(&mut self, t: &Transmit) {
+        // The invariant adapters rely on: the head deadline is never later than the deadline.
+        if let Some(deadline) = t.deadline {
+            assert!(t.header_deadline.is_some_and(|h| h <= deadline), "{t:?}");
+        }
         self.sent.push(Sent {
             endpoint: t.endpoint.clone(),
             method: t.request.method().to_string(),
