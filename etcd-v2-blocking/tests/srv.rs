@@ -4,29 +4,12 @@ use std::net::{SocketAddr, UdpSocket};
 use std::time::Duration;
 
 use etcd_v2_blocking::{Error, discover_srv_with};
-use etcd_v2_proto::srv::SrvRecord;
-use etcd_v2_proto::testing::dns::srv_answer;
+use etcd_v2_proto::testing::dns::{EXAMPLE_ENDPOINTS, example_zone, srv_answer};
 
 /// A fake DNS server on 127.0.0.1 answering from a small zone (compressed answers, NXDOMAIN
 /// for other names), on its own thread.
 fn fake_dns() -> SocketAddr {
-    let record = |target: &str, port| SrvRecord {
-        target: format!("{target}.example.test."),
-        port,
-        priority: 0,
-        weight: 0,
-    };
-    let zone = vec![
-        (
-            "_etcd-client-ssl._tcp.example.test",
-            vec![record("a", 2379), record("b", 2380)],
-        ),
-        ("_etcd-client._tcp.example.test", vec![record("c", 2379)]),
-        (
-            "_etcd-client-ssl-foo._tcp.example.test",
-            vec![record("d", 2381)],
-        ),
-    ];
+    let zone = example_zone();
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
     let addr = socket.local_addr().unwrap();
     std::thread::spawn(move || {
@@ -48,11 +31,7 @@ fn silent_dns() -> (UdpSocket, SocketAddr) {
 }
 
 const TIMEOUT: Duration = Duration::from_secs(2);
-const WANT: [&str; 3] = [
-    "https://a.example.test:2379",
-    "https://b.example.test:2380",
-    "http://c.example.test:2379",
-];
+const WANT: [&str; 3] = EXAMPLE_ENDPOINTS;
 
 #[test]
 fn discovers_https_then_http() {

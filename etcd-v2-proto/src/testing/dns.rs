@@ -93,3 +93,35 @@ pub fn srv_answer<R: AsRef<[SrvRecord]>>(query: &[u8], zone: &[(&str, R)]) -> Op
     }
     Some(out)
 }
+
+/// The zone the adapters' discovery tests serve: `example.test` with two https records, one
+/// http record, and one https record for the service name `foo` (targets are absolute names).
+pub fn example_zone() -> Vec<(&'static str, Vec<SrvRecord>)> {
+    let record = |target: &str, port| SrvRecord {
+        target: alloc::format!("{target}.example.test."),
+        port,
+        priority: 0,
+        weight: 0,
+    };
+    alloc::vec![
+        (
+            "_etcd-client-ssl._tcp.example.test",
+            alloc::vec![record("a", 2379), record("b", 2380)],
+        ),
+        (
+            "_etcd-client._tcp.example.test",
+            alloc::vec![record("c", 2379)]
+        ),
+        (
+            "_etcd-client-ssl-foo._tcp.example.test",
+            alloc::vec![record("d", 2381)],
+        ),
+    ]
+}
+
+/// What discovering `example.test` (no service name) finds in [`example_zone`]: https first.
+pub const EXAMPLE_ENDPOINTS: [&str; 3] = [
+    "https://a.example.test:2379",
+    "https://b.example.test:2380",
+    "http://c.example.test:2379",
+];
