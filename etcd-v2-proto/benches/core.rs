@@ -2,19 +2,29 @@
 //!
 //! - `request/*`: a [`Call`] built and turned into an `http::Request` (path escaping, query and
 //!   form encoding), for a plain key and an awkward one (spaces, `%`, `?`, `#`, `&`, `+`,
-//!   non-ASCII, emoji).
+//!   non-ASCII, emoji); `request/watch_recursive` is a recursive watch with a `waitIndex`.
 //! - `op_cycle/*`: one [`Op`] driven through `poll` → `Send` → `handle_response` → `Done`,
 //!   the whole per-call work of the core (call building and decoding included).
-//! - `decode/*`: a 1000-child directory listing (the shape of reference vector #75) and one
-//!   watch event.
+//! - `decode/*`: a 1000-child directory listing (the shape of reference vector #75), a typical
+//!   single-node get answer, and one watch event.
+//! - `decode_listing/{typed,value,skip}/{100,10000,100000,nested_100x100}`: the recursive listing
+//!   etcd sends for `GET /v2/keys/bench?recursive=true` (100-byte values; `nested_100x100` is 100
+//!   directories of 100 keys), decoded by `decode_keys_response` (`typed`), parsed into an
+//!   untyped `serde_json::Value` (`value`, the parsing limit) and scanned into
+//!   `serde::de::IgnoredAny` (`skip`, no allocation at all), on the same bytes. Throughput is in
+//!   bytes; the node counts are 101, 10,001, 100,001 and 10,101.
 //!
-//! `cargo bench -p etcd-v2-proto --bench core`; `cargo test --all-targets` runs each once.
+//! `cargo bench -p etcd-v2-proto --bench core`; `cargo test --all-targets` runs each once
+//! (but the 100,000-node listing).
+
+#[path = "core/listing.rs"]
+mod listing;
 
 use std::hint::black_box;
 use std::time::Instant;
 
 use bytes::Bytes;
-use criterion::{BatchSize, Criterion, Throughput};
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput};
 use etcd_v2_proto::call::keys;
 use etcd_v2_proto::watch::WatchPoll;
 use etcd_v2_proto::{
@@ -22,6 +32,7 @@ use etcd_v2_proto::{
     Task, Timestamp, decode_keys_response,
 };
 use http::Response;
+use serde::de::IgnoredAny;
 
 const PREFIX: &str = "/v2/keys";
 const PLAIN_KEY: &str = "/app/config/timeout";
@@ -55,6 +66,12 @@ fn request_building(c: &mut Criterion) {
         b.iter(|| {
             let opts = GetOptions::default().recursive(true).sort(true);
             let call = keys::get(PREFIX, black_box(AWKWARD_KEY), opts).unwrap();
+            to_request(&call, &ep)
+        });
+    });
+    group.bench_function("watch_recursive", |b| {
+        b.iter(|| {
+            let call = keys::wait(PREFIX, black_box("/app/config"), true, black_box(4243)).unwrap();
             to_request(&call, &ep)
         });
     });
@@ -220,6 +237,12 @@ fn decoding(c: &mut Criterion) {
         });
     });
 
+    let get = answer(GET_BODY);
+    group.throughput(Throughput::Bytes(get.body().len() as u64));
+    group.bench_function("single_node_get", |b| {
+        b.iter(|| decode_keys_response(black_box(&get)).unwrap());
+    });
+
     let wait = keys::wait(PREFIX, PLAIN_KEY, false, 4243).unwrap();
     let event = answer(WATCH_EVENT);
     group.throughput(Throughput::Bytes(event.body().len() as u64));
@@ -232,11 +255,58 @@ fn decoding(c: &mut Criterion) {
     group.finish();
 }
 
+/// `node` and all its descendants.
+fn count_nodes(node: &Node) -> u64 {
+    1 + node.nodes.iter().map(count_nodes).sum::<u64>()
+}
+
+/// Recursive listings, decoded typed, parsed as an untyped `serde_json::Value` (the parsing
+/// limit) and scanned without building anything, on the same bytes.
+fn listing_decoding(c: &mut Criterion) {
+    let mut listings = vec![
+        ("100", listing::flat(100)),
+        ("10000", listing::flat(10_000)),
+        ("nested_100x100", listing::nested(100, 100)),
+    ];
+    // Over a second in a debug build: `cargo test --all-targets` (no `--bench`) leaves it out.
+    if std::env::args().any(|a| a == "--bench") {
+        listings.push(("100000", listing::flat(100_000)));
+    }
+    let mut group = c.benchmark_group("decode_listing");
+    for (name, listing) in &listings {
+        let response = Response::builder()
+            .status(200)
+            .header("X-Etcd-Index", "100004")
+            .body(Bytes::from(listing.body.clone()))
+            .expect("a valid response");
+        let decoded = decode_keys_response(&response).expect("a valid listing");
+        assert_eq!(decoded.node.as_ref().map_or(0, count_nodes), listing.nodes);
+        // Criterion's minimum of 10 samples takes 55 runs: seconds for the largest listing.
+        group.sample_size(match listing.nodes {
+            0..=1000 => 100,
+            1001..=50_000 => 20,
+            _ => 10,
+        });
+        group.throughput(Throughput::Bytes(listing.body.len() as u64));
+        group.bench_with_input(BenchmarkId::new("typed", name), &response, |b, r| {
+            b.iter(|| decode_keys_response(black_box(r)).unwrap());
+        });
+        group.bench_with_input(BenchmarkId::new("value", name), &listing.body, |b, body| {
+            b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(body)).unwrap());
+        });
+        group.bench_with_input(BenchmarkId::new("skip", name), &listing.body, |b, body| {
+            b.iter(|| serde_json::from_slice::<IgnoredAny>(black_box(body)).unwrap());
+        });
+    }
+    group.finish();
+}
+
 // What `criterion_group!`/`criterion_main!` expand to, without their undocumented `pub fn`.
 fn main() {
     let mut c = Criterion::default().configure_from_args();
     request_building(&mut c);
     op_cycle(&mut c);
     decoding(&mut c);
+    listing_decoding(&mut c);
     c.final_summary();
 }
