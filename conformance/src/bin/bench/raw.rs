@@ -1,0 +1,56 @@
+//! The requests the plain-HTTP baselines send: byte for byte what our clients send for the
+//! same operation (Go's wire format), built by hand the way a user without a client would.
+
+use crate::plan::value;
+
+/// The keys API prefix.
+const KEYS: &str = "/v2/keys";
+
+/// Path and query of a plain get of `key`.
+pub(crate) fn get_path(key: &str) -> String {
+    format!("{KEYS}{key}?quorum=false&recursive=false&sorted=false")
+}
+
+/// Path and query of a recursive get of `dir`.
+pub(crate) fn list_path(dir: &str) -> String {
+    format!("{KEYS}{dir}?quorum=false&recursive=true&sorted=false")
+}
+
+/// Path of a set of `key` (a PUT with [`set_body`] as a form).
+pub(crate) fn set_path(key: &str) -> String {
+    format!("{KEYS}{key}")
+}
+
+/// The form body of every set.
+pub(crate) fn set_body() -> String {
+    format!("value={}", value())
+}
+
+/// The Content-Type of a set.
+pub(crate) const FORM: &str = "application/x-www-form-urlencoded";
+
+/// Path and query of a recursive long poll of `dir` for the event at `wait_index` or later.
+pub(crate) fn wait_path(dir: &str, wait_index: u64) -> String {
+    format!("{KEYS}{dir}?recursive=true&wait=true&waitIndex={wait_index}")
+}
+
+/// `node.modifiedIndex` of a keys answer (a set's or an event's), parsed as a plain
+/// `serde_json::Value`: the least a hand-written long-poll loop has to decode.
+pub(crate) fn modified_index(status: u16, body: &[u8]) -> Result<u64, String> {
+    if !(200..300).contains(&status) {
+        return Err(format!("status {status}: {}", String::from_utf8_lossy(body)));
+    }
+    let json: serde_json::Value = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+    json["node"]["modifiedIndex"]
+        .as_u64()
+        .ok_or_else(|| format!("no node.modifiedIndex in {json}"))
+}
+
+/// Refuses a status other than 2xx.
+pub(crate) fn expect_ok(status: u16, body: &[u8]) -> Result<(), String> {
+    if (200..300).contains(&status) {
+        Ok(())
+    } else {
+        Err(format!("status {status}: {}", String::from_utf8_lossy(body)))
+    }
+}
