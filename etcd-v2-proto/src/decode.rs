@@ -6,7 +6,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use bytes::Bytes;
-use http::{HeaderMap, Response};
+use http::{HeaderMap, HeaderName, Response};
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, Error, EtcdError, ProtocolError};
@@ -20,6 +20,15 @@ pub const CLUSTER_ID: &str = "x-etcd-cluster-id";
 pub const RAFT_INDEX: &str = "x-raft-index";
 /// `X-Raft-Term`.
 pub const RAFT_TERM: &str = "x-raft-term";
+
+/// [`ETCD_INDEX`] as a header name: looking it up needs no parsing of the name.
+pub(crate) const ETCD_INDEX_NAME: HeaderName = HeaderName::from_static(ETCD_INDEX);
+/// [`CLUSTER_ID`] as a header name.
+const CLUSTER_ID_NAME: HeaderName = HeaderName::from_static(CLUSTER_ID);
+/// [`RAFT_INDEX`] as a header name.
+const RAFT_INDEX_NAME: HeaderName = HeaderName::from_static(RAFT_INDEX);
+/// [`RAFT_TERM`] as a header name.
+const RAFT_TERM_NAME: HeaderName = HeaderName::from_static(RAFT_TERM);
 
 /// Bytes of a bad body quoted in [`ProtocolError::InvalidJson`].
 const SNIPPET: usize = 64;
@@ -47,11 +56,14 @@ pub(crate) fn invalid_json(status: u16, body: &[u8], why: &str) -> ProtocolError
 }
 
 /// Parses an optional numeric header; present but unparsable is an error.
+///
+/// `name` is `key` as a string, for the error.
 pub(crate) fn u64_header(
     headers: &HeaderMap,
+    key: &HeaderName,
     name: &'static str,
 ) -> Result<Option<u64>, ProtocolError> {
-    let Some(value) = headers.get(name) else {
+    let Some(value) = headers.get(key) else {
         return Ok(None);
     };
     let bytes = value.as_bytes();
@@ -73,11 +85,15 @@ pub(crate) fn u64_header(
 
 /// The cluster id header, if present.
 pub(crate) fn cluster_id(headers: &HeaderMap) -> Option<String> {
+    cluster_id_str(headers).map(ToString::to_string)
+}
+
+/// The cluster id header, if present, borrowed.
+pub(crate) fn cluster_id_str(headers: &HeaderMap) -> Option<&str> {
     headers
-        .get(CLUSTER_ID)
+        .get(CLUSTER_ID_NAME)
         .and_then(|v| v.to_str().ok())
         .filter(|s| !s.is_empty())
-        .map(ToString::to_string)
 }
 
 /// A keys answer (Go: `unmarshalHTTPResponse`): 200/201 is a response, anything else an error body.
@@ -92,10 +108,10 @@ pub(crate) fn keys_response(response: &Response<Bytes>) -> Result<KeysResponse, 
     }
     let mut decoded: KeysResponse = json(status, body)?;
     let headers = response.headers();
-    decoded.index = u64_header(headers, ETCD_INDEX)?.unwrap_or(0);
+    decoded.index = u64_header(headers, &ETCD_INDEX_NAME, ETCD_INDEX)?.unwrap_or(0);
     decoded.cluster_id = cluster_id(headers);
-    decoded.raft_index = u64_header(headers, RAFT_INDEX)?;
-    decoded.raft_term = u64_header(headers, RAFT_TERM)?;
+    decoded.raft_index = u64_header(headers, &RAFT_INDEX_NAME, RAFT_INDEX)?;
+    decoded.raft_term = u64_header(headers, &RAFT_TERM_NAME, RAFT_TERM)?;
     Ok(decoded)
 }
 

@@ -4,7 +4,7 @@
 //! wire: Go's `path.Clean`, etcd's `CanonicalURLPath`, the path escaping of `url.URL.String`, and
 //! `url.Values.Encode` for query strings and form bodies (reference §1.1–§1.3).
 
-use alloc::borrow::ToOwned;
+use alloc::borrow::{Cow, ToOwned};
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -24,6 +24,9 @@ const UPPER_HEX: &[u8; 16] = b"0123456789ABCDEF";
 /// assert_eq!(clean_path(""), ".");
 /// ```
 pub fn clean_path(raw: &str) -> String {
+    if is_clean(raw) {
+        return raw.to_owned();
+    }
     let rooted = raw.starts_with('/');
     let mut segments: Vec<&str> = Vec::new();
     // Number of leading `..` segments that cannot be resolved (relative paths only).
@@ -58,6 +61,50 @@ pub fn clean_path(raw: &str) -> String {
     out
 }
 
+/// Whether no segment of `segments` (a path without its leading `/`) is empty, `.` or `..`.
+///
+/// The empty string has one empty segment.
+fn segments_are_clean(segments: &[u8]) -> bool {
+    let mut start = 0;
+    for (i, &byte) in segments.iter().enumerate() {
+        if byte == b'/' {
+            if !segment_is_clean(&segments[start..i]) {
+                return false;
+            }
+            start = i + 1;
+        }
+    }
+    segments.get(start..).is_some_and(segment_is_clean)
+}
+
+fn segment_is_clean(segment: &[u8]) -> bool {
+    !matches!(segment, b"" | b"." | b"..")
+}
+
+/// A sufficient condition for `clean_path(raw) == raw`: `raw` is `/`, or it has no empty, `.`
+/// or `..` segment (so no `//` and no trailing `/`) after an optional leading `/`.
+///
+/// (Some clean relative paths, those starting with `..`, are not recognised: they take the
+/// general route, which returns them unchanged too.)
+fn is_clean(raw: &str) -> bool {
+    match raw.as_bytes() {
+        b"/" => true,
+        [b'/', rest @ ..] => segments_are_clean(rest),
+        other => segments_are_clean(other),
+    }
+}
+
+/// Exactly when `canonical_url_path(raw) == raw`, as far as the fast paths need it: `raw` is
+/// `/`, or it is rooted and clean, or it is rooted and clean but for one trailing `/` (and not
+/// `//`).
+fn is_canonical(raw: &str) -> bool {
+    match raw.as_bytes() {
+        b"/" => true,
+        [b'/', rest @ ..] => segments_are_clean(rest.strip_suffix(b"/").unwrap_or(rest)),
+        _ => false,
+    }
+}
+
 /// etcd's `CanonicalURLPath`: the path made absolute and cleaned, keeping a trailing slash.
 ///
 /// The empty path becomes `/`; a missing leading `/` is added; the result is cleaned with
@@ -69,6 +116,9 @@ pub fn clean_path(raw: &str) -> String {
 /// assert_eq!(canonical_url_path(""), "/");
 /// ```
 pub fn canonical_url_path(raw: &str) -> String {
+    if is_canonical(raw) {
+        return raw.to_owned();
+    }
     if raw.is_empty() {
         return "/".to_owned();
     }
@@ -135,6 +185,11 @@ pub fn keys_path(prefix: &str, key: &str) -> Result<String, PathEscapesPrefix> {
     push_rooted(&mut raw, prefix);
     let prefix_len = raw.len();
     push_rooted(&mut raw, key);
+    if is_canonical(&raw) {
+        // No `.`, `..` or empty segment: the path is `raw` itself, and the prefix part of it
+        // (whole segments, `/` or the end follows) is its own cleaned prefix, so it is inside.
+        return Ok(raw);
+    }
     let mut path = canonical_url_path(&raw);
     if path == "/" && !raw.ends_with('/') {
         // The root without a trailing slash: joining it to a base path must add nothing
@@ -173,10 +228,18 @@ pub fn keys_path(prefix: &str, key: &str) -> Result<String, PathEscapesPrefix> {
 /// assert_eq!(join_base_path("", "/v2/keys/"), "/v2/keys/");
 /// ```
 pub fn join_base_path(base: &str, path: &str) -> String {
+    join_base_path_cow(base, path).into_owned()
+}
+
+/// [`join_base_path`], borrowing `path` when it is the result (no base path, already canonical).
+pub(crate) fn join_base_path_cow<'a>(base: &str, path: &'a str) -> Cow<'a, str> {
+    if base.is_empty() && is_canonical(path) {
+        return Cow::Borrowed(path);
+    }
     let mut raw = String::with_capacity(base.len() + path.len());
     raw.push_str(base);
     raw.push_str(path);
-    canonical_url_path(&raw)
+    Cow::Owned(canonical_url_path(&raw))
 }
 
 /// Bytes that Go's URL path escaping leaves as they are.
@@ -207,14 +270,37 @@ fn push_percent(out: &mut String, byte: u8) {
 /// ```
 pub fn escape_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
-    for &byte in path.as_bytes() {
-        if path_safe(byte) {
-            out.push(char::from(byte));
-        } else {
-            push_percent(&mut out, byte);
-        }
-    }
+    push_escaped_path(&mut out, path);
     out
+}
+
+/// Appends `path` escaped like [`escape_path`] to `out`.
+pub(crate) fn push_escaped_path(out: &mut String, path: &str) {
+    push_escaped(out, path, path_safe, false);
+}
+
+/// Appends `s` to `out` with every byte that is not `safe` percent-encoded (a space as `+` if
+/// `space_as_plus`); runs of safe bytes are copied at once.
+fn push_escaped(out: &mut String, s: &str, safe: fn(u8) -> bool, space_as_plus: bool) {
+    let mut start = 0;
+    for (i, &byte) in s.as_bytes().iter().enumerate() {
+        if safe(byte) {
+            continue;
+        }
+        // Safe bytes are ASCII, so a non-empty run starts and ends on character boundaries.
+        if let Some(run) = s.get(start..i) {
+            out.push_str(run);
+        }
+        if space_as_plus && byte == b' ' {
+            out.push('+');
+        } else {
+            push_percent(out, byte);
+        }
+        start = i + 1;
+    }
+    if let Some(run) = s.get(start..) {
+        out.push_str(run);
+    }
 }
 
 const fn hex_value(byte: u8) -> Option<u8> {
@@ -264,16 +350,13 @@ pub fn unescape_path(s: &str) -> Option<String> {
 /// ```
 pub fn escape_query_value(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for &byte in s.as_bytes() {
-        if query_safe(byte) {
-            out.push(char::from(byte));
-        } else if byte == b' ' {
-            out.push('+');
-        } else {
-            push_percent(&mut out, byte);
-        }
-    }
+    push_escaped_query_value(&mut out, s);
     out
+}
+
+/// Appends `s` escaped like [`escape_query_value`] to `out`.
+fn push_escaped_query_value(out: &mut String, s: &str) {
+    push_escaped(out, s, query_safe, true);
 }
 
 /// Query-string or form-body parameters, encoded like Go's `url.Values.Encode`.
@@ -288,7 +371,7 @@ pub fn escape_query_value(s: &str) -> String {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Form {
-    pairs: Vec<(&'static str, String)>,
+    pairs: Vec<(&'static str, Cow<'static, str>)>,
 }
 
 impl Form {
@@ -299,7 +382,13 @@ impl Form {
 
     /// Appends the parameter `name=value`.
     pub fn push(&mut self, name: &'static str, value: impl Into<String>) -> &mut Self {
-        self.pairs.push((name, value.into()));
+        self.pairs.push((name, Cow::Owned(value.into())));
+        self
+    }
+
+    /// Appends the parameter `name=value` for a value known at compile time (no allocation).
+    pub(crate) fn push_static(&mut self, name: &'static str, value: &'static str) -> &mut Self {
+        self.pairs.push((name, Cow::Borrowed(value)));
         self
     }
 
@@ -323,19 +412,42 @@ impl Form {
     /// `name=value` pairs sorted by name, joined with `&`, both sides escaped with
     /// [`escape_query_value`]; the empty form encodes to `""`.
     pub fn encode(&self) -> String {
-        let mut sorted: Vec<&(&'static str, String)> = self.pairs.iter().collect();
-        sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-        let mut out = String::new();
-        for (i, (name, value)) in sorted.into_iter().enumerate() {
-            if i > 0 {
-                out.push('&');
+        // Exact unless something needs escaping.
+        let len = self
+            .pairs
+            .iter()
+            .map(|(name, value)| name.len() + value.len() + 2)
+            .sum::<usize>();
+        let mut out = String::with_capacity(len.saturating_sub(1));
+        let sorted = self
+            .pairs
+            .windows(2)
+            .all(|w| w[0].0.as_bytes() <= w[1].0.as_bytes());
+        if sorted {
+            // Already in order (the calls add their parameters sorted): no sort, no copy.
+            for (i, (name, value)) in self.pairs.iter().enumerate() {
+                push_pair(&mut out, i, name, value);
             }
-            out.push_str(&escape_query_value(name));
-            out.push('=');
-            out.push_str(&escape_query_value(value));
+        } else {
+            let mut refs: Vec<&(&'static str, Cow<'static, str>)> = self.pairs.iter().collect();
+            // Stable: repeated names keep their insertion order.
+            refs.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            for (i, (name, value)) in refs.into_iter().enumerate() {
+                push_pair(&mut out, i, name, value);
+            }
         }
         out
     }
+}
+
+/// Appends the `i`-th encoded pair (`&`-separated) of a form.
+fn push_pair(out: &mut String, i: usize, name: &str, value: &str) {
+    if i > 0 {
+        out.push('&');
+    }
+    push_escaped_query_value(out, name);
+    out.push('=');
+    push_escaped_query_value(out, value);
 }
 
 const BASE64_ALPHABET: &[u8; 64] =

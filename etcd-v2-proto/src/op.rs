@@ -23,7 +23,7 @@ use http::{Response, Uri};
 use crate::call::{Call, Idempotency};
 use crate::cluster::{Cluster, Snapshot};
 use crate::curl::{CURL_PREFIX, curl_command};
-use crate::decode::cluster_id;
+use crate::decode::cluster_id_str;
 use crate::endpoint::Endpoint;
 use crate::error::{
     AttemptFailure, ClusterError, Error, ProtocolError, TransportFailure, UsageError,
@@ -347,7 +347,7 @@ impl<T> Task for Op<T> {
         }
         let status = response.status();
         let Some(run) = self.run.as_ref() else { return };
-        let endpoint = run.snapshot.endpoints[run.current].as_str().to_string();
+        let endpoint = || run.snapshot.endpoints[run.current].as_str().to_string();
         if status.is_redirection() {
             self.redirect(cluster, &response);
             return;
@@ -355,11 +355,11 @@ impl<T> Task for Op<T> {
         if status.is_server_error() && !self.call.spec.server_error_is_answer {
             let failure = match status.as_u16() {
                 500 | 503 => AttemptFailure::NoLeader {
-                    endpoint,
+                    endpoint: endpoint(),
                     status: status.as_u16(),
                 },
                 code => AttemptFailure::ServerError {
-                    endpoint,
+                    endpoint: endpoint(),
                     status: code,
                     reason: status.canonical_reason().unwrap_or("").to_string(),
                 },
@@ -368,18 +368,15 @@ impl<T> Task for Op<T> {
             return;
         }
         if let (Some(expected), Some(found)) =
-            (cluster.cluster_id(), cluster_id(response.headers()))
+            (cluster.cluster_id(), cluster_id_str(response.headers()))
         {
-            if !expected.eq_ignore_ascii_case(&found) {
-                let expected = expected.to_string();
-                self.endpoint_failed(
-                    cluster,
-                    AttemptFailure::WrongCluster {
-                        endpoint,
-                        expected,
-                        found,
-                    },
-                );
+            if !expected.eq_ignore_ascii_case(found) {
+                let failure = AttemptFailure::WrongCluster {
+                    endpoint: endpoint(),
+                    expected: expected.to_string(),
+                    found: found.to_string(),
+                };
+                self.endpoint_failed(cluster, failure);
                 return;
             }
         }

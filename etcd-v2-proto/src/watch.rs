@@ -101,7 +101,7 @@ impl Watch {
 
     fn next_op(&self) -> Op<WatchPoll> {
         let mut call = self.template.clone();
-        call.spec.query = keys::wait_query(self.recursive, self.wait_index);
+        call.spec.query = keys::wait_query(self.recursive, self.wait_index).into();
         Op::new(call)
     }
 

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use http::{Method, Response};
 
 use super::{Call, FORM, Idempotency, PathJoin, RequestSpec};
-use crate::decode::{ETCD_INDEX, keys_response, u64_header};
+use crate::decode::{ETCD_INDEX, ETCD_INDEX_NAME, keys_response, u64_header};
 use crate::encode::{Form, keys_path};
 use crate::error::{Error, ProtocolError, UsageError};
 use crate::model::KeysResponse;
@@ -66,12 +66,23 @@ fn check_prev_index(i: Option<u64>) -> Result<(), UsageError> {
 /// [`UsageError::KeyEscapesPrefix`] for keys like `../x`.
 pub fn get(prefix: &str, key: &str, opts: GetOptions) -> Result<Call<KeysResponse>, Error> {
     let mut spec = RequestSpec::new(Method::GET, path(prefix, key)?, PathJoin::Canonical);
-    spec.query = Form::new()
-        .with("quorum", bool_str(opts.quorum))
-        .with("recursive", bool_str(opts.recursive))
-        .with("sorted", bool_str(opts.sort))
-        .encode();
+    spec.query = get_query(opts.quorum, opts.recursive, opts.sort).into();
     Ok(Call::new(spec, Idempotency::Read, keys_response))
+}
+
+/// `quorum=<b>&recursive=<b>&sorted=<b>`, the [`Form`] encoding of a get's three flags, from a
+/// table (a test checks it against [`Form::encode`]).
+fn get_query(quorum: bool, recursive: bool, sorted: bool) -> &'static str {
+    match (quorum, recursive, sorted) {
+        (false, false, false) => "quorum=false&recursive=false&sorted=false",
+        (false, false, true) => "quorum=false&recursive=false&sorted=true",
+        (false, true, false) => "quorum=false&recursive=true&sorted=false",
+        (false, true, true) => "quorum=false&recursive=true&sorted=true",
+        (true, false, false) => "quorum=true&recursive=false&sorted=false",
+        (true, false, true) => "quorum=true&recursive=false&sorted=true",
+        (true, true, false) => "quorum=true&recursive=true&sorted=false",
+        (true, true, true) => "quorum=true&recursive=true&sorted=true",
+    }
 }
 
 /// `PUT <key>?<conditions>` with a form body: set, create, update, compare-and-swap, mkdir, refresh.
@@ -117,7 +128,7 @@ pub fn set(
 
     let mut query = Form::new();
     if opts.dir {
-        query.push("dir", "true");
+        query.push_static("dir", "true");
     }
     if let Some(v) = &opts.prev_value {
         query.push("prevValue", v.as_str());
@@ -128,14 +139,14 @@ pub fn set(
     match opts.prev_exist {
         PrevExist::Ignore => {}
         PrevExist::Exist => {
-            query.push("prevExist", "true");
+            query.push_static("prevExist", "true");
         }
         PrevExist::NoExist => {
-            query.push("prevExist", "false");
+            query.push_static("prevExist", "false");
         }
     }
     if opts.no_value_on_success {
-        query.push("noValueOnSuccess", "true");
+        query.push_static("noValueOnSuccess", "true");
     }
 
     let mut body = Form::new();
@@ -146,11 +157,11 @@ pub fn set(
         body.push("ttl", secs.to_string());
     }
     if opts.refresh {
-        body.push("refresh", "true");
+        body.push_static("refresh", "true");
     }
 
     let mut spec = RequestSpec::new(Method::PUT, path(prefix, key)?, PathJoin::Canonical);
-    spec.query = query.encode();
+    spec.query = query.encode().into();
     spec.body = Some(Bytes::from(body.encode()));
     spec.content_type = Some(FORM);
     let idempotency = if opts.prev_exist == PrevExist::NoExist {
@@ -219,7 +230,7 @@ pub fn delete(prefix: &str, key: &str, opts: &DeleteOptions) -> Result<Call<Keys
     check_prev_index(opts.prev_index)?;
     let mut query = Form::new();
     if opts.dir {
-        query.push("dir", "true");
+        query.push_static("dir", "true");
     }
     if let Some(i) = opts.prev_index {
         query.push("prevIndex", i.to_string());
@@ -228,10 +239,10 @@ pub fn delete(prefix: &str, key: &str, opts: &DeleteOptions) -> Result<Call<Keys
         query.push("prevValue", v.as_str());
     }
     if opts.recursive {
-        query.push("recursive", "true");
+        query.push_static("recursive", "true");
     }
     let mut spec = RequestSpec::new(Method::DELETE, path(prefix, key)?, PathJoin::Canonical);
-    spec.query = query.encode();
+    spec.query = query.encode().into();
     spec.content_type = Some(FORM);
     Ok(Call::new(spec, Idempotency::NotIdempotent, keys_response))
 }
@@ -247,25 +258,25 @@ pub fn wait(
     wait_index: u64,
 ) -> Result<Call<WatchPoll>, Error> {
     let mut spec = RequestSpec::new(Method::GET, path(prefix, key)?, PathJoin::Canonical);
-    spec.query = wait_query(recursive, wait_index);
+    spec.query = wait_query(recursive, wait_index).into();
     spec.wait = true;
     Ok(Call::new(spec, Idempotency::Read, decode_wait))
 }
 
 /// `recursive=<b>&wait=true&waitIndex=<n>`: all three always sent, like Go.
 pub(crate) fn wait_query(recursive: bool, wait_index: u64) -> String {
-    Form::new()
-        .with("recursive", bool_str(recursive))
-        .with("wait", "true")
-        .with("waitIndex", wait_index.to_string())
-        .encode()
+    let mut form = Form::new();
+    form.push_static("recursive", bool_str(recursive))
+        .push_static("wait", "true")
+        .push("waitIndex", wait_index.to_string());
+    form.encode()
 }
 
 /// A long-poll answer: an event, or an empty 200 (the poll ended without one).
 fn decode_wait(response: &Response<Bytes>) -> Result<WatchPoll, Error> {
     let ok = matches!(response.status().as_u16(), 200 | 201);
     if ok && response.body().is_empty() {
-        let index = u64_header(response.headers(), ETCD_INDEX)?;
+        let index = u64_header(response.headers(), &ETCD_INDEX_NAME, ETCD_INDEX)?;
         return Ok(WatchPoll::Empty { index });
     }
     let event = keys_response(response)?;
@@ -273,4 +284,24 @@ fn decode_wait(response: &Response<Bytes>) -> Result<WatchPoll, Error> {
         return Err(ProtocolError::MissingNode.into());
     }
     Ok(WatchPoll::Event(event))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn get_query_table_is_the_form_encoding() {
+        for quorum in [false, true] {
+            for recursive in [false, true] {
+                for sorted in [false, true] {
+                    let form = Form::new()
+                        .with("quorum", bool_str(quorum))
+                        .with("recursive", bool_str(recursive))
+                        .with("sorted", bool_str(sorted));
+                    assert_eq!(get_query(quorum, recursive, sorted), form.encode());
+                }
+            }
+        }
+    }
 }

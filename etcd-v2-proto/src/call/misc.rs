@@ -32,7 +32,7 @@ fn get(path: &str) -> RequestSpec {
 /// [`ProtocolError::EmptyBody`]; an undecodable body is [`ProtocolError::InvalidJson`].
 pub fn version() -> Result<Call<Version>, Error> {
     let mut spec = get("/version");
-    spec.query = VERSION_QUERY.to_string();
+    spec.query = VERSION_QUERY.into();
     Ok(Call::new(spec, Idempotency::Read, decode_version))
 }
 

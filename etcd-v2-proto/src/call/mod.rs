@@ -9,14 +9,16 @@ pub mod keys;
 pub mod members;
 pub mod misc;
 
+use alloc::borrow::Cow;
 use alloc::string::String;
 use core::fmt;
 
 use bytes::Bytes;
-use http::{Method, Request, Response, Uri, header};
+use http::uri::{Parts, PathAndQuery};
+use http::{HeaderValue, Method, Request, Response, Uri, header};
 
 use crate::config::Credentials;
-use crate::encode::{clean_path, escape_path, join_base_path};
+use crate::encode::{clean_path, join_base_path_cow, push_escaped_path};
 use crate::endpoint::Endpoint;
 use crate::error::Error;
 
@@ -51,7 +53,7 @@ pub(crate) struct RequestSpec {
     pub(crate) path: String,
     pub(crate) join: PathJoin,
     /// Encoded query string without `?` (may be empty).
-    pub(crate) query: String,
+    pub(crate) query: Cow<'static, str>,
     pub(crate) body: Option<Bytes>,
     pub(crate) content_type: Option<&'static str>,
     /// A long poll: the header timeout bounds only the response head.
@@ -71,7 +73,7 @@ impl RequestSpec {
             method,
             path,
             join,
-            query: String::new(),
+            query: Cow::Borrowed(""),
             body: None,
             content_type: None,
             wait: false,
@@ -81,24 +83,27 @@ impl RequestSpec {
     }
 
     /// The full URL of this request at `endpoint`.
+    ///
+    /// The same URI as parsing `scheme://authority` + escaped joined path + `?query`, built from
+    /// the endpoint's already parsed scheme and authority: only the path and query are parsed.
     pub(crate) fn uri_at(&self, endpoint: &Endpoint) -> Result<Uri, http::Error> {
+        let base = endpoint.base_path();
         let joined = match self.join {
-            PathJoin::Canonical => join_base_path(endpoint.base_path(), &self.path),
-            PathJoin::Clean => {
-                clean_path(&alloc::format!("{}/{}", endpoint.base_path(), self.path))
-            }
+            PathJoin::Canonical => join_base_path_cow(base, &self.path),
+            PathJoin::Clean => Cow::Owned(clean_path(&alloc::format!("{base}/{}", self.path))),
         };
-        let mut url = alloc::format!(
-            "{}://{}{}",
-            endpoint.scheme(),
-            endpoint.authority(),
-            escape_path(&joined)
-        );
+        // Exact unless something needs escaping.
+        let mut path_and_query = String::with_capacity(joined.len() + 1 + self.query.len());
+        push_escaped_path(&mut path_and_query, &joined);
         if !self.query.is_empty() {
-            url.push('?');
-            url.push_str(&self.query);
+            path_and_query.push('?');
+            path_and_query.push_str(&self.query);
         }
-        Ok(Uri::try_from(url)?)
+        let mut parts = Parts::default();
+        parts.scheme = Some(endpoint.scheme().clone());
+        parts.authority = Some(endpoint.authority().clone());
+        parts.path_and_query = Some(PathAndQuery::try_from(path_and_query)?);
+        Ok(Uri::from_parts(parts)?)
     }
 
     /// The request to `uri`, with the credentials if given.
@@ -107,14 +112,17 @@ impl RequestSpec {
         uri: Uri,
         credentials: Option<&Credentials>,
     ) -> Result<Request<Bytes>, http::Error> {
-        let mut builder = Request::builder().method(self.method.clone()).uri(uri);
+        let mut request = Request::new(self.body.clone().unwrap_or_default());
+        *request.method_mut() = self.method.clone();
+        *request.uri_mut() = uri;
+        let headers = request.headers_mut();
         if let Some(ct) = self.content_type {
-            builder = builder.header(header::CONTENT_TYPE, ct);
+            headers.append(header::CONTENT_TYPE, HeaderValue::from_static(ct));
         }
         if let Some(c) = credentials {
-            builder = builder.header(header::AUTHORIZATION, c.authorization());
+            headers.append(header::AUTHORIZATION, c.authorization());
         }
-        builder.body(self.body.clone().unwrap_or_default())
+        Ok(request)
     }
 }
 
