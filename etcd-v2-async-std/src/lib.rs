@@ -19,6 +19,7 @@
 //! # Ok::<(), etcd_v2_async_std::Error>(())
 //! ```
 
+mod io;
 mod srv;
 mod transport;
 mod watcher;
@@ -136,9 +137,14 @@ impl Client {
                     let send =
                         self.transport
                             .send(t.request, deadline, header_deadline, t.max_body);
-                    // Only the whole exchange's deadline: the transport bounds the head itself
-                    // (a watch's body may rightly take longer than its header deadline).
-                    let outcome = transport::within(deadline, send).await;
+                    // A safety net at the whole exchange's deadline, for transports that do not
+                    // promise to keep it; each transport bounds the head itself (a watch's body
+                    // may rightly take longer than its header deadline).
+                    let outcome = if self.transport.enforces_deadline() {
+                        send.await
+                    } else {
+                        transport::within(deadline, send).await
+                    };
                     let now = Instant::now();
                     match outcome {
                         Ok(r) => task.handle_response(now, &mut self.lock(), t.attempt, r),

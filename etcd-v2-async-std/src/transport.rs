@@ -12,14 +12,15 @@ use futures_core::future::BoxFuture;
 use http::{HeaderValue, Request, Response, Uri, header, uri::PathAndQuery};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::client::conn::http1::{self, SendRequest};
-use smol_hyper::rt::FuturesIo;
 
+use crate::io::Io;
 use crate::lock;
 
 /// Performs one HTTP exchange: no redirects followed, 4xx/5xx returned as answers, the whole
 /// body read (over `max_body` bytes: [`TransportFailure::BodyTooLarge`]), given up with
 /// [`TransportFailure::Timeout`] if the response headers have not arrived by `header_deadline`,
-/// and at `deadline` in any case, body included (the client enforces `deadline` too). A watch
+/// and at `deadline` in any case, body included (the client enforces `deadline` too, unless
+/// [`Transport::enforces_deadline`] says the transport does). A watch
 /// has a `header_deadline` but usually no `deadline`: etcd sends its headers at once, only its
 /// body waits for an event.
 pub trait Transport: Send + Sync + 'static {
@@ -31,6 +32,13 @@ pub trait Transport: Send + Sync + 'static {
         header_deadline: Option<Instant>,
         max_body: usize,
     ) -> BoxFuture<'static, Result<Response<Bytes>, TransportFailure>>;
+
+    /// Whether [`Transport::send`] itself always gives up by `deadline`, so the client need not
+    /// arm a timer of its own around it (one timer less per request). `false` unless a
+    /// transport promises it; the default transport does.
+    fn enforces_deadline(&self) -> bool {
+        false
+    }
 }
 
 type Idle = HashMap<String, Vec<SendRequest<Full<Bytes>>>>;
@@ -124,15 +132,34 @@ impl Transport for HyperTransport {
         header_deadline: Option<Instant>,
         max_body: usize,
     ) -> BoxFuture<'static, Result<Response<Bytes>, TransportFailure>> {
+        // Most calls have one instant for both deadlines: then one timer bounds the whole
+        // exchange (a timer costs about as much as the core's work for a call). The connect
+        // keeps its own bound, so that running out of time there still says nothing was sent.
+        let head_only = header_deadline.filter(|&at| Some(at) != deadline);
         let exchange = exchange(
             self.idle.clone(),
             self.tls(),
             request,
-            header_deadline,
+            Deadlines {
+                connect: header_deadline,
+                head: head_only,
+            },
             max_body,
         );
         Box::pin(within(deadline, exchange))
     }
+
+    fn enforces_deadline(&self) -> bool {
+        true
+    }
+}
+
+/// The bounds one exchange applies itself (the caller bounds the whole of it).
+struct Deadlines {
+    /// Opening a connection (a failure here means nothing was sent).
+    connect: Option<Instant>,
+    /// The head: connect, send and the response headers.
+    head: Option<Instant>,
 }
 
 /// Runs `fut` until `deadline`, then reports [`TransportFailure::Timeout`].
@@ -157,13 +184,13 @@ type Answer = Result<Response<Bytes>, TransportFailure>;
 /// (closed under it) before it opens a fresh connection.
 const POOLED_ATTEMPTS: usize = 2;
 
-/// One exchange whose head (connect, send, response headers) is given up at `head_deadline`;
-/// the caller bounds the whole of it, body included.
+/// One exchange whose connect and head are given up at `deadlines`; the caller bounds the
+/// whole of it, body included.
 async fn exchange(
     idle: Arc<Mutex<Idle>>,
     tls: Option<Tls>,
     request: Request<Bytes>,
-    head_deadline: Option<Instant>,
+    deadlines: Deadlines,
     max_body: usize,
 ) -> Answer {
     let (mut head, body) = request.into_parts();
@@ -197,7 +224,8 @@ async fn exchange(
             let fresh = pooled.is_none();
             let mut sender = match pooled {
                 Some(sender) => sender,
-                None => connect(&addr, tls.clone(), head_deadline).await?,
+                // Boxed: a TLS handshake future is large, and most exchanges reuse a connection.
+                None => Box::pin(connect(&addr, tls.clone(), deadlines.connect)).await?,
             };
             match sender.try_send_request(request).await {
                 Ok(response) => break Ok((sender, response)),
@@ -218,7 +246,7 @@ async fn exchange(
         }
     };
     // A watch's headers come at once even when its body waits for an event.
-    let (sender, response) = within(head_deadline, head).await?;
+    let (sender, response) = within(deadlines.head, head).await?;
     let (head, body) = response.into_parts();
     let body = Limited::new(body, max_body).collect().await.map_err(|e| {
         let too_large = e.is::<LengthLimitError>();
@@ -266,7 +294,7 @@ async fn connect(
     let stream = connecting.await.map_err(|e| failed(&e))?;
     stream.set_nodelay(true).map_err(|e| failed(&e))?;
     let Some(tls) = tls else {
-        return start(FuturesIo::new(stream)).await.map_err(|e| failed(&e));
+        return start(Io::new(stream)).await.map_err(|e| failed(&e));
     };
     #[cfg(feature = "tls")]
     {
@@ -279,7 +307,7 @@ async fn connect(
             std::io::ErrorKind::TimedOut => failed(&"TLS handshake timed out"),
             _ => TransportFailure::Tls(format!("{addr}: {e}")),
         })?;
-        start(FuturesIo::new(stream)).await.map_err(|e| failed(&e))
+        start(Io::new(stream)).await.map_err(|e| failed(&e))
     }
     #[cfg(not(feature = "tls"))]
     match tls {}

@@ -185,16 +185,17 @@ impl Client {
                         self.inner
                             .transport
                             .send(t.request, deadline, header_deadline, t.max_body);
-                    // Only the whole exchange's deadline: the transport bounds the head itself
-                    // (a watch's body may rightly take longer than its header deadline).
+                    // A safety net at the whole exchange's deadline, for transports that do not
+                    // promise to keep it; each transport bounds the head itself (a watch's body
+                    // may rightly take longer than its header deadline).
                     let outcome = match deadline {
-                        Some(at) => {
+                        Some(at) if !self.inner.transport.enforces_deadline() => {
                             let at = at.checked_add(DEADLINE_GRACE).unwrap_or(at);
                             tokio::time::timeout_at(at.into(), send)
                                 .await
                                 .unwrap_or(Err(TransportFailure::Timeout))
                         }
-                        None => send.await,
+                        _ => send.await,
                     };
                     let (now, mut cluster) = (Instant::now(), lock(&self.inner.cluster));
                     match outcome {

@@ -18,9 +18,9 @@ use crate::TransportFailure;
 /// An implementation must not follow redirects, must not turn 4xx/5xx into errors, should give
 /// up with [`TransportFailure::Timeout`] if the response headers have not arrived by
 /// `header_deadline` and at `deadline` in any case (body included) — or with
-/// [`TransportFailure::Connect`] if no connection was up yet, so nothing was sent (the client
-/// also enforces `deadline` around the returned future, shortly after it, and then can only
-/// report `Timeout`) — and must stop reading a body longer than `max_body` bytes with
+/// [`TransportFailure::Connect`] if no connection was up yet, so nothing was sent (unless
+/// [`Transport::enforces_deadline`] says so, the client also enforces `deadline` around the
+/// returned future, shortly after it, and then can only report `Timeout`) — and must stop reading a body longer than `max_body` bytes with
 /// [`TransportFailure::BodyTooLarge`]. A watch has a `header_deadline` but usually no
 /// `deadline`: etcd sends its headers at once, only its body waits for an event. See
 /// `examples/tokio_unix_socket.rs` and `examples/tokio_scripted_transport.rs`.
@@ -33,6 +33,13 @@ pub trait Transport: Send + Sync + 'static {
         header_deadline: Option<Instant>,
         max_body: usize,
     ) -> BoxFuture<'static, Result<Response<Bytes>, TransportFailure>>;
+
+    /// Whether [`Transport::send`] itself always gives up by `deadline`, so the client need not
+    /// arm a timer of its own around it (one timer less per request). `false` unless a
+    /// transport promises it; the default transport does.
+    fn enforces_deadline(&self) -> bool {
+        false
+    }
 }
 
 #[cfg(not(feature = "tls"))]
@@ -153,28 +160,30 @@ impl Transport for HyperTransport {
                     TransportFailure::Timeout
                 }
             };
-            // The head (connect, send, response headers) by the header deadline…
-            let head = client.request(request);
-            let head = match header_deadline {
-                Some(at) => match tokio::time::timeout_at(at.into(), head).await {
-                    Ok(head) => head,
-                    Err(_) => return Err(timed_out()),
-                },
-                None => head.await,
-            };
-            let response = head.map_err(|e| {
-                let msg = error_chain(&e);
-                if e.is_connect() && is_tls(&e) {
-                    TransportFailure::Tls(msg)
-                } else if e.is_connect() {
-                    TransportFailure::Connect(msg)
-                } else {
-                    TransportFailure::Io(msg)
-                }
-            })?;
-            // …and the body by the deadline of the whole exchange (none for most watches).
-            let (parts, body) = response.into_parts();
-            let body = async {
+            // The head (connect, send, response headers) by the header deadline, and the whole
+            // exchange by `deadline`. For most calls both are the same instant: then one timer
+            // bounds both (a timer costs about as much as the core's work for a call).
+            let head_only = header_deadline.filter(|&at| Some(at) != deadline);
+            let exchange = async {
+                let head = client.request(request);
+                let head = match head_only {
+                    Some(at) => match tokio::time::timeout_at(at.into(), head).await {
+                        Ok(head) => head,
+                        Err(_) => return Err(timed_out()),
+                    },
+                    None => head.await,
+                };
+                let response = head.map_err(|e| {
+                    let msg = error_chain(&e);
+                    if e.is_connect() && is_tls(&e) {
+                        TransportFailure::Tls(msg)
+                    } else if e.is_connect() {
+                        TransportFailure::Connect(msg)
+                    } else {
+                        TransportFailure::Io(msg)
+                    }
+                })?;
+                let (parts, body) = response.into_parts();
                 match Limited::new(body, max_body).collect().await {
                     Ok(body) => Ok(Response::from_parts(parts, body.to_bytes())),
                     Err(e) if e.is::<LengthLimitError>() => {
@@ -183,13 +192,19 @@ impl Transport for HyperTransport {
                     Err(e) => Err(TransportFailure::Io(error_chain(&*e))),
                 }
             };
+            // A watch has no `deadline` (only a header deadline): its body waits for an event.
             match deadline {
-                Some(at) => tokio::time::timeout_at(at.into(), body)
-                    .await
-                    .unwrap_or(Err(TransportFailure::Timeout)),
-                None => body.await,
+                Some(at) => match tokio::time::timeout_at(at.into(), exchange).await {
+                    Ok(answer) => answer,
+                    Err(_) => Err(timed_out()),
+                },
+                None => exchange.await,
             }
         })
+    }
+
+    fn enforces_deadline(&self) -> bool {
+        true
     }
 }
 

@@ -52,12 +52,16 @@ pub(crate) async fn run<K: AsyncKv, S: Spawner>(
 ) -> Result<Cost, String> {
     match workload {
         Workload::W1 => {
-            let keys = (0..sizes.n).map(|i| write_key(workload, adapter, i)).collect();
+            let keys = (0..sizes.n)
+                .map(|i| write_key(workload, adapter, i))
+                .collect();
             sets(&kv, keys).await
         }
         Workload::W2 => gets(&kv, (0..sizes.n).map(read_key).collect()).await,
         Workload::W3 => {
-            let keys = (0..sizes.n).map(|i| write_key(workload, adapter, i)).collect();
+            let keys = (0..sizes.n)
+                .map(|i| write_key(workload, adapter, i))
+                .collect();
             concurrent_sets(&kv, rt, keys, sizes.workers).await
         }
         Workload::W4 => listings(&kv, sizes.listings).await,

@@ -15,8 +15,8 @@ use smol_hyper::rt::FuturesIo;
 
 use crate::async_runs::Spawner;
 use crate::ours_async::WatchClient;
-use crate::raw_kv::Exchange;
 use crate::raw;
+use crate::raw_kv::Exchange;
 
 /// Spawns on async-std's global executor.
 #[derive(Clone, Copy)]
@@ -60,7 +60,9 @@ pub(crate) struct Raw {
 
 impl Raw {
     pub(crate) fn new(endpoints: &[String]) -> Result<Self, String> {
-        let host = endpoints[0].trim_start_matches("http://").trim_end_matches('/');
+        let host = endpoints[0]
+            .trim_start_matches("http://")
+            .trim_end_matches('/');
         Ok(Self {
             addr: host.parse().map_err(|e| format!("{host}: {e}"))?,
             host: host.into(),
@@ -85,7 +87,9 @@ impl Raw {
     }
 
     async fn connect(&self) -> Result<Sender, String> {
-        let tcp = TcpStream::connect(self.addr).await.map_err(|e| e.to_string())?;
+        let tcp = TcpStream::connect(self.addr)
+            .await
+            .map_err(|e| e.to_string())?;
         tcp.set_nodelay(true).map_err(|e| e.to_string())?;
         let (sender, connection) = http1::handshake(FuturesIo::new(tcp))
             .await
@@ -95,7 +99,6 @@ impl Raw {
         });
         Ok(sender)
     }
-
 }
 
 impl Exchange for Raw {
@@ -115,7 +118,10 @@ impl Exchange for Raw {
             None => self.connect().await?,
         };
         sender.ready().await.map_err(|e| e.to_string())?;
-        let response = sender.send_request(request).await.map_err(|e| e.to_string())?;
+        let response = sender
+            .send_request(request)
+            .await
+            .map_err(|e| e.to_string())?;
         let status = response.status().as_u16();
         let body = response.into_body().collect().await;
         let body = body.map_err(|e| e.to_string())?.to_bytes();

@@ -97,14 +97,20 @@ impl Raw {
     fn put_body(&self, key: &str) -> Result<(u16, Vec<u8>), String> {
         let url = format!("{}{}", self.base, raw::set_path(key));
         let request = self.agent.put(&url).header("Content-Type", raw::FORM);
-        let response = request.send(self.body.as_bytes()).map_err(|e| e.to_string())?;
+        let response = request
+            .send(self.body.as_bytes())
+            .map_err(|e| e.to_string())?;
         read(response)
     }
 }
 
 fn read(mut response: http::Response<ureq::Body>) -> Result<(u16, Vec<u8>), String> {
     let status = response.status().as_u16();
-    let body = response.body_mut().with_config().limit(u64::MAX).read_to_vec();
+    let body = response
+        .body_mut()
+        .with_config()
+        .limit(u64::MAX)
+        .read_to_vec();
     Ok((status, body.map_err(|e| e.to_string())?))
 }
 
@@ -149,7 +155,9 @@ impl BlockingKv for Raw {
 
 impl BlockingWatch for RawWatch {
     fn next(&mut self) -> Result<u64, String> {
-        let (status, body) = self.raw.get_body(&raw::wait_path(&self.dir, self.wait_index))?;
+        let (status, body) = self
+            .raw
+            .get_body(&raw::wait_path(&self.dir, self.wait_index))?;
         let index = raw::modified_index(status, &body)?;
         self.wait_index = index + 1;
         Ok(index)

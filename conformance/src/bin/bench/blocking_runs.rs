@@ -42,12 +42,16 @@ pub(crate) fn run<K: BlockingKv>(
 ) -> Result<Cost, String> {
     match workload {
         Workload::W1 => {
-            let keys = (0..sizes.n).map(|i| write_key(workload, adapter, i)).collect();
+            let keys = (0..sizes.n)
+                .map(|i| write_key(workload, adapter, i))
+                .collect();
             sequential(keys, |key| kv.set(key))
         }
         Workload::W2 => sequential((0..sizes.n).map(read_key).collect(), |key| kv.get(key)),
         Workload::W3 => {
-            let keys = (0..sizes.n).map(|i| write_key(workload, adapter, i)).collect();
+            let keys = (0..sizes.n)
+                .map(|i| write_key(workload, adapter, i))
+                .collect();
             concurrent_sets(kv, keys, sizes.workers)
         }
         Workload::W4 => listings(kv, sizes.listings),

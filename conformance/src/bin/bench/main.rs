@@ -77,7 +77,15 @@ fn measure_here(args: &Args) -> Result<(), String> {
         return Err("--child takes one workload".into());
     };
     let cost = measure(adapter, workload, args.sizes, &args.endpoints)?;
-    println!("{}", Sample { adapter, workload, cost }.line());
+    println!(
+        "{}",
+        Sample {
+            adapter,
+            workload,
+            cost
+        }
+        .line()
+    );
     Ok(())
 }
 
@@ -95,8 +103,7 @@ fn measure(
         let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
         rt.block_on(async { Tokio.spawn(run).await })
     };
-    let on_async_std =
-        |run: Run| async_std::task::block_on(async_std_clients::AsyncStd.spawn(run));
+    let on_async_std = |run: Run| async_std::task::block_on(async_std_clients::AsyncStd.spawn(run));
     let endpoints = endpoints.to_vec();
     match adapter {
         Adapter::Blocking => {
@@ -138,7 +145,10 @@ fn orchestrate(args: &Args) -> Result<(), String> {
     };
     let version = http_get(&endpoints[0], "/version").map_or_else(|e| e.to_string(), |r| r.1);
     println!("etcd {} at {}", version.trim(), endpoints.join(","));
-    println!("cores: {}", std::thread::available_parallelism().map_or(0, usize::from));
+    println!(
+        "cores: {}",
+        std::thread::available_parallelism().map_or(0, usize::from)
+    );
     write_fixtures(args, &endpoints)?;
     let listing_bytes = args.workloads.contains(&Workload::W4).then(|| {
         let path = format!("/v2/keys{}?recursive=true", listing_dir());
@@ -177,7 +187,11 @@ fn orchestrate(args: &Args) -> Result<(), String> {
         }
     }
     println!("{}", summary(&samples, args.runs, listing_bytes));
-    println!("({} runs in {:.0} s)", args.runs, started.elapsed().as_secs_f64());
+    println!(
+        "({} runs in {:.0} s)",
+        args.runs,
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -210,7 +224,10 @@ fn write_fixtures(args: &Args, endpoints: &[String]) -> Result<(), String> {
             })
             .collect();
         for worker in workers {
-            worker.join().map_err(|_| "a set-up thread panicked")?.map_err(|e| e.to_string())?;
+            worker
+                .join()
+                .map_err(|_| "a set-up thread panicked")?
+                .map_err(|e| e.to_string())?;
         }
         Ok(())
     })

@@ -15,8 +15,7 @@ fn canned_body() -> String {
     format!(
         r#"{{"action":"get","node":{{"key":"{NULL_KEY}","value":"{}","modifiedIndex":4241,"createdIndex":17}}}}"#,
         value()
-    )
-    + "\n"
+    ) + "\n"
 }
 
 /// The whole answer, headers as etcd 3.4 sends them.

@@ -46,7 +46,8 @@ pub(crate) struct OursWatch<C: WatchClient>(C::Watcher);
 
 impl<C> AsyncKv for Ours<C>
 where
-    C: WatchClient + for<'a> Api<Output<'a, KeysResponse> = BoxFuture<'a, Result<KeysResponse, Error>>>,
+    C: WatchClient
+        + for<'a> Api<Output<'a, KeysResponse> = BoxFuture<'a, Result<KeysResponse, Error>>>,
 {
     type Watch = OursWatch<C>;
 
@@ -79,7 +80,9 @@ where
 
 impl<C: WatchClient> AsyncWatch for OursWatch<C> {
     async fn next(&mut self) -> Result<u64, String> {
-        let event = C::next_event(&mut self.0).await.map_err(|e| e.to_string())?;
+        let event = C::next_event(&mut self.0)
+            .await
+            .map_err(|e| e.to_string())?;
         Ok(event.node.map_or(0, |n| n.modified_index))
     }
 }

@@ -82,7 +82,8 @@ pub(crate) enum Workload {
 
 impl Workload {
     /// Every workload, in the order they run.
-    pub(crate) const ALL: [Self; 6] = [Self::W1, Self::W2, Self::W3, Self::W4, Self::W5, Self::Null];
+    pub(crate) const ALL: [Self; 6] =
+        [Self::W1, Self::W2, Self::W3, Self::W4, Self::W5, Self::Null];
 
     /// The name on the command line and in the output.
     pub(crate) fn name(self) -> &'static str {

@@ -38,7 +38,10 @@ pub(crate) fn wait_path(dir: &str, wait_index: u64) -> String {
 /// `serde_json::Value`: the least a hand-written long-poll loop has to decode.
 pub(crate) fn modified_index(status: u16, body: &[u8]) -> Result<u64, String> {
     if !(200..300).contains(&status) {
-        return Err(format!("status {status}: {}", String::from_utf8_lossy(body)));
+        return Err(format!(
+            "status {status}: {}",
+            String::from_utf8_lossy(body)
+        ));
     }
     let json: serde_json::Value = serde_json::from_slice(body).map_err(|e| e.to_string())?;
     json["node"]["modifiedIndex"]
@@ -51,6 +54,9 @@ pub(crate) fn expect_ok(status: u16, body: &[u8]) -> Result<(), String> {
     if (200..300).contains(&status) {
         Ok(())
     } else {
-        Err(format!("status {status}: {}", String::from_utf8_lossy(body)))
+        Err(format!(
+            "status {status}: {}",
+            String::from_utf8_lossy(body)
+        ))
     }
 }

@@ -39,7 +39,19 @@ impl Sample {
     /// Reads a run line back (as a child printed it).
     pub(crate) fn parse(line: &str) -> Option<Self> {
         let f: Vec<&str> = line.split_whitespace().collect();
-        let [adapter, workload, n, seconds, _, cpu_ms, peak, growth, p50, p99] = f[..] else {
+        let [
+            adapter,
+            workload,
+            n,
+            seconds,
+            _,
+            cpu_ms,
+            peak,
+            growth,
+            p50,
+            p99,
+        ] = f[..]
+        else {
             return None;
         };
         let ops: usize = n.parse().ok()?;

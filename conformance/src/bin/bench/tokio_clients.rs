@@ -14,8 +14,8 @@ use hyper_util::rt::TokioExecutor;
 
 use crate::async_runs::Spawner;
 use crate::ours_async::WatchClient;
-use crate::raw_kv::Exchange;
 use crate::raw;
+use crate::raw_kv::Exchange;
 
 /// Spawns on the ambient tokio runtime.
 #[derive(Clone, Copy)]
@@ -65,7 +65,6 @@ impl Raw {
             body: Bytes::from(raw::set_body()),
         }
     }
-
 }
 
 impl Exchange for Raw {
@@ -79,7 +78,11 @@ impl Exchange for Raw {
             Request::get(uri).body(Full::new(Bytes::new()))
         };
         let request = request.map_err(|e| e.to_string())?;
-        let response = self.client.request(request).await.map_err(|e| e.to_string())?;
+        let response = self
+            .client
+            .request(request)
+            .await
+            .map_err(|e| e.to_string())?;
         let status = response.status().as_u16();
         let body = response.into_body().collect().await;
         Ok((status, body.map_err(|e| e.to_string())?.to_bytes()))
