@@ -4,6 +4,7 @@
 //! methods, so an adapter can keep it behind a plain mutex that is never held across a wait.
 
 use alloc::string::{String, ToString};
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use crate::config::Config;
@@ -15,7 +16,8 @@ use crate::rng::Rng;
 #[derive(Debug, Clone)]
 pub struct Cluster {
     config: Config,
-    endpoints: Vec<Endpoint>,
+    /// Shared with the snapshots of running calls: starting a call copies no endpoint.
+    endpoints: Arc<[Endpoint]>,
     pinned: usize,
     /// Bumped on every change of the endpoint list, so a call never re-pins a list it did not see.
     generation: u64,
@@ -26,7 +28,7 @@ pub struct Cluster {
 /// What a call copies from the cluster when it starts.
 #[derive(Debug, Clone)]
 pub(crate) struct Snapshot {
-    pub(crate) endpoints: Vec<Endpoint>,
+    pub(crate) endpoints: Arc<[Endpoint]>,
     pub(crate) pinned: usize,
     pub(crate) generation: u64,
 }
@@ -40,7 +42,7 @@ impl Cluster {
     pub fn new(config: Config) -> Result<Self, Error> {
         let seed = config.seed.unwrap_or_else(entropy_seed);
         let mut cluster = Self {
-            endpoints: Vec::new(),
+            endpoints: Arc::new([]),
             pinned: 0,
             generation: 0,
             rng: Rng::new(seed),
@@ -90,7 +92,7 @@ impl Cluster {
 
     pub(crate) fn snapshot(&self) -> Snapshot {
         Snapshot {
-            endpoints: self.endpoints.clone(),
+            endpoints: Arc::clone(&self.endpoints),
             pinned: self.pinned,
             generation: self.generation,
         }
@@ -104,7 +106,7 @@ impl Cluster {
     }
 
     pub(crate) fn replace(&mut self, endpoints: Vec<Endpoint>, pinned: usize) {
-        self.endpoints = endpoints;
+        self.endpoints = endpoints.into();
         self.pinned = pinned;
         self.generation += 1;
     }

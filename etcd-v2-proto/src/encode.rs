@@ -243,8 +243,23 @@ pub(crate) fn join_base_path_cow<'a>(base: &str, path: &'a str) -> Cow<'a, str> 
 }
 
 /// Bytes that Go's URL path escaping leaves as they are.
-fn path_safe(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || b"-_.~$&+,/:;=@".contains(&byte)
+const fn path_safe(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric()
+        || matches!(
+            byte,
+            b'-' | b'_'
+                | b'.'
+                | b'~'
+                | b'$'
+                | b'&'
+                | b'+'
+                | b','
+                | b'/'
+                | b':'
+                | b';'
+                | b'='
+                | b'@'
+        )
 }
 
 /// Bytes that Go's `url.QueryEscape` leaves as they are.

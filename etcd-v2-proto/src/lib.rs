@@ -40,6 +40,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod api;
+pub mod body;
 pub mod call;
 mod cluster;
 mod code;

@@ -138,7 +138,7 @@ impl<T> Op<T> {
         let (snapshot, repin) = match self.endpoints.take() {
             Some(endpoints) => (
                 Snapshot {
-                    endpoints,
+                    endpoints: endpoints.into(),
                     pinned: 0,
                     generation: 0,
                 },
