@@ -39,7 +39,7 @@ pub use etcd_v2_proto::{
     WatchOptions,
 };
 pub use srv::{discover_srv, discover_srv_with};
-pub use transport::{HyperTransport, Transport};
+pub use transport::{HyperTransport, MAX_IDLE_PER_HOST, Transport};
 pub use watcher::Watcher;
 
 /// An etcd v2 client; cheap to clone (`Arc`s inside) and safe to share between tasks.

@@ -4,9 +4,11 @@ use std::error::Error as StdError;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use etcd_v2_proto::body::BodyBuffer;
 use futures_core::future::BoxFuture;
 use http::{Request, Response};
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Body as _;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::{HttpConnector, capture_connection};
 use hyper_util::rt::TokioExecutor;
@@ -183,14 +185,15 @@ impl Transport for HyperTransport {
                         TransportFailure::Io(msg)
                     }
                 })?;
-                let (parts, body) = response.into_parts();
-                match Limited::new(body, max_body).collect().await {
-                    Ok(body) => Ok(Response::from_parts(parts, body.to_bytes())),
-                    Err(e) if e.is::<LengthLimitError>() => {
-                        Err(TransportFailure::BodyTooLarge { limit: max_body })
+                let (parts, mut body) = response.into_parts();
+                let mut buffer = BodyBuffer::new(max_body, body.size_hint().exact());
+                while let Some(frame) = body.frame().await {
+                    let frame = frame.map_err(|e| TransportFailure::Io(error_chain(&e)))?;
+                    if let Ok(data) = frame.into_data() {
+                        buffer.push(data)?;
                     }
-                    Err(e) => Err(TransportFailure::Io(error_chain(&*e))),
                 }
+                Ok(Response::from_parts(parts, buffer.finish()))
             };
             // A watch has no `deadline` (only a header deadline): its body waits for an event.
             match deadline {
