@@ -19,6 +19,8 @@ pub(crate) struct Args {
     pub(crate) child: bool,
     /// Internal: be the null workload's canned-response server.
     pub(crate) serve_null: bool,
+    /// Print the usage and stop.
+    pub(crate) help: bool,
 }
 
 pub(crate) const USAGE: &str = "\
@@ -52,6 +54,7 @@ impl Args {
             endpoints: Vec::new(),
             child: false,
             serve_null: false,
+            help: false,
         };
         let mut args = args.into_iter();
         while let Some(flag) = args.next() {
@@ -72,6 +75,7 @@ impl Args {
                 }
                 "--child" => parsed.child = true,
                 "--serve-null" => parsed.serve_null = true,
+                "--help" | "-h" => parsed.help = true,
                 // What `cargo bench` passes to every bench target.
                 "--bench" => {}
                 _ => return Err(format!("unknown argument {flag:?}")),

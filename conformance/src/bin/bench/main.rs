@@ -52,6 +52,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if args.help {
+        print!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
     let outcome = if args.serve_null {
         null_server::serve().map_err(|e| e.to_string())
     } else if args.child {
