@@ -22,9 +22,8 @@ use crate::lock;
 /// body read (over `max_body` bytes: [`TransportFailure::BodyTooLarge`]), given up with
 /// [`TransportFailure::Timeout`] if the response headers have not arrived by `header_deadline`,
 /// and at `deadline` in any case, body included (the client enforces `deadline` too, unless
-/// [`Transport::enforces_deadline`] says the transport does). A watch
-/// has a `header_deadline` but usually no `deadline`: etcd sends its headers at once, only its
-/// body waits for an event.
+/// [`Transport::enforces_deadline`] says the transport does). A watch has a `header_deadline`
+/// but usually no `deadline`: etcd sends its headers at once, only its body waits for an event.
 pub trait Transport: Send + Sync + 'static {
     /// Sends `request` (its URI is absolute) and returns the answer with its body.
     fn send(
@@ -51,8 +50,7 @@ type Idle = HashMap<String, Vec<SendRequest<Full<Bytes>>>>;
 pub const MAX_IDLE_PER_HOST: usize = 128;
 
 /// hyper's low-level HTTP/1 client over async-std TCP, keeping up to [`MAX_IDLE_PER_HOST`] idle
-/// connections per
-/// host. `https` needs the `tls` feature (rustls with the webpki roots; use
+/// connections per host. `https` needs the `tls` feature (rustls with the webpki roots; use
 /// `HyperTransport::with_tls` to trust a private CA); without it, it is
 /// [`TransportFailure::InvalidRequest`].
 #[derive(Clone, Default)]

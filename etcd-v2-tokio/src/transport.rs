@@ -22,10 +22,11 @@ use crate::TransportFailure;
 /// `header_deadline` and at `deadline` in any case (body included) — or with
 /// [`TransportFailure::Connect`] if no connection was up yet, so nothing was sent (unless
 /// [`Transport::enforces_deadline`] says so, the client also enforces `deadline` around the
-/// returned future, shortly after it, and then can only report `Timeout`) — and must stop reading a body longer than `max_body` bytes with
-/// [`TransportFailure::BodyTooLarge`]. A watch has a `header_deadline` but usually no
-/// `deadline`: etcd sends its headers at once, only its body waits for an event. See
-/// `examples/tokio_unix_socket.rs` and `examples/tokio_scripted_transport.rs`.
+/// returned future, shortly after it, and then can only report `Timeout`) — and must stop
+/// reading a body longer than `max_body` bytes with [`TransportFailure::BodyTooLarge`]. A watch
+/// has a `header_deadline` but usually no `deadline`: etcd sends its headers at once, only its
+/// body waits for an event. See `examples/tokio_unix_socket.rs` and
+/// `examples/tokio_scripted_transport.rs`.
 pub trait Transport: Send + Sync + 'static {
     /// Sends `request` and returns the answer with its body fully read.
     fn send(

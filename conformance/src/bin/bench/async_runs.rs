@@ -5,7 +5,10 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use crate::measure::{Cost, Meter};
-use crate::plan::{Adapter, ROOT, Sizes, Workload, listing_dir, read_key, watch_dir, write_key};
+use crate::plan::{
+    Adapter, ROOT, Sizes, Workload, listing_dir, read_key, shares, warm_up_shares, watch_dir,
+    write_key,
+};
 
 /// Operations before the meter starts (connections made, code paths warm).
 const WARM_UP: usize = 50;
@@ -108,13 +111,9 @@ async fn concurrent_sets<K: AsyncKv, S: Spawner>(
     keys: Vec<String>,
     workers: usize,
 ) -> Result<Cost, String> {
-    let warm_up = (0..workers).map(|w| vec![format!("{ROOT}/warm-up-{w}"); 2]);
-    in_tasks(kv, rt, warm_up.collect()).await?;
-    let mut shares = vec![Vec::new(); workers];
+    in_tasks(kv, rt, warm_up_shares(workers)).await?;
     let ops = keys.len();
-    for (i, key) in keys.into_iter().enumerate() {
-        shares[i % workers].push(key);
-    }
+    let shares = shares(keys, workers);
     let meter = Meter::start();
     let latencies = in_tasks(kv, rt, shares).await?;
     Ok(meter.finish(ops, latencies))

@@ -5,7 +5,9 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::measure::{Cost, Meter};
-use crate::plan::{Adapter, ROOT, Sizes, Workload, listing_dir, read_key, watch_dir, write_key};
+use crate::plan::{
+    Adapter, Sizes, Workload, listing_dir, read_key, shares, warm_up_shares, watch_dir, write_key,
+};
 
 /// Operations before the meter starts (connections made, code paths warm).
 const WARM_UP: usize = 50;
@@ -85,13 +87,9 @@ fn concurrent_sets<K: BlockingKv>(
     keys: Vec<String>,
     workers: usize,
 ) -> Result<Cost, String> {
-    let warm_up = (0..workers).map(|w| vec![format!("{ROOT}/warm-up-{w}"); 2]);
-    in_threads(kv, warm_up.collect())?;
-    let mut shares = vec![Vec::new(); workers];
+    in_threads(kv, warm_up_shares(workers))?;
     let ops = keys.len();
-    for (i, key) in keys.into_iter().enumerate() {
-        shares[i % workers].push(key);
-    }
+    let shares = shares(keys, workers);
     let meter = Meter::start();
     let latencies = in_threads(kv, shares)?;
     Ok(meter.finish(ops, latencies))

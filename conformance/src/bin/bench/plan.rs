@@ -164,6 +164,22 @@ pub(crate) fn write_key(workload: Workload, adapter: Adapter, i: usize) -> Strin
     format!("{ROOT}/{workload}/{adapter}/key-{i:06}")
 }
 
+/// `keys` dealt round-robin to `workers` callers (W3).
+pub(crate) fn shares(keys: Vec<String>, workers: usize) -> Vec<Vec<String>> {
+    let mut shares = vec![Vec::new(); workers];
+    for (i, key) in keys.into_iter().enumerate() {
+        shares[i % workers].push(key);
+    }
+    shares
+}
+
+/// Two sets per caller before W3's meter starts, so that every caller has had a connection.
+pub(crate) fn warm_up_shares(workers: usize) -> Vec<Vec<String>> {
+    (0..workers)
+        .map(|w| vec![format!("{ROOT}/warm-up-{w}"); 2])
+        .collect()
+}
+
 /// The directory W5's watcher watches for `adapter`.
 pub(crate) fn watch_dir(adapter: Adapter) -> String {
     format!("{ROOT}/w5/{adapter}")
