@@ -33,10 +33,10 @@ use futures_core::future::BoxFuture;
 pub use etcd_v2_proto as proto;
 pub use etcd_v2_proto::{
     Action, Api, ApiError, AttemptFailure, ClusterError, Config, CreateInOrderOptions, Credentials,
-    DeleteOptions, Error, ErrorCode, EtcdError, GetOptions, Health, KeysResponse, LeaderStats,
-    Member, Node, PermissionType, PrevExist, ProtocolError, ResumePolicy, Role, SelectionMode,
-    SelfStats, SetOptions, StoreStats, Task, TransportFailure, UsageError, User, Version,
-    WatchOptions,
+    DeleteOptions, Error, ErrorCode, EtcdError, GetOptions, Health, Idempotency, KeysResponse,
+    LeaderStats, Member, Node, PermissionType, PrevExist, ProtocolError, ResumePolicy, Role,
+    SelectionMode, SelfStats, SetOptions, StoreStats, Task, TransportFailure, UsageError, User,
+    Version, WatchOptions,
 };
 pub use srv::{discover_srv, discover_srv_with};
 pub use transport::{HyperTransport, MAX_IDLE_PER_HOST, Transport};
@@ -150,6 +150,8 @@ impl Client {
                         Ok(r) => task.handle_response(now, &mut self.lock(), t.attempt, r),
                         Err(f) => task.handle_failure(now, &mut self.lock(), t.attempt, f),
                     }
+                    // Outside the lock: other calls go on while a large answer is decoded.
+                    task.decode_answer();
                 }
             }
         }

@@ -26,10 +26,10 @@ use std::time::{Duration, Instant};
 pub use etcd_v2_proto as proto;
 pub use etcd_v2_proto::{
     Action, Api, ApiError, AttemptFailure, ClusterError, Config, CreateInOrderOptions, Credentials,
-    DeleteOptions, Error, ErrorCode, EtcdError, GetOptions, Health, KeysResponse, LeaderStats,
-    Member, Node, PermissionType, PrevExist, ProtocolError, ResumePolicy, Role, SelectionMode,
-    SelfStats, SetOptions, StoreStats, Task, TransportFailure, UsageError, User, Version,
-    WatchOptions,
+    DeleteOptions, Error, ErrorCode, EtcdError, GetOptions, Health, Idempotency, KeysResponse,
+    LeaderStats, Member, Node, PermissionType, PrevExist, ProtocolError, ResumePolicy, Role,
+    SelectionMode, SelfStats, SetOptions, StoreStats, Task, TransportFailure, UsageError, User,
+    Version, WatchOptions,
 };
 pub use ureq;
 
@@ -178,11 +178,12 @@ impl Client {
                         t.max_body,
                     );
                     let now = Instant::now();
-                    let mut cluster = self.cluster();
                     match outcome {
-                        Ok(r) => task.handle_response(now, &mut cluster, t.attempt, r),
-                        Err(f) => task.handle_failure(now, &mut cluster, t.attempt, f),
+                        Ok(r) => task.handle_response(now, &mut self.cluster(), t.attempt, r),
+                        Err(f) => task.handle_failure(now, &mut self.cluster(), t.attempt, f),
                     }
+                    // Outside the lock: other calls go on while a large answer is decoded.
+                    task.decode_answer();
                 }
             }
         }

@@ -58,6 +58,8 @@ pub struct Op<T> {
     deadline: Option<Instant>,
     endpoints: Option<Vec<Endpoint>>,
     run: Option<Run>,
+    /// An accepted answer not decoded yet (see [`Task::decode_answer`]).
+    answer: Option<Response<Bytes>>,
     result: Option<Result<T, Error>>,
     finished: bool,
     next_attempt: u64,
@@ -86,6 +88,7 @@ impl<T> Op<T> {
             deadline: None,
             endpoints: None,
             run: None,
+            answer: None,
             result: None,
             finished: false,
             next_attempt: 0,
@@ -181,7 +184,7 @@ impl<T> Op<T> {
         };
         let credentials = config.credentials.as_ref().filter(|_| same_origin);
         let built = uri.and_then(|uri| self.call.spec.request(uri, credentials));
-        let request = match built {
+        let mut request = match built {
             Ok(r) => r,
             Err(e) => {
                 let failure = TransportFailure::InvalidRequest(e.to_string()).into();
@@ -189,6 +192,9 @@ impl<T> Op<T> {
                 return self.poll(now, cluster);
             }
         };
+        if self.call.idempotency == Idempotency::NotIdempotent {
+            request.extensions_mut().insert(Idempotency::NotIdempotent);
+        }
         // The response head must arrive within `header_timeout` for every request: etcd sends a
         // watch's headers as soon as the watch is registered, so only a watch's body may take
         // arbitrarily long. For ordinary requests the header timeout bounds the whole exchange.
@@ -305,6 +311,7 @@ impl<T> Task for Op<T> {
     type Output = T;
 
     fn poll(&mut self, now: Instant, cluster: &mut Cluster) -> Step<T> {
+        self.decode_answer();
         if self.finished {
             return Step::Done(
                 self.result
@@ -383,8 +390,8 @@ impl<T> Task for Op<T> {
         if run.repin && run.current != run.snapshot.pinned {
             cluster.pin(run.snapshot.generation, run.current);
         }
-        let result = self.call.decode(&response);
-        self.finish(result);
+        // Decoded by `decode_answer`, which needs no cluster (so no lock in an adapter).
+        self.answer = Some(response);
     }
 
     fn handle_failure(
@@ -419,5 +426,60 @@ impl<T> Task for Op<T> {
             other => AttemptFailure::Transport(other),
         };
         self.endpoint_failed(cluster, failure);
+    }
+
+    fn decode_answer(&mut self) {
+        if let Some(response) = self.answer.take() {
+            let result = self.call.decode(&response);
+            self.finish(result);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use core::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+    use crate::call::{PathJoin, RequestSpec};
+    use crate::config::Config;
+
+    static DECODED: AtomicUsize = AtomicUsize::new(0);
+
+    fn counting_decoder(_: &Response<Bytes>) -> Result<u32, Error> {
+        DECODED.fetch_add(1, Ordering::SeqCst);
+        Ok(7)
+    }
+
+    fn answer() -> Response<Bytes> {
+        Response::new(Bytes::from_static(b"{}"))
+    }
+
+    #[test]
+    fn decoding_waits_for_decode_answer_or_the_next_poll() {
+        let mut cluster = Cluster::new(Config::new(["http://127.0.0.1:2379"])).unwrap();
+        let spec = RequestSpec::new(http::Method::GET, "/x".into(), PathJoin::Clean);
+        let now = Instant::now();
+        for explicit in [true, false] {
+            let mut op = Op::new(Call::new(spec.clone(), Idempotency::Read, counting_decoder));
+            let Step::Send(t) = op.poll(now, &mut cluster) else {
+                panic!("expected a request")
+            };
+            let before = DECODED.load(Ordering::SeqCst);
+            op.handle_response(now, &mut cluster, t.attempt, answer());
+            // The cluster (an adapter's lock) is not needed for the decoding itself.
+            assert_eq!(DECODED.load(Ordering::SeqCst), before);
+            if explicit {
+                op.decode_answer();
+                assert_eq!(DECODED.load(Ordering::SeqCst), before + 1);
+                op.decode_answer();
+            }
+            assert!(matches!(op.poll(now, &mut cluster), Step::Done(Ok(7))));
+            assert_eq!(DECODED.load(Ordering::SeqCst), before + 1);
+            // A late duplicate of the same answer is ignored.
+            op.handle_response(now, &mut cluster, t.attempt, answer());
+            op.decode_answer();
+            assert_eq!(DECODED.load(Ordering::SeqCst), before + 1);
+        }
     }
 }

@@ -184,6 +184,14 @@ impl Task for Sync {
             Phase::Done => {}
         }
     }
+
+    fn decode_answer(&mut self) {
+        match &mut self.phase {
+            Phase::Members(op) => op.decode_answer(),
+            Phase::Leader(op, _) => op.decode_answer(),
+            Phase::Done => {}
+        }
+    }
 }
 
 /// Syncs now and then every `interval`, until a sync fails (Go: `AutoSync`).
@@ -247,5 +255,9 @@ impl Task for AutoSync {
         failure: TransportFailure,
     ) {
         self.sync.handle_failure(now, cluster, attempt, failure);
+    }
+
+    fn decode_answer(&mut self) {
+        self.sync.decode_answer();
     }
 }

@@ -9,7 +9,8 @@
 //!         Step::Send(t)   => { send t.request, give up at t.header_deadline if no response
 //!                              head yet, at t.deadline in any case;
 //!                              task.handle_response(now(), &mut cluster, t.attempt, response)
-//!                              or task.handle_failure(now(), &mut cluster, t.attempt, failure) }
+//!                              or task.handle_failure(now(), &mut cluster, t.attempt, failure);
+//!                              then, with the cluster lock released: task.decode_answer() }
 //!         Step::Wait(at)  => sleep until `at`,
 //!         Step::Done(r)   => return r,
 //!     }
@@ -97,6 +98,14 @@ pub trait Task {
         attempt: AttemptId,
         failure: TransportFailure,
     );
+
+    /// Decodes the answer [`Task::handle_response`] accepted: the part of handling it that
+    /// needs no [`Cluster`] (JSON decoding, milliseconds for a large listing).
+    ///
+    /// An adapter that keeps the cluster behind a lock calls this right after
+    /// `handle_response`, with the lock released, so the client's other calls go on meanwhile.
+    /// Optional: [`Task::poll`] decodes whatever is still undecoded.
+    fn decode_answer(&mut self) {}
 }
 
 impl<T> Step<T> {
@@ -139,6 +148,10 @@ impl<K: Task + ?Sized> Task for &mut K {
     ) {
         (**self).handle_failure(now, cluster, attempt, failure);
     }
+
+    fn decode_answer(&mut self) {
+        (**self).decode_answer();
+    }
 }
 
 /// A task shared between its owner and the future driving it (an async watcher keeps its
@@ -170,6 +183,10 @@ impl<K: Task> Task for std::sync::Arc<std::sync::Mutex<K>> {
         failure: TransportFailure,
     ) {
         lock(self).handle_failure(now, cluster, attempt, failure);
+    }
+
+    fn decode_answer(&mut self) {
+        lock(self).decode_answer();
     }
 }
 

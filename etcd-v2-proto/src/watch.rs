@@ -221,4 +221,10 @@ impl Task for Watch {
             op.handle_failure(now, cluster, attempt, failure);
         }
     }
+
+    fn decode_answer(&mut self) {
+        if let Some(op) = self.op.as_mut() {
+            op.decode_answer();
+        }
+    }
 }

@@ -32,10 +32,10 @@ use futures_core::future::BoxFuture;
 pub use etcd_v2_proto as proto;
 pub use etcd_v2_proto::{
     Action, Api, ApiError, AttemptFailure, ClusterError, Config, CreateInOrderOptions, Credentials,
-    DeleteOptions, Error, ErrorCode, EtcdError, GetOptions, Health, KeysResponse, LeaderStats,
-    Member, Node, PermissionType, PrevExist, ProtocolError, ResumePolicy, Role, SelectionMode,
-    SelfStats, SetOptions, StoreStats, Task, TransportFailure, UsageError, User, Version,
-    WatchOptions,
+    DeleteOptions, Error, ErrorCode, EtcdError, GetOptions, Health, Idempotency, KeysResponse,
+    LeaderStats, Member, Node, PermissionType, PrevExist, ProtocolError, ResumePolicy, Role,
+    SelectionMode, SelfStats, SetOptions, StoreStats, Task, TransportFailure, UsageError, User,
+    Version, WatchOptions,
 };
 pub use srv::{discover_srv, discover_srv_with};
 pub use transport::{HyperTransport, Transport};
@@ -204,6 +204,9 @@ impl Client {
                         }
                         Err(failure) => task.handle_failure(now, &mut cluster, t.attempt, failure),
                     }
+                    drop(cluster);
+                    // Outside the lock: other calls go on while a large answer is decoded.
+                    task.decode_answer();
                 }
             }
         }

@@ -13,14 +13,15 @@ use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::{HttpConnector, capture_connection};
 use hyper_util::rt::TokioExecutor;
 
-use crate::TransportFailure;
+use crate::{Idempotency, TransportFailure};
 
 /// Performs one HTTP exchange for the client (implement it for a custom transport).
 ///
 /// An implementation must not follow redirects, must not turn 4xx/5xx into errors, should give
 /// up with [`TransportFailure::Timeout`] if the response headers have not arrived by
 /// `header_deadline` and at `deadline` in any case (body included) — or with
-/// [`TransportFailure::Connect`] if no connection was up yet, so nothing was sent (unless
+/// [`TransportFailure::Connect`] if no connection was up yet, so nothing was sent (this matters
+/// only for requests whose extensions carry [`Idempotency::NotIdempotent`]; unless
 /// [`Transport::enforces_deadline`] says so, the client also enforces `deadline` around the
 /// returned future, shortly after it, and then can only report `Timeout`) — and must stop
 /// reading a body longer than `max_body` bytes with [`TransportFailure::BodyTooLarge`]. A watch
@@ -151,17 +152,19 @@ impl Transport for HyperTransport {
                 );
                 return Err(TransportFailure::InvalidRequest(msg));
             }
+            let must_not_repeat = request.extensions().get() == Some(&Idempotency::NotIdempotent);
             let mut request = request.map(Full::new);
             // Set by the client once it has a connection for this request, before writing it.
-            let connection = capture_connection(&mut request);
-            let timed_out = || {
-                if connection.connection_metadata().is_none() {
+            // Only a write that must not be repeated needs to know (it costs about a tenth of
+            // a call): any other call fails over after a timeout whether it was sent or not.
+            let connection = must_not_repeat.then(|| capture_connection(&mut request));
+            let timed_out = || match &connection {
+                Some(c) if c.connection_metadata().is_none() => {
                     // Still resolving or connecting (to a host that never answers the SYN,
-                    // say): nothing was sent, which the core must know to fail over even a write.
+                    // say): nothing was sent, which the core must know to fail over a write.
                     TransportFailure::Connect("connect timed out".into())
-                } else {
-                    TransportFailure::Timeout
                 }
+                _ => TransportFailure::Timeout,
             };
             // The head (connect, send, response headers) by the header deadline, and the whole
             // exchange by `deadline`. For most calls both are the same instant: then one timer

@@ -394,7 +394,7 @@ async fn connect_that_never_completes_is_connect_and_a_create_fails_over() {
     assert_eq!(b.hits(), 1);
 
     client.set_endpoints(&[&hole.url]).unwrap();
-    let err = client.get("/foo", GetOptions::default()).await.unwrap_err();
+    let err = client.create("/foo", "bar").await.unwrap_err();
     let Error::Cluster(ClusterError { failures }) = &err else {
         panic!("{err:?}")
     };
@@ -403,6 +403,15 @@ async fn connect_that_never_completes_is_connect_and_a_create_fails_over() {
             &failures[..],
             [(e, AttemptFailure::Transport(TransportFailure::Connect(_)))] if *e == hole.url
         ),
+        "{err:?}"
+    );
+    // A read fails over either way, so the transport does not tell the two apart for it.
+    let err = client.get("/foo", GetOptions::default()).await.unwrap_err();
+    let Error::Cluster(ClusterError { failures }) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        matches!(&failures[..], [(e, AttemptFailure::HeaderTimeout { .. })] if *e == hole.url),
         "{err:?}"
     );
 }

@@ -23,6 +23,19 @@ use crate::endpoint::Endpoint;
 use crate::error::Error;
 
 /// Whether a call may be sent again, to another member, after it may have reached one.
+///
+/// The request of a [`Idempotency::NotIdempotent`] call carries that value in its
+/// `http::Extensions`: a transport that has to spend effort on telling "never sent" from
+/// "maybe sent" when it times out (see [`crate::TransportFailure::Connect`]) can spend it on
+/// those requests only; for the others both end the same way (the next member is tried).
+///
+/// ```
+/// use etcd_v2_proto::{call, Cluster, Config, Idempotency, Op, Step, Task};
+/// let mut cluster = Cluster::new(Config::new(["http://127.0.0.1:2379"])).unwrap();
+/// let mut op = Op::new(call::keys::create("/v2/keys", "/job", "x").unwrap());
+/// let Step::Send(t) = op.poll(std::time::Instant::now(), &mut cluster) else { panic!() };
+/// assert_eq!(t.request.extensions().get(), Some(&Idempotency::NotIdempotent));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Idempotency {
     /// A read or a watch: always safe to retry elsewhere.

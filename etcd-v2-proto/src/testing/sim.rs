@@ -146,6 +146,7 @@ impl Sim {
                         Ok(r) => task.handle_response(self.now, &mut self.cluster, t.attempt, r),
                         Err(f) => task.handle_failure(self.now, &mut self.cluster, t.attempt, f),
                     }
+                    task.decode_answer();
                 }
             }
         }
