@@ -27,7 +27,7 @@ mod watcher;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use etcd_v2_proto::{AutoSync, Call, Cluster, Op, Step};
+use etcd_v2_proto::{AttemptId, AutoSync, Call, Cluster, Op, Step, Transmit};
 use futures_core::future::BoxFuture;
 
 pub use etcd_v2_proto as proto;
@@ -130,13 +130,7 @@ impl Client {
                     async_std::task::sleep(at.saturating_duration_since(Instant::now())).await
                 }
                 Step::Send(t) => {
-                    if let Some(line) = &t.curl {
-                        eprintln!("{line}");
-                    }
-                    let (deadline, header_deadline) = (t.deadline, t.header_deadline);
-                    let send =
-                        self.transport
-                            .send(t.request, deadline, header_deadline, t.max_body);
+                    let (attempt, deadline, send) = self.start(t);
                     // A safety net at the whole exchange's deadline, for transports that do not
                     // promise to keep it; each transport bounds the head itself (a watch's body
                     // may rightly take longer than its header deadline).
@@ -147,14 +141,24 @@ impl Client {
                     };
                     let now = Instant::now();
                     match outcome {
-                        Ok(r) => task.handle_response(now, &mut self.lock(), t.attempt, r),
-                        Err(f) => task.handle_failure(now, &mut self.lock(), t.attempt, f),
+                        Ok(r) => task.handle_response(now, &mut self.lock(), attempt, r),
+                        Err(f) => task.handle_failure(now, &mut self.lock(), attempt, f),
                     }
                     // Outside the lock: other calls go on while a large answer is decoded.
                     task.decode_answer();
                 }
             }
         }
+    }
+
+    /// Starts the exchange `t` asks for. Only what the answer needs is returned: the driving
+    /// future keeps every value that lives across an await, and a whole `Transmit` is large.
+    fn start(&self, t: Transmit) -> (AttemptId, Option<Instant>, Exchange) {
+        if let Some(line) = &t.curl {
+            eprintln!("{line}");
+        }
+        let send = (self.transport).send(t.request, t.deadline, t.header_deadline, t.max_body);
+        (t.attempt, t.deadline, send)
     }
 
     fn lock(&self) -> MutexGuard<'_, Cluster> {
@@ -176,6 +180,9 @@ impl std::fmt::Debug for Client {
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
+
+/// A transport's exchange in flight.
+type Exchange = BoxFuture<'static, Result<http::Response<bytes::Bytes>, TransportFailure>>;
 
 impl Api for Client {
     type Output<'a, T: Send + 'static> = BoxFuture<'a, Result<T, Error>>;

@@ -144,8 +144,10 @@ impl UreqTransport {
         // The head by the header deadline: ureq returns once the response headers are in, and
         // bounds each phase up to them. (It measures each phase's budget from the end of the
         // one before, so only a member slow in several phases can overrun it, by at most that.)
-        // A watch's body, which waits for an event, is left to the global deadline.
-        if let Some(head) = head {
+        // A watch's body, which waits for an event, is left to the global deadline. Most calls
+        // have one instant for both: then the global deadline bounds the head too (each phase
+        // timeout set costs ureq a look at it at every step).
+        if let Some(head) = head.filter(|_| header_deadline != deadline) {
             request = request
                 .timeout_resolve(Some(head))
                 .timeout_connect(Some(head))

@@ -6,7 +6,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderName, Response};
+use http::{HeaderMap, HeaderName, HeaderValue, Response};
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, Error, EtcdError, ProtocolError};
@@ -42,7 +42,13 @@ pub(crate) fn json<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T, P
     if first != Some(&b'{') {
         return Err(invalid_json(status, body, "expected a JSON object"));
     }
-    serde_json::from_slice(body).map_err(|e| invalid_json(status, body, &e.to_string()))
+    // etcd (Go's encoder) always sends valid UTF-8: checked once for the whole body, the
+    // parser need not check each string again. Anything else is parsed as bytes, as before.
+    let parsed = match core::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(body),
+    };
+    parsed.map_err(|e| invalid_json(status, body, &e.to_string()))
 }
 
 pub(crate) fn invalid_json(status: u16, body: &[u8], why: &str) -> ProtocolError {
@@ -66,14 +72,26 @@ pub(crate) fn u64_header(
     let Some(value) = headers.get(key) else {
         return Ok(None);
     };
-    let bytes = value.as_bytes();
+    u64_value(value.as_bytes(), name)
+}
+
+/// A header's bytes; an absent header reads as empty.
+fn bytes(value: Option<&HeaderValue>) -> &[u8] {
+    value.map_or(&[], HeaderValue::as_bytes)
+}
+
+/// A numeric header's value: empty is absent, anything but decimal digits fitting a `u64` an error.
+fn u64_value(bytes: &[u8], name: &'static str) -> Result<Option<u64>, ProtocolError> {
     if bytes.is_empty() {
         return Ok(None);
     }
-    let parsed = core::str::from_utf8(bytes)
-        .ok()
-        .filter(|text| text.bytes().all(|b| b.is_ascii_digit()))
-        .and_then(|text| text.parse().ok());
+    let parsed = bytes.iter().try_fold(0u64, |n, &b| {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        n.checked_mul(10)?.checked_add(u64::from(digit))
+    });
     match parsed {
         Some(n) => Ok(Some(n)),
         None => Err(ProtocolError::BadHeader {
@@ -83,9 +101,36 @@ pub(crate) fn u64_header(
     }
 }
 
-/// The cluster id header, if present.
-pub(crate) fn cluster_id(headers: &HeaderMap) -> Option<String> {
-    cluster_id_str(headers).map(ToString::to_string)
+/// The `X-Etcd-*` / `X-Raft-*` headers of a keys answer, read in one pass over the headers
+/// (four hashed lookups cost more than the whole walk); the first of repeated headers counts,
+/// as with [`HeaderMap::get`].
+#[derive(Debug, Default)]
+struct EtcdHeaders<'a> {
+    index: Option<&'a HeaderValue>,
+    cluster_id: Option<&'a HeaderValue>,
+    raft_index: Option<&'a HeaderValue>,
+    raft_term: Option<&'a HeaderValue>,
+}
+
+impl<'a> EtcdHeaders<'a> {
+    fn read(headers: &'a HeaderMap) -> Self {
+        let mut found = Self::default();
+        for (name, value) in headers {
+            let slot = if *name == ETCD_INDEX_NAME {
+                &mut found.index
+            } else if *name == CLUSTER_ID_NAME {
+                &mut found.cluster_id
+            } else if *name == RAFT_INDEX_NAME {
+                &mut found.raft_index
+            } else if *name == RAFT_TERM_NAME {
+                &mut found.raft_term
+            } else {
+                continue;
+            };
+            slot.get_or_insert(value);
+        }
+        found
+    }
 }
 
 /// The cluster id header, if present, borrowed.
@@ -107,11 +152,15 @@ pub(crate) fn keys_response(response: &Response<Bytes>) -> Result<KeysResponse, 
         return Err(ProtocolError::EmptyBody.into());
     }
     let mut decoded: KeysResponse = json(status, body)?;
-    let headers = response.headers();
-    decoded.index = u64_header(headers, &ETCD_INDEX_NAME, ETCD_INDEX)?.unwrap_or(0);
-    decoded.cluster_id = cluster_id(headers);
-    decoded.raft_index = u64_header(headers, &RAFT_INDEX_NAME, RAFT_INDEX)?;
-    decoded.raft_term = u64_header(headers, &RAFT_TERM_NAME, RAFT_TERM)?;
+    let headers = EtcdHeaders::read(response.headers());
+    decoded.index = u64_value(bytes(headers.index), ETCD_INDEX)?.unwrap_or(0);
+    decoded.cluster_id = headers
+        .cluster_id
+        .and_then(|v| v.to_str().ok())
+        .filter(|s| !s.is_empty())
+        .map(ToString::to_string);
+    decoded.raft_index = u64_value(bytes(headers.raft_index), RAFT_INDEX)?;
+    decoded.raft_term = u64_value(bytes(headers.raft_term), RAFT_TERM)?;
     Ok(decoded)
 }
 
@@ -181,4 +230,74 @@ pub(crate) fn comma_list(body: &[u8]) -> Vec<String> {
         .filter(|s| !s.is_empty())
         .map(ToString::to_string)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// What the one-pass reading replaces: a lookup per header, `str::parse` for numbers.
+    fn looked_up(headers: &HeaderMap, name: &HeaderName) -> Result<Option<u64>, ()> {
+        let Some(value) = headers.get(name) else {
+            return Ok(None);
+        };
+        let bytes = value.as_bytes();
+        if bytes.is_empty() {
+            return Ok(None);
+        }
+        core::str::from_utf8(bytes)
+            .ok()
+            .filter(|t| t.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|t| t.parse().ok())
+            .map(Some)
+            .ok_or(())
+    }
+
+    fn header_name() -> impl Strategy<Value = HeaderName> {
+        prop_oneof![
+            Just(ETCD_INDEX_NAME),
+            Just(CLUSTER_ID_NAME),
+            Just(RAFT_INDEX_NAME),
+            Just(RAFT_TERM_NAME),
+            Just(http::header::CONTENT_TYPE),
+            Just(HeaderName::from_static("x-etcd-indexx")),
+            Just(HeaderName::from_static("x-raft")),
+        ]
+    }
+
+    fn header_value() -> impl Strategy<Value = HeaderValue> {
+        prop_oneof![
+            "[0-9]{0,21}",
+            "18446744073709551615",
+            "18446744073709551616",
+            "[0-9a-f ]{0,6}",
+            "[+-][0-9]{1,3}",
+        ]
+        .prop_map(|s| HeaderValue::from_str(&s).unwrap())
+    }
+
+    proptest! {
+        #[test]
+        fn one_pass_reads_what_lookups_read(
+            entries in proptest::collection::vec((header_name(), header_value()), 0..8)
+        ) {
+            let mut headers = HeaderMap::new();
+            for (name, value) in entries {
+                headers.append(name, value);
+            }
+            let found = EtcdHeaders::read(&headers);
+            for (slot, name, text) in [
+                (found.index, ETCD_INDEX_NAME, ETCD_INDEX),
+                (found.raft_index, RAFT_INDEX_NAME, RAFT_INDEX),
+                (found.raft_term, RAFT_TERM_NAME, RAFT_TERM),
+            ] {
+                prop_assert_eq!(slot, headers.get(&name));
+                let fast = u64_value(bytes(slot), text).map_err(|_| ());
+                prop_assert_eq!(fast, looked_up(&headers, &name));
+            }
+            prop_assert_eq!(found.cluster_id, headers.get(CLUSTER_ID_NAME));
+        }
+    }
 }

@@ -236,6 +236,23 @@ pub(crate) fn join_base_path_cow<'a>(base: &str, path: &'a str) -> Cow<'a, str> 
     if base.is_empty() && is_canonical(path) {
         return Cow::Borrowed(path);
     }
+    join_base_path_owned(base, path)
+}
+
+/// [`join_base_path`] of a non-empty [`keys_path`] result, which is canonical already: without
+/// a base path it is the answer as it is, with no second look at it.
+pub(crate) fn join_keys_path<'a>(base: &str, keys_path: &'a str) -> Cow<'a, str> {
+    debug_assert!(
+        keys_path.is_empty() || is_canonical(keys_path),
+        "{keys_path:?}"
+    );
+    if base.is_empty() && !keys_path.is_empty() {
+        return Cow::Borrowed(keys_path);
+    }
+    join_base_path_owned(base, keys_path)
+}
+
+fn join_base_path_owned<'a>(base: &str, path: &str) -> Cow<'a, str> {
     let mut raw = String::with_capacity(base.len() + path.len());
     raw.push_str(base);
     raw.push_str(path);
@@ -296,7 +313,7 @@ pub(crate) fn push_escaped_path(out: &mut String, path: &str) {
 
 /// Appends `s` to `out` with every byte that is not `safe` percent-encoded (a space as `+` if
 /// `space_as_plus`); runs of safe bytes are copied at once.
-fn push_escaped(out: &mut String, s: &str, safe: fn(u8) -> bool, space_as_plus: bool) {
+fn push_escaped(out: &mut String, s: &str, safe: impl Fn(u8) -> bool, space_as_plus: bool) {
     let mut start = 0;
     for (i, &byte) in s.as_bytes().iter().enumerate() {
         if safe(byte) {

@@ -41,7 +41,7 @@ pub use srv::{discover_srv, discover_srv_with};
 pub use transport::{HyperTransport, Transport};
 pub use watcher::Watcher;
 
-use etcd_v2_proto::{AutoSync, Call, Cluster, Op, Step, Sync, Watch};
+use etcd_v2_proto::{AttemptId, AutoSync, Call, Cluster, Op, Step, Sync, Transmit, Watch};
 
 /// How long past a deadline [`Client::run`] waits for the transport's own answer before it
 /// gives up with [`TransportFailure::Timeout`]. A transport that enforces the deadline (the
@@ -177,14 +177,7 @@ impl Client {
                 Step::Done(result) => return result,
                 Step::Wait(at) => tokio::time::sleep_until(at.into()).await,
                 Step::Send(t) => {
-                    if let Some(line) = &t.curl {
-                        eprintln!("{line}");
-                    }
-                    let (deadline, header_deadline) = (t.deadline, t.header_deadline);
-                    let send =
-                        self.inner
-                            .transport
-                            .send(t.request, deadline, header_deadline, t.max_body);
+                    let (attempt, deadline, send) = self.start(t);
                     // A safety net at the whole exchange's deadline, for transports that do not
                     // promise to keep it; each transport bounds the head itself (a watch's body
                     // may rightly take longer than its header deadline).
@@ -199,10 +192,8 @@ impl Client {
                     };
                     let (now, mut cluster) = (Instant::now(), lock(&self.inner.cluster));
                     match outcome {
-                        Ok(response) => {
-                            task.handle_response(now, &mut cluster, t.attempt, response)
-                        }
-                        Err(failure) => task.handle_failure(now, &mut cluster, t.attempt, failure),
+                        Ok(response) => task.handle_response(now, &mut cluster, attempt, response),
+                        Err(failure) => task.handle_failure(now, &mut cluster, attempt, failure),
                     }
                     drop(cluster);
                     // Outside the lock: other calls go on while a large answer is decoded.
@@ -212,6 +203,22 @@ impl Client {
         }
     }
 }
+
+impl Client {
+    /// Starts the exchange `t` asks for. Only what the answer needs is returned: the driving
+    /// future keeps every value that lives across an await, and a whole `Transmit` is large.
+    fn start(&self, t: Transmit) -> (AttemptId, Option<Instant>, Exchange) {
+        if let Some(line) = &t.curl {
+            eprintln!("{line}");
+        }
+        let transport = &self.inner.transport;
+        let send = transport.send(t.request, t.deadline, t.header_deadline, t.max_body);
+        (t.attempt, t.deadline, send)
+    }
+}
+
+/// A transport's exchange in flight.
+type Exchange = BoxFuture<'static, Result<http::Response<bytes::Bytes>, TransportFailure>>;
 
 impl Api for Client {
     type Output<'a, T: Send + 'static> = BoxFuture<'a, Result<T, Error>>;

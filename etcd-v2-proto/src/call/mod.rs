@@ -18,7 +18,7 @@ use http::uri::{Parts, PathAndQuery};
 use http::{HeaderValue, Method, Request, Response, Uri, header};
 
 use crate::config::Credentials;
-use crate::encode::{clean_path, join_base_path_cow, push_escaped_path};
+use crate::encode::{clean_path, join_keys_path, push_escaped_path};
 use crate::endpoint::Endpoint;
 use crate::error::Error;
 
@@ -62,7 +62,8 @@ pub(crate) enum PathJoin {
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct RequestSpec {
     pub(crate) method: Method,
-    /// Unescaped path below the endpoint's base path.
+    /// Unescaped path below the endpoint's base path; with [`PathJoin::Canonical`], a
+    /// [`crate::encode::keys_path`] result (canonical already, or empty for the root).
     pub(crate) path: String,
     pub(crate) join: PathJoin,
     /// Encoded query string without `?` (may be empty).
@@ -102,7 +103,7 @@ impl RequestSpec {
     pub(crate) fn uri_at(&self, endpoint: &Endpoint) -> Result<Uri, http::Error> {
         let base = endpoint.base_path();
         let joined = match self.join {
-            PathJoin::Canonical => join_base_path_cow(base, &self.path),
+            PathJoin::Canonical => join_keys_path(base, &self.path),
             PathJoin::Clean => Cow::Owned(clean_path(&alloc::format!("{base}/{}", self.path))),
         };
         // Exact unless something needs escaping.
