@@ -116,49 +116,65 @@ impl Client {
 
     /// Drives any [`Task`] to completion (API calls, syncs and watches made through this
     /// client already carry the [`Client::with_timeout`] deadline in their task).
-    pub async fn run<K: Task>(&self, task: K) -> Result<K::Output, Error> {
-        self.drive(task).await
+    pub fn run<'a, K: Task + 'a>(
+        &'a self,
+        task: K,
+    ) -> impl Future<Output = Result<K::Output, Error>> + 'a {
+        self.drive(task)
     }
 
     /// The adapter's only loop; the cluster lock is never held across an await.
-    async fn drive<K: Task>(&self, mut task: K) -> Result<K::Output, Error> {
-        loop {
-            let step = task.poll(Instant::now(), &mut self.lock());
-            match step {
-                Step::Done(result) => return result,
-                Step::Wait(at) => {
-                    async_std::task::sleep(at.saturating_duration_since(Instant::now())).await
-                }
-                Step::Send(t) => {
-                    let (attempt, deadline, send) = self.start(t);
-                    // A safety net at the whole exchange's deadline, for transports that do not
-                    // promise to keep it; each transport bounds the head itself (a watch's body
-                    // may rightly take longer than its header deadline).
-                    let outcome = if self.transport.enforces_deadline() {
-                        send.await
-                    } else {
-                        transport::within(deadline, send).await
-                    };
-                    let now = Instant::now();
-                    match outcome {
-                        Ok(r) => task.handle_response(now, &mut self.lock(), attempt, r),
-                        Err(f) => task.handle_failure(now, &mut self.lock(), attempt, f),
+    ///
+    /// Written as a block capturing `task` rather than an `async fn`: an `async fn` keeps its
+    /// argument twice in its future (the argument, then its local binding), and this future is
+    /// boxed and moved once per call.
+    #[allow(clippy::manual_async_fn)] // see above: the `async fn` form is twice the size
+    fn drive<'a, K: Task + 'a>(
+        &'a self,
+        mut task: K,
+    ) -> impl Future<Output = Result<K::Output, Error>> + 'a {
+        async move {
+            loop {
+                let step = task.poll(Instant::now(), &mut self.lock());
+                let (attempt, exchange) = match step {
+                    Step::Done(result) => return result,
+                    Step::Wait(at) => {
+                        let left = at.saturating_duration_since(Instant::now());
+                        // Boxed: waits are rare (back-off, auto-sync), and a timer in place
+                        // would make every call's future larger.
+                        Box::pin(async_std::task::sleep(left)).await;
+                        continue;
                     }
-                    // Outside the lock: other calls go on while a large answer is decoded.
-                    task.decode_answer();
+                    Step::Send(t) => self.start(t),
+                };
+                let outcome = exchange.await;
+                let now = Instant::now();
+                match outcome {
+                    Ok(r) => task.handle_response(now, &mut self.lock(), attempt, r),
+                    Err(f) => task.handle_failure(now, &mut self.lock(), attempt, f),
                 }
+                // Outside the lock: other calls go on while a large answer is decoded.
+                task.decode_answer();
             }
         }
     }
 
     /// Starts the exchange `t` asks for. Only what the answer needs is returned: the driving
     /// future keeps every value that lives across an await, and a whole `Transmit` is large.
-    fn start(&self, t: Transmit) -> (AttemptId, Option<Instant>, Exchange) {
+    fn start(&self, t: Transmit) -> (AttemptId, Exchange) {
         if let Some(line) = &t.curl {
             eprintln!("{line}");
         }
         let send = (self.transport).send(t.request, t.deadline, t.header_deadline, t.max_body);
-        (t.attempt, t.deadline, send)
+        // A safety net at the whole exchange's deadline, for transports that do not promise to
+        // keep it; each transport bounds the head itself (a watch's body may rightly take
+        // longer than its header deadline).
+        let exchange = if self.transport.enforces_deadline() {
+            send
+        } else {
+            Box::pin(transport::within(t.deadline, send))
+        };
+        (t.attempt, exchange)
     }
 
     fn lock(&self) -> MutexGuard<'_, Cluster> {

@@ -12,6 +12,7 @@
 //! The order is the Go client's: start at the pinned endpoint, then the following ones
 //! cyclically, each once per call. A success elsewhere moves the pin there.
 
+use alloc::boxed::Box;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::time::Duration;
@@ -58,11 +59,21 @@ pub struct Op<T> {
     deadline: Option<Instant>,
     endpoints: Option<Vec<Endpoint>>,
     run: Option<Run>,
-    /// An accepted answer not decoded yet (see [`Task::decode_answer`]).
-    answer: Option<Response<Bytes>>,
-    result: Option<Result<T, Error>>,
-    finished: bool,
+    end: End<T>,
     next_attempt: u64,
+}
+
+/// How far an op is from its end (one field: an op is moved with every call's future).
+#[derive(Debug)]
+enum End<T> {
+    /// No answer accepted yet.
+    Running,
+    /// An accepted answer, not decoded yet (see [`Task::decode_answer`]).
+    Answered(Response<Bytes>),
+    /// The result, until `poll` hands it out.
+    Finished(Result<T, Error>),
+    /// The result was handed out.
+    Taken,
 }
 
 #[derive(Debug)]
@@ -73,7 +84,8 @@ struct Run {
     deadline: Option<Instant>,
     current: usize,
     tried: usize,
-    hop: Option<Uri>,
+    /// Where the last redirect pointed (boxed: redirects are rare, and an op is moved often).
+    hop: Option<Box<Uri>>,
     redirects: u32,
     failures: Vec<(String, AttemptFailure)>,
     in_flight: Option<AttemptId>,
@@ -88,9 +100,7 @@ impl<T> Op<T> {
             deadline: None,
             endpoints: None,
             run: None,
-            answer: None,
-            result: None,
-            finished: false,
+            end: End::Running,
             next_attempt: 0,
         }
     }
@@ -130,8 +140,7 @@ impl<T> Op<T> {
     }
 
     fn finish(&mut self, result: Result<T, Error>) {
-        self.result = Some(result);
-        self.finished = true;
+        self.end = End::Finished(result);
         if let Some(run) = &mut self.run {
             run.in_flight = None;
         }
@@ -179,7 +188,7 @@ impl<T> Op<T> {
         };
         let endpoint = &run.snapshot.endpoints[run.current];
         let (uri, same_origin) = match &run.hop {
-            Some(hop) => (Ok(hop.clone()), endpoint.same_origin(hop)),
+            Some(hop) => (Ok(Uri::clone(hop)), endpoint.same_origin(hop)),
             None => (self.call.spec.uri_at(endpoint), true),
         };
         let credentials = config.credentials.as_ref().filter(|_| same_origin);
@@ -234,7 +243,7 @@ impl<T> Op<T> {
     /// Takes the in-flight attempt if `attempt` is it; stale answers are ignored.
     fn accept(&mut self, attempt: AttemptId) -> bool {
         match self.run.as_mut() {
-            Some(run) if !self.finished && run.in_flight == Some(attempt) => {
+            Some(run) if matches!(self.end, End::Running) && run.in_flight == Some(attempt) => {
                 run.in_flight = None;
                 true
             }
@@ -277,7 +286,7 @@ impl<T> Op<T> {
         }
         let endpoint = &run.snapshot.endpoints[run.current];
         let current = match &run.hop {
-            Some(hop) => Ok(hop.clone()),
+            Some(hop) => Ok(Uri::clone(hop)),
             None => self.call.spec.uri_at(endpoint),
         };
         let location = response
@@ -293,7 +302,7 @@ impl<T> Op<T> {
             (Some(loc), Err(_)) => Err(AttemptFailure::LocationInvalid(loc)),
         };
         match next {
-            Ok(uri) => run.hop = Some(uri),
+            Ok(uri) => run.hop = Some(Box::new(uri)),
             Err(failure) => self.endpoint_failed(cluster, failure),
         }
     }
@@ -312,12 +321,11 @@ impl<T> Task for Op<T> {
 
     fn poll(&mut self, now: Instant, cluster: &mut Cluster) -> Step<T> {
         self.decode_answer();
-        if self.finished {
-            return Step::Done(
-                self.result
-                    .take()
-                    .unwrap_or(Err(UsageError::TaskFinished.into())),
-            );
+        if !matches!(self.end, End::Running) {
+            return Step::Done(match core::mem::replace(&mut self.end, End::Taken) {
+                End::Finished(result) => result,
+                _ => Err(UsageError::TaskFinished.into()),
+            });
         }
         if self.run.is_none() {
             if let Err(e) = self.start(now, cluster) {
@@ -392,7 +400,7 @@ impl<T> Task for Op<T> {
             cluster.pin(run.snapshot.generation, run.current);
         }
         // Decoded by `decode_answer`, which needs no cluster (so no lock in an adapter).
-        self.answer = Some(response);
+        self.end = End::Answered(response);
     }
 
     fn handle_failure(
@@ -430,9 +438,11 @@ impl<T> Task for Op<T> {
     }
 
     fn decode_answer(&mut self) {
-        if let Some(response) = self.answer.take() {
-            let result = self.call.decode(&response);
-            self.finish(result);
+        if matches!(self.end, End::Answered(_)) {
+            if let End::Answered(response) = core::mem::replace(&mut self.end, End::Running) {
+                let result = self.call.decode(&response);
+                self.finish(result);
+            }
         }
     }
 }

@@ -166,39 +166,45 @@ impl Client {
     ///
     /// # Errors
     /// Whatever the task ends with.
-    pub async fn run<K: Task>(&self, task: K) -> Result<K::Output, Error> {
-        self.drive(task).await
+    pub fn run<'a, K: Task + 'a>(
+        &'a self,
+        task: K,
+    ) -> impl Future<Output = Result<K::Output, Error>> + 'a {
+        self.drive(task)
     }
 
-    async fn drive<K: Task>(&self, mut task: K) -> Result<K::Output, Error> {
-        loop {
-            let step = task.poll(Instant::now(), &mut lock(&self.inner.cluster));
-            match step {
-                Step::Done(result) => return result,
-                Step::Wait(at) => tokio::time::sleep_until(at.into()).await,
-                Step::Send(t) => {
-                    let (attempt, deadline, send) = self.start(t);
-                    // A safety net at the whole exchange's deadline, for transports that do not
-                    // promise to keep it; each transport bounds the head itself (a watch's body
-                    // may rightly take longer than its header deadline).
-                    let outcome = match deadline {
-                        Some(at) if !self.inner.transport.enforces_deadline() => {
-                            let at = at.checked_add(DEADLINE_GRACE).unwrap_or(at);
-                            tokio::time::timeout_at(at.into(), send)
-                                .await
-                                .unwrap_or(Err(TransportFailure::Timeout))
-                        }
-                        _ => send.await,
-                    };
-                    let (now, mut cluster) = (Instant::now(), lock(&self.inner.cluster));
-                    match outcome {
-                        Ok(response) => task.handle_response(now, &mut cluster, attempt, response),
-                        Err(failure) => task.handle_failure(now, &mut cluster, attempt, failure),
+    /// The adapter's only loop; the cluster lock is never held across an await.
+    ///
+    /// Written as a block capturing `task` rather than an `async fn`: an `async fn` keeps its
+    /// argument twice in its future (the argument, then its local binding), and this future is
+    /// boxed and moved once per call.
+    #[allow(clippy::manual_async_fn)] // see above: the `async fn` form is twice the size
+    fn drive<'a, K: Task + 'a>(
+        &'a self,
+        mut task: K,
+    ) -> impl Future<Output = Result<K::Output, Error>> + 'a {
+        async move {
+            loop {
+                let step = task.poll(Instant::now(), &mut lock(&self.inner.cluster));
+                let (attempt, exchange) = match step {
+                    Step::Done(result) => return result,
+                    Step::Wait(at) => {
+                        // Boxed: waits are rare (back-off, auto-sync), and a timer in place
+                        // would make every call's future larger.
+                        Box::pin(tokio::time::sleep_until(at.into())).await;
+                        continue;
                     }
-                    drop(cluster);
-                    // Outside the lock: other calls go on while a large answer is decoded.
-                    task.decode_answer();
+                    Step::Send(t) => self.start(t),
+                };
+                let outcome = exchange.await;
+                let (now, mut cluster) = (Instant::now(), lock(&self.inner.cluster));
+                match outcome {
+                    Ok(response) => task.handle_response(now, &mut cluster, attempt, response),
+                    Err(failure) => task.handle_failure(now, &mut cluster, attempt, failure),
                 }
+                drop(cluster);
+                // Outside the lock: other calls go on while a large answer is decoded.
+                task.decode_answer();
             }
         }
     }
@@ -207,13 +213,27 @@ impl Client {
 impl Client {
     /// Starts the exchange `t` asks for. Only what the answer needs is returned: the driving
     /// future keeps every value that lives across an await, and a whole `Transmit` is large.
-    fn start(&self, t: Transmit) -> (AttemptId, Option<Instant>, Exchange) {
+    fn start(&self, t: Transmit) -> (AttemptId, Exchange) {
         if let Some(line) = &t.curl {
             eprintln!("{line}");
         }
         let transport = &self.inner.transport;
         let send = transport.send(t.request, t.deadline, t.header_deadline, t.max_body);
-        (t.attempt, t.deadline, send)
+        let exchange = match t.deadline {
+            // A safety net at the whole exchange's deadline, for transports that do not promise
+            // to keep it; each transport bounds the head itself (a watch's body may rightly
+            // take longer than its header deadline).
+            Some(at) if !transport.enforces_deadline() => {
+                let at = at.checked_add(DEADLINE_GRACE).unwrap_or(at);
+                Box::pin(async move {
+                    tokio::time::timeout_at(at.into(), send)
+                        .await
+                        .unwrap_or(Err(TransportFailure::Timeout))
+                })
+            }
+            _ => send,
+        };
+        (t.attempt, exchange)
     }
 }
 
@@ -227,15 +247,16 @@ impl Api for Client {
         &'a self,
         call: Result<Call<T>, Error>,
     ) -> Self::Output<'a, T> {
-        Box::pin(async move {
-            let op = Op::new(call?);
-            // The Op owns the deadline, so a sent write ends as OutcomeUnknown, not DeadlineExceeded.
-            self.drive(match self.timeout {
-                Some(t) => op.timeout(t),
-                None => op,
-            })
-            .await
-        })
+        let op = match call {
+            Ok(call) => Op::new(call),
+            Err(e) => return Box::pin(std::future::ready(Err(e))),
+        };
+        // The Op owns the deadline, so a sent write ends as OutcomeUnknown, not DeadlineExceeded.
+        let fut = self.drive(match self.timeout {
+            Some(t) => op.timeout(t),
+            None => op,
+        });
+        Box::pin(fut)
     }
 
     fn keys_prefix(&self) -> &str {

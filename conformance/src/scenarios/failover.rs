@@ -11,6 +11,7 @@ use etcd_v2_proto::{
 };
 
 use super::{Check, Ctx, expect_code, expect_err, node, poll_until};
+use crate::sut::Adapter;
 
 /// Index of the member serving `url`.
 fn member_index(ctx: &Ctx<'_>, url: &str) -> Result<usize, String> {
@@ -384,6 +385,13 @@ pub fn failover_create_past_unreachable_member(ctx: &Ctx<'_>) -> Result<(), Stri
 /// must not be reported as possibly applied just because a dead pooled connection was picked
 /// (hyper reports such a request as canceled, i.e. never sent); each must fail like a refused
 /// connection, and nothing is applied.
+///
+/// One race is left to tokio's pool: hyper-util learns that a pooled connection closed from that
+/// connection's own task. If the task has not run since the kill (a loaded machine), the create
+/// is written to the dead socket and comes back as "connection closed before message
+/// completed", which cannot tell whether the member read it: `OutcomeUnknown` is then the true
+/// answer (and the create must still not be applied). The delete that follows goes out once
+/// every stale connection has been used up, so it is always refused.
 pub fn failover_create_on_stale_pooled_connections(ctx: &Ctx<'_>) -> Result<(), String> {
     const CONNECTIONS: usize = 6;
     let kept = ctx.key("kept");
@@ -412,8 +420,14 @@ pub fn failover_create_on_stale_pooled_connections(ctx: &Ctx<'_>) -> Result<(), 
             ctx.sut.create(&k, "v"),
             format!("create {i} after the kill"),
         )?;
+        let raced = ctx.adapter() == Adapter::Tokio
+            && matches!(
+                &err,
+                Error::OutcomeUnknown { failure: AttemptFailure::Transport(TransportFailure::Io(m)), .. }
+                    if m.contains("connection closed before message completed")
+            );
         ensure!(
-            all_refused(&err),
+            all_refused(&err) || raced,
             "create {i} after the kill: expected a cluster error of refused connections, got {err:?}"
         );
     }
