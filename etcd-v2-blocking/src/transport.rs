@@ -159,11 +159,14 @@ impl UreqTransport {
         let fail = |e| failure(e, max_body);
         let (parts, mut body) = self.agent.run(request).map_err(fail)?.into_parts();
         let limit = u64::try_from(max_body).unwrap_or(u64::MAX);
-        let bytes = body
+        let mut bytes = body
             .with_config()
             .limit(limit)
             .read_to_vec()
             .map_err(fail)?;
+        // Read by doubling when the length is unknown (etcd streams listings chunked): give the
+        // spare half back before the body is decoded.
+        bytes.shrink_to_fit();
         Ok(Response::from_parts(parts, Bytes::from(bytes)))
     }
 }

@@ -86,10 +86,15 @@ impl BodyBuffer {
     }
 
     /// The whole body.
-    pub fn finish(self) -> Bytes {
+    ///
+    /// A body of unknown length grew by doubling, so up to half of its buffer may be spare:
+    /// that is given back first (usually in place), since the body stays alive while it is
+    /// decoded, when a large listing's nodes need the memory.
+    pub fn finish(mut self) -> Bytes {
         if self.joined.is_empty() {
             self.first
         } else {
+            self.joined.shrink_to_fit();
             Bytes::from(self.joined)
         }
     }
@@ -116,6 +121,20 @@ mod tests {
             Err(TransportFailure::BodyTooLarge { limit: 6 })
         );
         assert_eq!(&body.finish()[..], b"abcdef");
+    }
+
+    #[test]
+    fn a_body_grown_by_doubling_gives_its_spare_room_back() {
+        let mut body = BodyBuffer::new(1 << 20, None);
+        for _ in 0..100 {
+            body.push(chunk(b"0123456789abc")).unwrap();
+        }
+        assert!(body.joined.capacity() > 1300, "{}", body.joined.capacity());
+        let whole = body
+            .finish()
+            .try_into_mut()
+            .expect("the only handle on the body");
+        assert_eq!((whole.len(), whole.capacity()), (1300, 1300));
     }
 
     #[test]
