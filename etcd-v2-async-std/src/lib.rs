@@ -27,7 +27,7 @@ mod watcher;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use etcd_v2_proto::{AttemptId, AutoSync, Call, Cluster, Op, Step, Transmit};
+use etcd_v2_proto::{AutoSync, Call, Cluster, Op, Transmit, run_loop};
 use futures_core::future::BoxFuture;
 
 pub use etcd_v2_proto as proto;
@@ -123,45 +123,23 @@ impl Client {
         self.drive(task)
     }
 
-    /// The adapter's only loop; the cluster lock is never held across an await.
-    ///
-    /// Written as a block capturing `task` rather than an `async fn`: an `async fn` keeps its
-    /// argument twice in its future (the argument, then its local binding), and this future is
-    /// boxed and moved once per call.
-    #[allow(clippy::manual_async_fn)] // see above: the `async fn` form is twice the size
+    /// The core's loop over async-std: hyper exchanges and async-std's timer.
     fn drive<'a, K: Task + 'a>(
         &'a self,
-        mut task: K,
+        task: K,
     ) -> impl Future<Output = Result<K::Output, Error>> + 'a {
-        async move {
-            loop {
-                let step = task.poll(Instant::now(), &mut self.lock());
-                let (attempt, exchange) = match step {
-                    Step::Done(result) => return result,
-                    Step::Wait(at) => {
-                        let left = at.saturating_duration_since(Instant::now());
-                        // Boxed: waits are rare (back-off, auto-sync), and a timer in place
-                        // would make every call's future larger.
-                        Box::pin(async_std::task::sleep(left)).await;
-                        continue;
-                    }
-                    Step::Send(t) => self.start(t),
-                };
-                let outcome = exchange.await;
-                let now = Instant::now();
-                match outcome {
-                    Ok(r) => task.handle_response(now, &mut self.lock(), attempt, r),
-                    Err(f) => task.handle_failure(now, &mut self.lock(), attempt, f),
-                }
-                // Outside the lock: other calls go on while a large answer is decoded.
-                task.decode_answer();
-            }
-        }
+        // Waits are rare (back-off, auto-sync): boxed, so a timer in place does not make every
+        // call's future larger.
+        let wait = |at: Instant| {
+            Box::pin(async_std::task::sleep(
+                at.saturating_duration_since(Instant::now()),
+            ))
+        };
+        run_loop::run_async(task, &self.cluster, Instant::now, |t| self.start(t), wait)
     }
 
-    /// Starts the exchange `t` asks for. Only what the answer needs is returned: the driving
-    /// future keeps every value that lives across an await, and a whole `Transmit` is large.
-    fn start(&self, t: Transmit) -> (AttemptId, Exchange) {
+    /// Starts the exchange `t` asks for.
+    fn start(&self, t: Transmit) -> Exchange {
         if let Some(line) = &t.curl {
             eprintln!("{line}");
         }
@@ -169,12 +147,11 @@ impl Client {
         // A safety net at the whole exchange's deadline, for transports that do not promise to
         // keep it; each transport bounds the head itself (a watch's body may rightly take
         // longer than its header deadline).
-        let exchange = if self.transport.enforces_deadline() {
+        if self.transport.enforces_deadline() {
             send
         } else {
             Box::pin(transport::within(t.deadline, send))
-        };
-        (t.attempt, exchange)
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, Cluster> {

@@ -33,7 +33,7 @@ pub use etcd_v2_proto::{
 };
 pub use ureq;
 
-use etcd_v2_proto::{AutoSync, Call, Cluster, Op, Step, Sync, Watch};
+use etcd_v2_proto::{AutoSync, Call, Cluster, Op, Sync, Transmit, Watch, run_loop};
 
 mod srv;
 mod transport;
@@ -161,32 +161,16 @@ impl Client {
     ///
     /// # Errors
     /// Whatever the task ends with.
-    pub fn run<K: Task>(&self, mut task: K) -> Result<K::Output, Error> {
-        loop {
-            let step = task.poll(Instant::now(), &mut self.cluster());
-            match step {
-                Step::Done(result) => return result,
-                Step::Wait(at) => std::thread::sleep(at.saturating_duration_since(Instant::now())),
-                Step::Send(t) => {
-                    if let Some(line) = &t.curl {
-                        eprintln!("{line}");
-                    }
-                    let outcome = self.inner.transport.send(
-                        t.request,
-                        t.deadline,
-                        t.header_deadline,
-                        t.max_body,
-                    );
-                    let now = Instant::now();
-                    match outcome {
-                        Ok(r) => task.handle_response(now, &mut self.cluster(), t.attempt, r),
-                        Err(f) => task.handle_failure(now, &mut self.cluster(), t.attempt, f),
-                    }
-                    // Outside the lock: other calls go on while a large answer is decoded.
-                    task.decode_answer();
-                }
+    pub fn run<K: Task>(&self, task: K) -> Result<K::Output, Error> {
+        let send = |t: Transmit| {
+            if let Some(line) = &t.curl {
+                eprintln!("{line}");
             }
-        }
+            let transport = &self.inner.transport;
+            transport.send(t.request, t.deadline, t.header_deadline, t.max_body)
+        };
+        let wait = |at: Instant| std::thread::sleep(at.saturating_duration_since(Instant::now()));
+        run_loop::run_blocking(task, &self.inner.cluster, Instant::now, send, wait)
     }
 
     /// The cluster; a panic elsewhere cannot leave it half-updated, so poisoning is ignored.

@@ -56,6 +56,8 @@ pub mod op;
 mod options;
 pub mod redirect;
 mod rng;
+#[cfg(feature = "std")]
+pub mod run_loop;
 pub mod srv;
 mod sync;
 pub mod task;

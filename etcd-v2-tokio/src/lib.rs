@@ -41,7 +41,7 @@ pub use srv::{discover_srv, discover_srv_with};
 pub use transport::{HyperTransport, Transport};
 pub use watcher::Watcher;
 
-use etcd_v2_proto::{AttemptId, AutoSync, Call, Cluster, Op, Step, Sync, Transmit, Watch};
+use etcd_v2_proto::{AutoSync, Call, Cluster, Op, Sync, Transmit, Watch, run_loop};
 
 /// How long past a deadline [`Client::run`] waits for the transport's own answer before it
 /// gives up with [`TransportFailure::Timeout`]. A transport that enforces the deadline (the
@@ -173,53 +173,33 @@ impl Client {
         self.drive(task)
     }
 
-    /// The adapter's only loop; the cluster lock is never held across an await.
-    ///
-    /// Written as a block capturing `task` rather than an `async fn`: an `async fn` keeps its
-    /// argument twice in its future (the argument, then its local binding), and this future is
-    /// boxed and moved once per call.
-    #[allow(clippy::manual_async_fn)] // see above: the `async fn` form is twice the size
+    /// The core's loop over tokio: hyper exchanges and tokio's timer.
     fn drive<'a, K: Task + 'a>(
         &'a self,
-        mut task: K,
+        task: K,
     ) -> impl Future<Output = Result<K::Output, Error>> + 'a {
-        async move {
-            loop {
-                let step = task.poll(Instant::now(), &mut lock(&self.inner.cluster));
-                let (attempt, exchange) = match step {
-                    Step::Done(result) => return result,
-                    Step::Wait(at) => {
-                        // Boxed: waits are rare (back-off, auto-sync), and a timer in place
-                        // would make every call's future larger.
-                        Box::pin(tokio::time::sleep_until(at.into())).await;
-                        continue;
-                    }
-                    Step::Send(t) => self.start(t),
-                };
-                let outcome = exchange.await;
-                let (now, mut cluster) = (Instant::now(), lock(&self.inner.cluster));
-                match outcome {
-                    Ok(response) => task.handle_response(now, &mut cluster, attempt, response),
-                    Err(failure) => task.handle_failure(now, &mut cluster, attempt, failure),
-                }
-                drop(cluster);
-                // Outside the lock: other calls go on while a large answer is decoded.
-                task.decode_answer();
-            }
-        }
+        // Waits are rare (back-off, auto-sync): boxed, so a timer in place does not make every
+        // call's future larger.
+        let wait = |at: Instant| Box::pin(tokio::time::sleep_until(at.into()));
+        run_loop::run_async(
+            task,
+            &self.inner.cluster,
+            Instant::now,
+            |t| self.start(t),
+            wait,
+        )
     }
 }
 
 impl Client {
-    /// Starts the exchange `t` asks for. Only what the answer needs is returned: the driving
-    /// future keeps every value that lives across an await, and a whole `Transmit` is large.
-    fn start(&self, t: Transmit) -> (AttemptId, Exchange) {
+    /// Starts the exchange `t` asks for.
+    fn start(&self, t: Transmit) -> Exchange {
         if let Some(line) = &t.curl {
             eprintln!("{line}");
         }
         let transport = &self.inner.transport;
         let send = transport.send(t.request, t.deadline, t.header_deadline, t.max_body);
-        let exchange = match t.deadline {
+        match t.deadline {
             // A safety net at the whole exchange's deadline, for transports that do not promise
             // to keep it; each transport bounds the head itself (a watch's body may rightly
             // take longer than its header deadline).
@@ -232,8 +212,7 @@ impl Client {
                 })
             }
             _ => send,
-        };
-        (t.attempt, exchange)
+        }
     }
 }
 
