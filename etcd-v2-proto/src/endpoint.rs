@@ -1,6 +1,7 @@
 //! Endpoint URLs: parsed once, checked before anything is sent
 
 use alloc::string::{String, ToString};
+use alloc::sync::Arc;
 
 use http::uri::{Authority, Scheme, Uri};
 
@@ -16,7 +17,8 @@ use crate::error::UsageError;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Endpoint {
-    url: String,
+    /// Shared with every [`crate::Transmit`] sent to this endpoint: naming it copies nothing.
+    url: Arc<str>,
     scheme: Scheme,
     authority: Authority,
     base_path: String,
@@ -69,7 +71,7 @@ impl Endpoint {
             .ok_or_else(|| invalid("the path has an invalid %-escape"))?;
         let url = alloc::format!("{scheme_str}://{authority}{}", trimmed_path(trimmed, path));
         Ok(Self {
-            url,
+            url: url.into(),
             scheme,
             authority,
             base_path,
@@ -79,6 +81,11 @@ impl Endpoint {
     /// The URL as given (scheme lower-cased; a trailing `/` is kept, like Go's `Endpoints()`).
     pub fn as_str(&self) -> &str {
         &self.url
+    }
+
+    /// The URL as a shared string (what [`crate::Transmit::endpoint`] holds).
+    pub fn url(&self) -> Arc<str> {
+        Arc::clone(&self.url)
     }
 
     /// The scheme, `http` or `https`.

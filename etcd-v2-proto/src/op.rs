@@ -231,7 +231,7 @@ impl<T> Op<T> {
         run.in_flight = Some(attempt);
         Step::Send(Transmit {
             attempt,
-            endpoint: endpoint.as_str().to_string(),
+            endpoint: endpoint.url(),
             request,
             deadline,
             header_deadline,

@@ -21,6 +21,7 @@
 //! deadline decisions happen inside the task.
 
 use alloc::string::String;
+use alloc::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -39,8 +40,8 @@ pub struct AttemptId(pub u64);
 pub struct Transmit {
     /// Pass back with the answer.
     pub attempt: AttemptId,
-    /// The endpoint the request goes to (for logs).
-    pub endpoint: String,
+    /// The endpoint the request goes to (for logs); shared with the endpoint list.
+    pub endpoint: Arc<str>,
     /// The complete request; its body is already encoded.
     pub request: Request<Bytes>,
     /// Give up at this instant and report [`TransportFailure::Timeout`]; `None` for no limit.

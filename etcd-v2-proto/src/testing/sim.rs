@@ -137,7 +137,7 @@ impl Sim {
                 Step::Wait(at) => self.now = self.now.max(at),
                 Step::Send(t) => {
                     self.requests.push(SimRequest {
-                        endpoint: t.endpoint.clone(),
+                        endpoint: t.endpoint.to_string(),
                         method: t.request.method().clone(),
                         uri: t.request.uri().to_string(),
                         at: self.elapsed(),

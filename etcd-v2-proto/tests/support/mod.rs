@@ -116,7 +116,7 @@ impl Harness {
             assert!(t.header_deadline.is_some_and(|h| h <= deadline), "{t:?}");
         }
         self.sent.push(Sent {
-            endpoint: t.endpoint.clone(),
+            endpoint: t.endpoint.to_string(),
             method: t.request.method().to_string(),
             uri: t.request.uri().to_string(),
             authorization: t
