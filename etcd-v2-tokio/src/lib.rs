@@ -21,6 +21,7 @@
 //! ([`Error::DeadlineExceeded`] or [`Error::OutcomeUnknown`]).
 
 mod srv;
+mod timer_keeper;
 mod transport;
 mod watcher;
 

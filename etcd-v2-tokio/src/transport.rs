@@ -13,6 +13,7 @@ use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::{HttpConnector, capture_connection};
 use hyper_util::rt::TokioExecutor;
 
+use crate::timer_keeper::TimerKeeper;
 use crate::{Idempotency, TransportFailure};
 
 /// Performs one HTTP exchange for the client (implement it for a custom transport).
@@ -58,6 +59,7 @@ type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
 #[derive(Debug, Clone)]
 pub struct HyperTransport {
     client: HyperClient<Connector, Full<Bytes>>,
+    keeper: std::sync::Arc<TimerKeeper>,
 }
 
 impl Default for HyperTransport {
@@ -107,7 +109,8 @@ impl HyperTransport {
 
     fn build(connector: Connector) -> Self {
         let client = HyperClient::builder(TokioExecutor::new()).build(connector);
-        Self { client }
+        let keeper = std::sync::Arc::default();
+        Self { client, keeper }
     }
 }
 
@@ -142,6 +145,9 @@ impl Transport for HyperTransport {
         max_body: usize,
     ) -> BoxFuture<'static, Result<Response<Bytes>, TransportFailure>> {
         let client = self.client.clone();
+        if header_deadline.is_some() {
+            self.keeper.touch();
+        }
         Box::pin(async move {
             let scheme = request.uri().scheme_str();
             let tls = cfg!(feature = "tls") && scheme == Some("https");
