@@ -175,7 +175,7 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// A transport's exchange in flight.
-type Exchange = BoxFuture<'static, Result<http::Response<bytes::Bytes>, TransportFailure>>;
+type Exchange = BoxFuture<'static, run_loop::Answer>;
 
 impl Api for Client {
     type Output<'a, T: Send + 'static> = BoxFuture<'a, Result<T, Error>>;

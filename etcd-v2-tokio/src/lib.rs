@@ -190,9 +190,7 @@ impl Client {
             wait,
         )
     }
-}
 
-impl Client {
     /// Starts the exchange `t` asks for.
     fn start(&self, t: Transmit) -> Exchange {
         if let Some(line) = &t.curl {
@@ -218,7 +216,7 @@ impl Client {
 }
 
 /// A transport's exchange in flight.
-type Exchange = BoxFuture<'static, Result<http::Response<bytes::Bytes>, TransportFailure>>;
+type Exchange = BoxFuture<'static, run_loop::Answer>;
 
 impl Api for Client {
     type Output<'a, T: Send + 'static> = BoxFuture<'a, Result<T, Error>>;
