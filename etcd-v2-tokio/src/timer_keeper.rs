@@ -36,17 +36,26 @@ impl TimerKeeper {
             self.running.store(false, Ordering::Release);
             return;
         };
-        let keeper = Arc::clone(self);
+        let stopped = Stopped(Arc::clone(self));
         runtime.spawn(async move {
             loop {
                 tokio::time::sleep(TICK).await;
-                if !keeper.used.swap(false, Ordering::AcqRel) {
+                if !stopped.0.used.swap(false, Ordering::AcqRel) {
                     break;
                 }
             }
-            // A call noted between the last check and this store starts a new task next time.
-            keeper.running.store(false, Ordering::Release);
         });
+    }
+}
+
+/// Marks the keeper stopped when its task ends, also when its runtime drops it (the next call
+/// then starts a task on its own runtime). A call noted between the task's last check and this
+/// starts a new task the time after.
+struct Stopped(Arc<TimerKeeper>);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        self.0.running.store(false, Ordering::Release);
     }
 }
 
@@ -74,6 +83,25 @@ mod tests {
         assert!(!running(&keeper));
         keeper.touch();
         assert!(running(&keeper), "a call after the end starts it again");
+    }
+
+    #[test]
+    fn a_keeper_whose_runtime_is_gone_starts_again_on_the_next() {
+        let keeper = Arc::new(TimerKeeper::default());
+        let first = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        first.block_on(async { keeper.touch() });
+        assert!(running(&keeper));
+        drop(first);
+        assert!(!running(&keeper), "the dropped task marked it stopped");
+        let second = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        second.block_on(async { keeper.touch() });
+        assert!(running(&keeper));
     }
 
     #[test]
