@@ -120,16 +120,8 @@ impl Client {
         &'a self,
         task: K,
     ) -> impl Future<Output = Result<K::Output, Error>> + 'a {
-        self.drive(task)
-    }
-
-    /// The core's loop over async-std: hyper exchanges and async-std's timer.
-    fn drive<'a, K: Task + 'a>(
-        &'a self,
-        task: K,
-    ) -> impl Future<Output = Result<K::Output, Error>> + 'a {
-        // Waits are rare (back-off, auto-sync): boxed, so a timer in place does not make every
-        // call's future larger.
+        // The core's loop over hyper exchanges and async-std's timer. Waits are rare (back-off,
+        // auto-sync): boxed, so a timer in place does not make every call's future larger.
         let wait = |at: Instant| {
             Box::pin(async_std::task::sleep(
                 at.saturating_duration_since(Instant::now()),
@@ -184,13 +176,15 @@ impl Api for Client {
         &'a self,
         call: Result<Call<T>, Error>,
     ) -> Self::Output<'a, T> {
-        Box::pin(async move {
-            let mut op = Op::new(call?);
-            if let Some(t) = self.timeout {
-                op = op.timeout(t); // the core's deadline, so a write can end OutcomeUnknown
-            }
-            self.drive(op).await
-        })
+        let mut op = match call {
+            Ok(call) => Op::new(call),
+            Err(e) => return Box::pin(std::future::ready(Err(e))),
+        };
+        if let Some(t) = self.timeout {
+            op = op.timeout(t); // the core's deadline, so a write can end OutcomeUnknown
+        }
+        // Not inside an `async` block, which would hold the op and the loop's future at once.
+        Box::pin(self.run(op))
     }
 
     fn keys_prefix(&self) -> &str {

@@ -135,10 +135,12 @@ impl<'a> EtcdHeaders<'a> {
 
 /// The cluster id header, if present, borrowed.
 pub(crate) fn cluster_id_str(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(CLUSTER_ID_NAME)
-        .and_then(|v| v.to_str().ok())
-        .filter(|s| !s.is_empty())
+    headers.get(CLUSTER_ID_NAME).and_then(cluster_id_text)
+}
+
+/// A cluster id header's value as text; an empty or non-visible-ASCII value counts as absent.
+fn cluster_id_text(value: &HeaderValue) -> Option<&str> {
+    value.to_str().ok().filter(|s| !s.is_empty())
 }
 
 /// A keys answer (Go: `unmarshalHTTPResponse`): 200/201 is a response, anything else an error body.
@@ -156,8 +158,7 @@ pub(crate) fn keys_response(response: &Response<Bytes>) -> Result<KeysResponse, 
     decoded.index = u64_value(bytes(headers.index), ETCD_INDEX)?.unwrap_or(0);
     decoded.cluster_id = headers
         .cluster_id
-        .and_then(|v| v.to_str().ok())
-        .filter(|s| !s.is_empty())
+        .and_then(cluster_id_text)
         .map(ToString::to_string);
     decoded.raft_index = u64_value(bytes(headers.raft_index), RAFT_INDEX)?;
     decoded.raft_term = u64_value(bytes(headers.raft_term), RAFT_TERM)?;

@@ -438,11 +438,9 @@ impl<T> Task for Op<T> {
     }
 
     fn decode_answer(&mut self) {
-        if matches!(self.end, End::Answered(_)) {
-            if let End::Answered(response) = core::mem::replace(&mut self.end, End::Running) {
-                let result = self.call.decode(&response);
-                self.finish(result);
-            }
+        if let End::Answered(response) = &self.end {
+            let result = self.call.decode(response);
+            self.finish(result);
         }
     }
 }

@@ -30,7 +30,7 @@ use http::Response;
 
 use crate::cluster::Cluster;
 use crate::error::{Error, TransportFailure};
-use crate::task::{Step, Task, Transmit};
+use crate::task::{AttemptId, Step, Task, Transmit};
 
 /// The outcome of one exchange, as a transport reports it.
 pub type Answer = Result<Response<Bytes>, TransportFailure>;
@@ -70,12 +70,7 @@ where
                 Step::Send(t) => (t.attempt, send(t)),
             };
             let outcome = exchange.await;
-            let now = clock();
-            match outcome {
-                Ok(r) => task.handle_response(now, &mut lock(cluster), attempt, r),
-                Err(f) => task.handle_failure(now, &mut lock(cluster), attempt, f),
-            }
-            task.decode_answer();
+            settle(&mut task, cluster, clock(), attempt, outcome);
         }
     }
 }
@@ -100,15 +95,25 @@ pub fn run_blocking<K: Task>(
             Step::Send(t) => {
                 let attempt = t.attempt;
                 let outcome = send(t);
-                let now = clock();
-                match outcome {
-                    Ok(r) => task.handle_response(now, &mut lock(cluster), attempt, r),
-                    Err(f) => task.handle_failure(now, &mut lock(cluster), attempt, f),
-                }
-                task.decode_answer();
+                settle(&mut task, cluster, clock(), attempt, outcome);
             }
         }
     }
+}
+
+/// Hands the exchange's outcome to the task under the lock, then decodes with it released.
+fn settle<K: Task>(
+    task: &mut K,
+    cluster: &Mutex<Cluster>,
+    now: Instant,
+    attempt: AttemptId,
+    outcome: Answer,
+) {
+    match outcome {
+        Ok(r) => task.handle_response(now, &mut lock(cluster), attempt, r),
+        Err(f) => task.handle_failure(now, &mut lock(cluster), attempt, f),
+    }
+    task.decode_answer();
 }
 
 /// Locks, taking over a poisoned lock: a task changes the cluster only in short synchronous

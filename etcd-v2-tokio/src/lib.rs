@@ -171,16 +171,8 @@ impl Client {
         &'a self,
         task: K,
     ) -> impl Future<Output = Result<K::Output, Error>> + 'a {
-        self.drive(task)
-    }
-
-    /// The core's loop over tokio: hyper exchanges and tokio's timer.
-    fn drive<'a, K: Task + 'a>(
-        &'a self,
-        task: K,
-    ) -> impl Future<Output = Result<K::Output, Error>> + 'a {
-        // Waits are rare (back-off, auto-sync): boxed, so a timer in place does not make every
-        // call's future larger.
+        // The core's loop over hyper exchanges and tokio's timer. Waits are rare (back-off,
+        // auto-sync): boxed, so a timer in place does not make every call's future larger.
         let wait = |at: Instant| Box::pin(tokio::time::sleep_until(at.into()));
         run_loop::run_async(
             task,
@@ -230,11 +222,10 @@ impl Api for Client {
             Err(e) => return Box::pin(std::future::ready(Err(e))),
         };
         // The Op owns the deadline, so a sent write ends as OutcomeUnknown, not DeadlineExceeded.
-        let fut = self.drive(match self.timeout {
+        Box::pin(self.run(match self.timeout {
             Some(t) => op.timeout(t),
             None => op,
-        });
-        Box::pin(fut)
+        }))
     }
 
     fn keys_prefix(&self) -> &str {

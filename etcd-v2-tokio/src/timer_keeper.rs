@@ -87,19 +87,19 @@ mod tests {
 
     #[test]
     fn a_keeper_whose_runtime_is_gone_starts_again_on_the_next() {
+        let runtime = || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_time()
+                .build()
+                .unwrap()
+        };
         let keeper = Arc::new(TimerKeeper::default());
-        let first = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .unwrap();
+        let first = runtime();
         first.block_on(async { keeper.touch() });
         assert!(running(&keeper));
         drop(first);
         assert!(!running(&keeper), "the dropped task marked it stopped");
-        let second = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .unwrap();
+        let second = runtime();
         second.block_on(async { keeper.touch() });
         assert!(running(&keeper));
     }
