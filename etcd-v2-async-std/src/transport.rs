@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use async_std::net::TcpStream;
 use bytes::Bytes;
 use etcd_v2_proto::TransportFailure;
-use etcd_v2_proto::body::BodyBuffer;
+use etcd_v2_proto::body::{Body, BodyBuffer};
 use futures_core::future::BoxFuture;
 use http::{HeaderValue, Request, Response, Uri, header, uri::PathAndQuery};
 use http_body_util::{BodyExt, Full};
@@ -32,7 +32,7 @@ pub trait Transport: Send + Sync + 'static {
         deadline: Option<Instant>,
         header_deadline: Option<Instant>,
         max_body: usize,
-    ) -> BoxFuture<'static, Result<Response<Bytes>, TransportFailure>>;
+    ) -> BoxFuture<'static, Result<Response<Body>, TransportFailure>>;
 
     /// Whether [`Transport::send`] itself always gives up by `deadline`, so the client need not
     /// arm a timer of its own around it (one timer less per request). `false` unless a
@@ -137,7 +137,7 @@ impl Transport for HyperTransport {
         deadline: Option<Instant>,
         header_deadline: Option<Instant>,
         max_body: usize,
-    ) -> BoxFuture<'static, Result<Response<Bytes>, TransportFailure>> {
+    ) -> BoxFuture<'static, Result<Response<Body>, TransportFailure>> {
         // Most calls have one instant for both deadlines: then one timer bounds the whole
         // exchange (a timer costs about as much as the core's work for a call). The connect
         // keeps its own bound, so that running out of time there still says nothing was sent.
@@ -184,7 +184,7 @@ fn invalid(msg: impl ToString) -> TransportFailure {
     TransportFailure::InvalidRequest(msg.to_string())
 }
 
-type Answer = Result<Response<Bytes>, TransportFailure>;
+type Answer = Result<Response<Body>, TransportFailure>;
 
 /// How many pooled connections one exchange tries whose driver hands the request back unsent
 /// (closed under it) before it opens a fresh connection.

@@ -11,10 +11,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use bytes::Bytes;
+use etcd_v2_blocking::proto::body::Body;
 use etcd_v2_blocking::{Api, Client, Config, GetOptions, Transport, TransportFailure};
 use http::{Request, Response};
 
-type Answer = Result<Response<Bytes>, TransportFailure>;
+type Answer = Result<Response<Body>, TransportFailure>;
 
 /// Pops one canned answer per request and remembers where each request went.
 struct Scripted {
@@ -60,7 +61,7 @@ fn ok(value: &str, index: u64) -> Answer {
         .status(200)
         .header("Content-Type", "application/json")
         .header("X-Etcd-Index", index.to_string())
-        .body(Bytes::from(body))
+        .body(Body::from(body))
         .unwrap();
     Ok(response)
 }

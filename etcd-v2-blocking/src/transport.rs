@@ -1,11 +1,12 @@
 //! The HTTP seam: [`Transport`] and its default implementation over `ureq`.
 
-use std::io;
+use std::io::{self, Read as _};
 use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
 use etcd_v2_proto::TransportFailure;
+use etcd_v2_proto::body::{Body, BodyBuffer};
 use http::{Request, Response, Uri};
 use ureq::config::{Config as UreqConfig, ConfigBuilder};
 use ureq::typestate::AgentScope;
@@ -35,7 +36,7 @@ pub trait Transport: Send + Sync + 'static {
         deadline: Option<Instant>,
         header_deadline: Option<Instant>,
         max_body: usize,
-    ) -> Result<Response<Bytes>, TransportFailure>;
+    ) -> Result<Response<Body>, TransportFailure>;
 }
 
 /// A shared transport, e.g. to keep a handle on a test double after giving it to a client.
@@ -46,7 +47,7 @@ impl<T: Transport + ?Sized> Transport for Arc<T> {
         deadline: Option<Instant>,
         header_deadline: Option<Instant>,
         max_body: usize,
-    ) -> Result<Response<Bytes>, TransportFailure> {
+    ) -> Result<Response<Body>, TransportFailure> {
         (**self).send(request, deadline, header_deadline, max_body)
     }
 }
@@ -124,7 +125,7 @@ impl UreqTransport {
         deadline: Option<Instant>,
         header_deadline: Option<Instant>,
         max_body: usize,
-    ) -> Result<Response<Bytes>, TransportFailure> {
+    ) -> Result<Response<Body>, TransportFailure> {
         let now = Instant::now();
         let timeout = deadline.map(|d| d.saturating_duration_since(now));
         let head = header_deadline.map(|d| d.saturating_duration_since(now));
@@ -157,17 +158,19 @@ impl UreqTransport {
         }
         let request = request.build();
         let fail = |e| failure(e, max_body);
-        let (parts, mut body) = self.agent.run(request).map_err(fail)?.into_parts();
+        let (parts, body) = self.agent.run(request).map_err(fail)?.into_parts();
         let limit = u64::try_from(max_body).unwrap_or(u64::MAX);
-        let mut bytes = body
-            .with_config()
-            .limit(limit)
-            .read_to_vec()
-            .map_err(fail)?;
-        // Read by doubling when the length is unknown (etcd streams listings chunked): give the
-        // spare half back before the body is decoded.
-        bytes.shrink_to_fit();
-        Ok(Response::from_parts(parts, Bytes::from(bytes)))
+        let mut buffer = BodyBuffer::new(max_body, body.content_length());
+        let mut reader = body.into_with_config().limit(limit).reader();
+        // Straight into the body's blocks: no buffer that doubles as it grows.
+        loop {
+            let n = reader.read(buffer.room()).map_err(|e| fail(e.into()))?;
+            buffer.advance(n)?;
+            if n == 0 {
+                break;
+            }
+        }
+        Ok(Response::from_parts(parts, buffer.finish()))
     }
 }
 
@@ -178,7 +181,7 @@ impl Transport for UreqTransport {
         deadline: Option<Instant>,
         header_deadline: Option<Instant>,
         max_body: usize,
-    ) -> Result<Response<Bytes>, TransportFailure> {
+    ) -> Result<Response<Body>, TransportFailure> {
         if cfg!(not(feature = "tls")) && request.uri().scheme_str() == Some("https") {
             let msg = "https needs the `tls` feature of etcd-v2-blocking";
             return Err(TransportFailure::InvalidRequest(msg.into()));

@@ -1,14 +1,132 @@
-//! Gathering a response body as it arrives, within `Transmit::max_body`.
+//! Response bodies: gathered as they arrive within `Transmit::max_body`, kept in the chunks
+//! they were gathered in.
 //!
-//! Adapters push each chunk the moment it arrives, so the transport can reuse its buffers
-//! and a large listing is held once (in one contiguous buffer), not once as chunks and again
-//! as their concatenation while it is being decoded.
+//! Adapters push each chunk the moment it arrives, so the transport can reuse its buffers. A
+//! body that comes in one chunk is kept as that chunk; a longer one is copied into blocks of
+//! at most [`MAX_BLOCK`] bytes, never into one buffer that doubles as it grows. The keys
+//! decoder reads a body block by block and lets each go once read, so a large listing's nodes
+//! take over the body's memory as they are built instead of being added to it.
 
+use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
 use bytes::Bytes;
 
 use crate::error::TransportFailure;
+
+/// The largest block a [`BodyBuffer`] copies chunks into (unless the length was announced).
+pub const MAX_BLOCK: usize = 256 * 1024;
+/// The first block of a body of unknown length is at least this big.
+const MIN_BLOCK: usize = 16 * 1024;
+
+/// A response body, as the chunks it was gathered in.
+///
+/// ```
+/// use bytes::Bytes;
+/// use etcd_v2_proto::body::Body;
+/// let body = Body::from_chunks(vec![Bytes::from_static(b"{\"a\":"), Bytes::from_static(b"1}")]);
+/// assert_eq!(body.len(), 7);
+/// assert_eq!(&body.contiguous()[..], b"{\"a\":1}");
+/// assert_eq!(Body::from("{}").contiguous(), Body::from(&b"{}"[..]).contiguous());
+/// ```
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Body {
+    first: Bytes,
+    rest: Vec<Bytes>,
+}
+
+impl Body {
+    /// A body made of `chunks`, in order (empty chunks are dropped).
+    pub fn from_chunks(chunks: Vec<Bytes>) -> Self {
+        let mut chunks = chunks.into_iter().filter(|c| !c.is_empty());
+        let first = chunks.next().unwrap_or_default();
+        Self {
+            first,
+            rest: chunks.collect(),
+        }
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        self.first.len() + self.rest.iter().map(Bytes::len).sum::<usize>()
+    }
+
+    /// Whether the body has no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.first.is_empty()
+    }
+
+    /// The chunks, in order.
+    pub fn chunks(&self) -> impl Iterator<Item = &Bytes> {
+        core::iter::once(&self.first)
+            .filter(|c| !c.is_empty())
+            .chain(&self.rest)
+    }
+
+    /// The whole body in one slice: borrowed when it is one chunk, else copied.
+    pub fn contiguous(&self) -> Cow<'_, [u8]> {
+        if self.rest.is_empty() {
+            Cow::Borrowed(&self.first)
+        } else {
+            Cow::Owned(self.chunks().flat_map(|c| c.iter().copied()).collect())
+        }
+    }
+
+    /// The whole body as one `Bytes`: free when it is one chunk, else copied.
+    pub fn into_bytes(self) -> Bytes {
+        if self.rest.is_empty() {
+            self.first
+        } else {
+            Bytes::from(self.contiguous().into_owned())
+        }
+    }
+
+    /// The first chunk and the others.
+    pub(crate) fn into_parts(self) -> (Bytes, Vec<Bytes>) {
+        (self.first, self.rest)
+    }
+}
+
+impl core::fmt::Debug for Body {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let text = self.contiguous();
+        let text = alloc::string::String::from_utf8_lossy(&text);
+        f.debug_tuple("Body").field(&text).finish()
+    }
+}
+
+impl From<Bytes> for Body {
+    fn from(chunk: Bytes) -> Self {
+        Self {
+            first: chunk,
+            rest: Vec::new(),
+        }
+    }
+}
+
+impl From<Vec<u8>> for Body {
+    fn from(bytes: Vec<u8>) -> Self {
+        Bytes::from(bytes).into()
+    }
+}
+
+impl From<alloc::string::String> for Body {
+    fn from(text: alloc::string::String) -> Self {
+        Bytes::from(text).into()
+    }
+}
+
+impl From<&'static str> for Body {
+    fn from(text: &'static str) -> Self {
+        Bytes::from_static(text.as_bytes()).into()
+    }
+}
+
+impl From<&'static [u8]> for Body {
+    fn from(bytes: &'static [u8]) -> Self {
+        Bytes::from_static(bytes).into()
+    }
+}
 
 /// A response body being read, refused past a size limit.
 ///
@@ -20,7 +138,7 @@ use crate::error::TransportFailure;
 /// let mut body = BodyBuffer::new(8, None);
 /// body.push(Bytes::from_static(b"{\"a\":"))?;
 /// body.push(Bytes::from_static(b"1}"))?;
-/// assert_eq!(&body.finish()[..], b"{\"a\":1}");
+/// assert_eq!(&body.finish().contiguous()[..], b"{\"a\":1}");
 /// assert!(BodyBuffer::new(4, None).push(Bytes::from_static(b"12345")).is_err());
 /// # Ok::<(), etcd_v2_proto::TransportFailure>(())
 /// ```
@@ -28,22 +146,48 @@ use crate::error::TransportFailure;
 pub struct BodyBuffer {
     /// The first chunk, until a second one arrives.
     first: Bytes,
-    /// Every chunk, once there has been more than one.
-    joined: Vec<u8>,
-    reserve: usize,
+    /// Full blocks, once there has been more than one chunk.
+    blocks: Vec<Bytes>,
+    /// Bytes in `blocks`.
+    sealed: usize,
+    /// The block being filled.
+    block: Vec<u8>,
+    len: usize,
+    /// The announced length (at most `limit`).
+    announced: Option<usize>,
     limit: usize,
+    /// What the last [`room`](Self::room) handed out.
+    lent: Lent,
+    /// Room for the read that should find the end of a body of announced length.
+    probe: [u8; 16],
+}
+
+/// Where the bytes of the next [`BodyBuffer::advance`] are.
+#[derive(Debug, Clone, Copy)]
+enum Lent {
+    Nothing,
+    /// In `block`, from this offset.
+    Block(usize),
+    /// In `probe`.
+    Probe,
 }
 
 impl BodyBuffer {
     /// An empty body that may grow to `limit` bytes; `size_hint` (e.g. the Content-Length)
-    /// reserves room up front, never more than `limit`.
+    /// is the size of the one block a body of several chunks is then copied into, never more
+    /// than `limit`.
     pub fn new(limit: usize, size_hint: Option<u64>) -> Self {
-        let reserve = size_hint.map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX));
+        let announced = size_hint.map(|n| usize::try_from(n).unwrap_or(usize::MAX).min(limit));
         Self {
             first: Bytes::new(),
-            joined: Vec::new(),
-            reserve: reserve.min(limit),
+            blocks: Vec::new(),
+            sealed: 0,
+            block: Vec::new(),
+            len: 0,
+            announced,
             limit,
+            lent: Lent::Nothing,
+            probe: [0; 16],
         }
     }
 
@@ -53,50 +197,154 @@ impl BodyBuffer {
     /// [`TransportFailure::BodyTooLarge`] once the body would exceed the limit (the chunk is
     /// not kept).
     pub fn push(&mut self, chunk: Bytes) -> Result<(), TransportFailure> {
-        if chunk.len() > self.limit - self.len() {
+        if chunk.len() > self.limit - self.len {
             return Err(TransportFailure::BodyTooLarge { limit: self.limit });
         }
         if chunk.is_empty() {
             return Ok(());
         }
-        if self.joined.is_empty() && self.first.is_empty() {
+        if self.len == 0 {
+            self.len = chunk.len();
             self.first = chunk;
             return Ok(());
         }
-        if self.joined.is_empty() {
-            // A second chunk: from now on, one contiguous buffer (the first chunk's memory,
-            // likely the transport's read buffer, is let go).
-            let first = core::mem::take(&mut self.first);
-            let size = self.reserve.max(first.len() + chunk.len());
-            self.joined.reserve_exact(size);
-            self.joined.extend_from_slice(&first);
+        self.start_blocks(chunk.len());
+        self.len += chunk.len();
+        let mut rest = &chunk[..];
+        while !rest.is_empty() {
+            if self.block.capacity() == self.block.len() {
+                self.seal(self.next_block());
+            }
+            let room = self.block.capacity() - self.block.len();
+            let (now, later) = rest.split_at(room.min(rest.len()));
+            self.block.extend_from_slice(now);
+            rest = later;
         }
-        self.joined.extend_from_slice(&chunk);
         Ok(())
+    }
+
+    /// Room to read the next bytes straight into (zeroed, at most 64 KiB, never empty); say
+    /// how many were read with [`advance`](Self::advance) before anything else.
+    ///
+    /// For transports that read into a buffer (`std::io::Read`) rather than hand over chunks.
+    ///
+    /// ```
+    /// use etcd_v2_proto::body::BodyBuffer;
+    /// let mut body = BodyBuffer::new(1 << 20, Some(5));
+    /// let room = body.room();
+    /// room[..5].copy_from_slice(b"hello");
+    /// body.advance(5)?;
+    /// assert_eq!(body.room().len(), 16, "only a probe for the end, once all 5 are in");
+    /// body.advance(0)?;
+    /// assert_eq!(&body.finish().contiguous()[..], b"hello");
+    /// # Ok::<(), etcd_v2_proto::TransportFailure>(())
+    /// ```
+    pub fn room(&mut self) -> &mut [u8] {
+        const MAX_READ: usize = 64 * 1024;
+        if self.announced.is_some_and(|n| self.len >= n) {
+            // All announced bytes are in: this read should find the end.
+            self.lent = Lent::Probe;
+            return &mut self.probe;
+        }
+        self.start_blocks(1);
+        if self.block.capacity() == self.block.len() {
+            let size = if self.len == 0 {
+                self.first_block(0, 1)
+            } else {
+                self.next_block()
+            };
+            self.seal(size);
+        }
+        let start = self.block.len();
+        let end = self.block.capacity().min(start + MAX_READ);
+        self.block.resize(end, 0);
+        self.lent = Lent::Block(start);
+        &mut self.block[start..]
+    }
+
+    /// Keeps the first `n` bytes of the last [`room`](Self::room) as read.
+    ///
+    /// # Errors
+    /// [`TransportFailure::BodyTooLarge`] once the body exceeds the limit.
+    pub fn advance(&mut self, n: usize) -> Result<(), TransportFailure> {
+        match core::mem::replace(&mut self.lent, Lent::Nothing) {
+            Lent::Nothing => {}
+            Lent::Block(start) => {
+                let kept = (start + n).min(self.block.len());
+                self.block.truncate(kept);
+                self.len = self.sealed + kept;
+            }
+            Lent::Probe => {
+                // More than announced (HTTP/1 framing would not let this happen).
+                let extra = Bytes::copy_from_slice(&self.probe[..n.min(self.probe.len())]);
+                self.announced = None;
+                return self.push(extra);
+            }
+        }
+        if self.len > self.limit {
+            return Err(TransportFailure::BodyTooLarge { limit: self.limit });
+        }
+        Ok(())
+    }
+
+    /// From a first chunk to blocks of our own, `need` more bytes coming (the first chunk's
+    /// memory, likely the transport's read buffer, is let go).
+    fn start_blocks(&mut self, need: usize) {
+        if !self.first.is_empty() {
+            let first = core::mem::take(&mut self.first);
+            let size = self.first_block(first.len(), first.len() + need);
+            self.block = Vec::with_capacity(size);
+            self.block.extend_from_slice(&first);
+        }
+    }
+
+    /// Moves the full block to `blocks` and starts one of `size` bytes.
+    fn seal(&mut self, size: usize) {
+        let full = core::mem::replace(&mut self.block, Vec::with_capacity(size));
+        if !full.is_empty() {
+            self.sealed += full.len();
+            self.blocks.push(Bytes::from(full));
+        }
+    }
+
+    /// The first block's size, `need` bytes being ready for it: the announced length if it
+    /// holds them (one block for the whole body), else sized like the body so far.
+    fn first_block(&self, first: usize, need: usize) -> usize {
+        match self.announced {
+            Some(n) if n >= need => n,
+            _ => need.clamp(MIN_BLOCK, MAX_BLOCK).max(first),
+        }
+    }
+
+    /// Each later block is as big as the body so far, from [`MIN_BLOCK`] to [`MAX_BLOCK`]:
+    /// a small body wastes little, a large one is not cut into many pieces.
+    fn next_block(&self) -> usize {
+        self.len.clamp(MIN_BLOCK, MAX_BLOCK)
     }
 
     /// Bytes gathered so far.
     pub fn len(&self) -> usize {
-        self.first.len() + self.joined.len()
+        self.len
     }
 
     /// Whether nothing has been gathered yet.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.len == 0
     }
 
-    /// The whole body.
-    ///
-    /// A body of unknown length grew by doubling, so up to half of its buffer may be spare:
-    /// that is given back first (usually in place), since the body stays alive while it is
-    /// decoded, when a large listing's nodes need the memory.
-    pub fn finish(mut self) -> Bytes {
-        if self.joined.is_empty() {
-            self.first
-        } else {
-            self.joined.shrink_to_fit();
-            Bytes::from(self.joined)
+    /// The whole body. The last block gives back its spare room.
+    pub fn finish(mut self) -> Body {
+        if let Lent::Block(start) = self.lent {
+            self.block.truncate(start);
         }
+        if !self.block.is_empty() {
+            self.block.shrink_to_fit();
+            self.blocks.push(Bytes::from(self.block));
+        }
+        if self.blocks.is_empty() {
+            return Body::from(self.first);
+        }
+        Body::from_chunks(self.blocks)
     }
 }
 
@@ -106,6 +354,10 @@ mod tests {
 
     fn chunk(s: &'static [u8]) -> Bytes {
         Bytes::from_static(s)
+    }
+
+    fn joined(body: &Body) -> Vec<u8> {
+        body.contiguous().into_owned()
     }
 
     #[test]
@@ -120,21 +372,44 @@ mod tests {
             body.push(chunk(b"g")),
             Err(TransportFailure::BodyTooLarge { limit: 6 })
         );
-        assert_eq!(&body.finish()[..], b"abcdef");
+        let body = body.finish();
+        assert_eq!(joined(&body), b"abcdef");
+        assert_eq!(
+            body.chunks().count(),
+            1,
+            "the announced length is one block"
+        );
     }
 
     #[test]
-    fn a_body_grown_by_doubling_gives_its_spare_room_back() {
-        let mut body = BodyBuffer::new(1 << 20, None);
-        for _ in 0..100 {
-            body.push(chunk(b"0123456789abc")).unwrap();
+    fn a_long_body_of_unknown_length_is_kept_in_bounded_blocks() {
+        let piece = [7u8; 1000];
+        let mut body = BodyBuffer::new(usize::MAX, None);
+        for _ in 0..2000 {
+            body.push(Bytes::copy_from_slice(&piece)).unwrap();
         }
-        assert!(body.joined.capacity() > 1300, "{}", body.joined.capacity());
-        let whole = body
-            .finish()
-            .try_into_mut()
-            .expect("the only handle on the body");
-        assert_eq!((whole.len(), whole.capacity()), (1300, 1300));
+        let body = body.finish();
+        assert_eq!(body.len(), 2_000_000);
+        let sizes: Vec<usize> = body.chunks().map(Bytes::len).collect();
+        assert!(sizes.iter().all(|&n| n <= MAX_BLOCK), "{sizes:?}");
+        // Growing with the body: few blocks, none but the last partly empty.
+        assert!(sizes.len() < 2_000_000 / MAX_BLOCK + 6, "{sizes:?}");
+        assert!(body.chunks().all(|c| c.iter().all(|&b| b == 7)));
+        for c in body.into_parts().1 {
+            let c = c.try_into_mut().expect("the only handle on the block");
+            assert_eq!(c.len(), c.capacity(), "no spare room kept");
+        }
+    }
+
+    #[test]
+    fn a_first_chunk_larger_than_a_block_is_copied_whole() {
+        let big = Bytes::from(alloc::vec![1u8; MAX_BLOCK + 10]);
+        let mut body = BodyBuffer::new(usize::MAX, None);
+        body.push(big).unwrap();
+        body.push(chunk(b"xy")).unwrap();
+        let body = body.finish();
+        assert_eq!(body.len(), MAX_BLOCK + 12);
+        assert_eq!(&joined(&body)[MAX_BLOCK + 9..], &[1, b'x', b'y']);
     }
 
     #[test]
@@ -142,7 +417,7 @@ mod tests {
         let data = chunk(b"{}");
         let mut body = BodyBuffer::new(10, None);
         body.push(data.clone()).unwrap();
-        assert_eq!(body.finish().as_ptr(), data.as_ptr());
+        assert_eq!(body.finish().into_bytes().as_ptr(), data.as_ptr());
         assert!(BodyBuffer::new(10, None).finish().is_empty());
     }
 
@@ -158,7 +433,65 @@ mod tests {
         let mut body = BodyBuffer::new(16, Some(u64::MAX));
         body.push(chunk(b"a")).unwrap();
         body.push(chunk(b"b")).unwrap();
-        assert!(body.joined.capacity() <= 16 * 2);
-        assert_eq!(&body.finish()[..], b"ab");
+        assert!(body.block.capacity() <= 16 * 2);
+        assert_eq!(joined(&body.finish()), b"ab");
+    }
+
+    #[test]
+    fn reading_into_room_fills_blocks_and_checks_the_limit() {
+        let data: Vec<u8> = (0..700_000u32).map(|i| (i % 251) as u8).collect();
+        for announced in [None, Some(700_000)] {
+            let mut body = BodyBuffer::new(1 << 20, announced);
+            let mut from = &data[..];
+            loop {
+                let room = body.room();
+                assert!(!room.is_empty());
+                // Reads of odd sizes, as a socket gives them.
+                let n = room.len().min(from.len()).min(10_007);
+                room[..n].copy_from_slice(&from[..n]);
+                from = &from[n..];
+                body.advance(n).unwrap();
+                if n == 0 {
+                    break;
+                }
+            }
+            let body = body.finish();
+            assert_eq!(joined(&body), data);
+            let blocks = body.chunks().count();
+            if announced.is_some() {
+                assert_eq!(blocks, 1, "one block of the announced size");
+            } else {
+                assert!(blocks > 2 && body.chunks().all(|c| c.len() <= MAX_BLOCK));
+            }
+        }
+        let mut small = BodyBuffer::new(3, None);
+        small.room()[..4].copy_from_slice(b"abcd");
+        assert_eq!(
+            small.advance(4),
+            Err(TransportFailure::BodyTooLarge { limit: 3 })
+        );
+        // A room handed out and not used is not part of the body.
+        let mut unused = BodyBuffer::new(10, None);
+        unused.push(chunk(b"ab")).unwrap();
+        let _ = unused.room();
+        assert_eq!(joined(&unused.finish()), b"ab");
+        // More than announced is kept (and the limit still holds).
+        let mut over = BodyBuffer::new(10, Some(2));
+        over.room()[..2].copy_from_slice(b"ab");
+        over.advance(2).unwrap();
+        over.room()[..3].copy_from_slice(b"cde");
+        over.advance(3).unwrap();
+        assert_eq!(joined(&over.finish()), b"abcde");
+    }
+
+    #[test]
+    fn bodies_compare_by_chunks_and_join() {
+        let two = Body::from_chunks(alloc::vec![chunk(b""), chunk(b"ab"), chunk(b"c")]);
+        assert_eq!(two.len(), 3);
+        assert_eq!(two.chunks().count(), 2);
+        assert_eq!(&two.clone().into_bytes()[..], b"abc");
+        assert_eq!(alloc::format!("{two:?}"), "Body(\"abc\")");
+        assert!(Body::from_chunks(Vec::new()).is_empty());
+        assert_eq!(Body::default().chunks().count(), 0);
     }
 }

@@ -5,11 +5,13 @@
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Response};
 use serde::de::DeserializeOwned;
 
+use crate::body::Body;
 use crate::error::{ApiError, Error, EtcdError, ProtocolError};
+use crate::json_cursor::JsonError;
+use crate::keys_json;
 use crate::model::KeysResponse;
 
 /// `X-Etcd-Index`.
@@ -53,8 +55,13 @@ pub(crate) fn json<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T, P
 
 pub(crate) fn invalid_json(status: u16, body: &[u8], why: &str) -> ProtocolError {
     let end = body.len().min(SNIPPET);
-    let snippet = String::from_utf8_lossy(&body[..end]);
-    let more = if body.len() > SNIPPET { "…" } else { "" };
+    quoted(status, &body[..end], body.len(), why)
+}
+
+/// [`ProtocolError::InvalidJson`] quoting `start`, the first bytes of a body of `len` bytes.
+fn quoted(status: u16, start: &[u8], len: usize, why: &str) -> ProtocolError {
+    let snippet = String::from_utf8_lossy(start);
+    let more = if len > start.len() { "…" } else { "" };
     ProtocolError::InvalidJson {
         status,
         detail: alloc::format!("{why}; body starts {snippet:?}{more}"),
@@ -144,17 +151,20 @@ fn cluster_id_text(value: &HeaderValue) -> Option<&str> {
 }
 
 /// A keys answer (Go: `unmarshalHTTPResponse`): 200/201 is a response, anything else an error body.
-pub(crate) fn keys_response(response: &Response<Bytes>) -> Result<KeysResponse, Error> {
+///
+/// The body is decoded chunk by chunk ([`keys_json`]), each chunk let go once read.
+pub(crate) fn keys_response(response: Response<Body>) -> Result<KeysResponse, Error> {
     let status = response.status().as_u16();
-    let body = response.body();
+    let (parts, body) = response.into_parts();
     if status != 200 && status != 201 {
-        return Err(keys_error(status, body));
+        return Err(keys_error(status, &body.contiguous()));
     }
     if body.is_empty() {
         return Err(ProtocolError::EmptyBody.into());
     }
-    let mut decoded: KeysResponse = json(status, body)?;
-    let headers = EtcdHeaders::read(response.headers());
+    let start = BodyStart::of(&body);
+    let mut decoded = keys_json::decode(body).map_err(|e| start.error(status, &e))?;
+    let headers = EtcdHeaders::read(&parts.headers);
     decoded.index = u64_value(bytes(headers.index), ETCD_INDEX)?.unwrap_or(0);
     decoded.cluster_id = headers
         .cluster_id
@@ -163,6 +173,38 @@ pub(crate) fn keys_response(response: &Response<Bytes>) -> Result<KeysResponse, 
     decoded.raft_index = u64_value(bytes(headers.raft_index), RAFT_INDEX)?;
     decoded.raft_term = u64_value(bytes(headers.raft_term), RAFT_TERM)?;
     Ok(decoded)
+}
+
+/// The first bytes of a body, kept to be quoted if it turns out not to decode (the body
+/// itself is gone by then).
+struct BodyStart {
+    bytes: [u8; SNIPPET],
+    kept: usize,
+    len: usize,
+}
+
+impl BodyStart {
+    fn of(body: &Body) -> Self {
+        let mut start = Self {
+            bytes: [0; SNIPPET],
+            kept: 0,
+            len: body.len(),
+        };
+        for chunk in body.chunks() {
+            let n = chunk.len().min(SNIPPET - start.kept);
+            start.bytes[start.kept..start.kept + n].copy_from_slice(&chunk[..n]);
+            start.kept += n;
+            if start.kept == SNIPPET {
+                break;
+            }
+        }
+        start
+    }
+
+    fn error(&self, status: u16, e: &JsonError) -> ProtocolError {
+        let why = alloc::format!("{} at byte {}", e.what, e.at);
+        quoted(status, &self.bytes[..self.kept], self.len, &why)
+    }
 }
 
 /// A non-success keys answer: an etcd error body, or invalid JSON (also for an empty body).
@@ -193,20 +235,21 @@ pub(crate) fn api_error(status: u16, body: &[u8]) -> Error {
 
 /// Decodes JSON if the status is one of `ok`, else `on_error`.
 pub(crate) fn expect_json<T: DeserializeOwned>(
-    response: &Response<Bytes>,
+    response: &Response<Body>,
     ok: &[u16],
     on_error: fn(u16, &[u8]) -> Error,
 ) -> Result<T, Error> {
     let status = response.status().as_u16();
+    let body = response.body().contiguous();
     if !ok.contains(&status) {
-        return Err(on_error(status, response.body()));
+        return Err(on_error(status, &body));
     }
-    Ok(json(status, response.body())?)
+    Ok(json(status, &body)?)
 }
 
 /// Accepts the answer if its status is one of `ok` (body ignored), else `on_error`.
 pub(crate) fn expect_status(
-    response: &Response<Bytes>,
+    response: &Response<Body>,
     ok: &[u16],
     on_error: fn(u16, &[u8]) -> Error,
 ) -> Result<(), Error> {
@@ -214,7 +257,7 @@ pub(crate) fn expect_status(
     if ok.contains(&status) {
         Ok(())
     } else {
-        Err(on_error(status, response.body()))
+        Err(on_error(status, &response.body().contiguous()))
     }
 }
 

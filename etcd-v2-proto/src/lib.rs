@@ -1,7 +1,7 @@
 //! # etcd-v2-proto: the sans-IO core of an etcd v2 client
 //!
 //! This crate turns etcd v2 API calls into [`http::Request`] values and answers
-//! ([`http::Response<Bytes>`]) into typed results, and holds every policy decision of the
+//! ([`http::Response`]s of a [`body::Body`]) into typed results, and holds every policy decision of the
 //! client: endpoint pinning and failover, selection modes, redirects, header timeouts and
 //! deadlines, cluster errors, "outcome unknown" for writes that must not be repeated, watch
 //! indices, membership sync. It does no IO, starts no threads and never reads the clock:
@@ -52,6 +52,8 @@ pub mod dns;
 pub mod encode;
 mod endpoint;
 mod error;
+mod json_cursor;
+mod keys_json;
 mod model;
 pub mod op;
 mod options;
@@ -100,8 +102,14 @@ pub use watch::{Watch, WatchPoll};
 ///
 /// # Errors
 /// The etcd error the answer carries, or a protocol error.
-pub fn decode_keys_response(
-    response: &http::Response<bytes::Bytes>,
+///
+/// ```
+/// let answer = http::Response::new(r#"{"action":"get","node":{"key":"/a","value":"1"}}"#);
+/// let decoded = etcd_v2_proto::decode_keys_response(answer).unwrap();
+/// assert_eq!(decoded.node.unwrap().value.as_deref(), Some("1"));
+/// ```
+pub fn decode_keys_response<B: Into<body::Body>>(
+    response: http::Response<B>,
 ) -> Result<KeysResponse, Error> {
-    decode::keys_response(response)
+    decode::keys_response(response.map(Into::into))
 }

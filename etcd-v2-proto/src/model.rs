@@ -146,7 +146,7 @@ impl Action {
         }
     }
 
-    fn from_wire(s: &str) -> Self {
+    pub(crate) fn from_wire(s: &str) -> Self {
         match s {
             "get" => Self::Get,
             "set" => Self::Set,

@@ -18,7 +18,7 @@ use alloc::vec::Vec;
 use core::time::Duration;
 use std::time::Instant;
 
-use bytes::Bytes;
+use crate::body::Body;
 use http::{Response, Uri};
 
 use crate::call::{Call, Idempotency};
@@ -35,7 +35,7 @@ use crate::task::{AttemptId, Step, Task, Transmit};
 ///
 /// ```
 /// use std::time::Instant;
-/// use bytes::Bytes;
+/// use etcd_v2_proto::body::Body;
 /// use etcd_v2_proto::{call, Cluster, Config, GetOptions, Op, Step, Task};
 ///
 /// let mut cluster = Cluster::new(Config::new(["http://127.0.0.1:2379"])).unwrap();
@@ -45,7 +45,7 @@ use crate::task::{AttemptId, Step, Task, Transmit};
 /// let answer = http::Response::builder()
 ///     .status(200)
 ///     .header("X-Etcd-Index", "7")
-///     .body(Bytes::from(r#"{"action":"get","node":{"key":"/foo","value":"bar"}}"#))
+///     .body(Body::from(r#"{"action":"get","node":{"key":"/foo","value":"bar"}}"#))
 ///     .unwrap();
 /// op.handle_response(now, &mut cluster, t.attempt, answer);
 /// let Step::Done(Ok(resp)) = op.poll(now, &mut cluster) else { panic!() };
@@ -69,7 +69,7 @@ enum End<T> {
     /// No answer accepted yet.
     Running,
     /// An accepted answer, not decoded yet (see [`Task::decode_answer`]).
-    Answered(Response<Bytes>),
+    Answered(Response<Body>),
     /// The result, until `poll` hands it out.
     Finished(Result<T, Error>),
     /// The result was handed out.
@@ -276,7 +276,7 @@ impl<T> Op<T> {
         }
     }
 
-    fn redirect(&mut self, cluster: &mut Cluster, response: &Response<Bytes>) {
+    fn redirect(&mut self, cluster: &mut Cluster, response: &Response<Body>) {
         let max = cluster.config().max_redirects;
         let Some(run) = self.run.as_mut() else { return };
         run.redirects += 1;
@@ -350,7 +350,7 @@ impl<T> Task for Op<T> {
         _now: Instant,
         cluster: &mut Cluster,
         attempt: AttemptId,
-        response: Response<Bytes>,
+        response: Response<Body>,
     ) {
         if !self.accept(attempt) {
             return;
@@ -438,9 +438,11 @@ impl<T> Task for Op<T> {
     }
 
     fn decode_answer(&mut self) {
-        if let End::Answered(response) = &self.end {
-            let result = self.call.decode(response);
-            self.finish(result);
+        if matches!(self.end, End::Answered(_)) {
+            if let End::Answered(response) = core::mem::replace(&mut self.end, End::Running) {
+                let result = self.call.decode(response);
+                self.finish(result);
+            }
         }
     }
 }
@@ -455,13 +457,13 @@ mod tests {
 
     static DECODED: AtomicUsize = AtomicUsize::new(0);
 
-    fn counting_decoder(_: &Response<Bytes>) -> Result<u32, Error> {
+    fn counting_decoder(_: Response<Body>) -> Result<u32, Error> {
         DECODED.fetch_add(1, Ordering::SeqCst);
         Ok(7)
     }
 
-    fn answer() -> Response<Bytes> {
-        Response::new(Bytes::from_static(b"{}"))
+    fn answer() -> Response<Body> {
+        Response::new(Body::from("{}"))
     }
 
     #[test]

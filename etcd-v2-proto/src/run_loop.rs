@@ -8,14 +8,14 @@
 //! ```
 //! use std::sync::Mutex;
 //! use std::time::Instant;
-//! use bytes::Bytes;
+//! use etcd_v2_proto::body::Body;
 //! use etcd_v2_proto::{call, run_loop, Cluster, Config, GetOptions, Op};
 //!
 //! let cluster = Mutex::new(Cluster::new(Config::new(["http://127.0.0.1:2379"])).unwrap());
 //! let op = Op::new(call::keys::get("/v2/keys", "/foo", GetOptions::default()).unwrap());
 //! let answer = |_t| {
 //!     let body = r#"{"action":"get","node":{"key":"/foo","value":"bar"}}"#;
-//!     Ok(http::Response::new(Bytes::from(body)))
+//!     Ok(http::Response::new(Body::from(body)))
 //! };
 //! let resp = run_loop::run_blocking(op, &cluster, Instant::now, answer, |_at| {});
 //! assert_eq!(resp.unwrap().node.unwrap().value.as_deref(), Some("bar"));
@@ -25,15 +25,15 @@ use core::future::Future;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
-use bytes::Bytes;
 use http::Response;
 
+use crate::body::Body;
 use crate::cluster::Cluster;
 use crate::error::{Error, TransportFailure};
 use crate::task::{AttemptId, Step, Task, Transmit};
 
 /// The outcome of one exchange, as a transport reports it.
-pub type Answer = Result<Response<Bytes>, TransportFailure>;
+pub type Answer = Result<Response<Body>, TransportFailure>;
 
 /// Drives `task` to its end without blocking a thread: `send` starts each exchange the task
 /// asks for (printing [`Transmit::curl`] if it is set), `wait` sleeps until an instant.

@@ -9,7 +9,7 @@ use core::convert::Infallible;
 use core::time::Duration;
 use std::time::Instant;
 
-use bytes::Bytes;
+use crate::body::Body;
 use http::Response;
 
 use crate::call::members;
@@ -162,7 +162,7 @@ impl Task for Sync {
         now: Instant,
         cluster: &mut Cluster,
         attempt: AttemptId,
-        response: Response<Bytes>,
+        response: Response<Body>,
     ) {
         match &mut self.phase {
             Phase::Members(op) => op.handle_response(now, cluster, attempt, response),
@@ -242,7 +242,7 @@ impl Task for AutoSync {
         now: Instant,
         cluster: &mut Cluster,
         attempt: AttemptId,
-        response: Response<Bytes>,
+        response: Response<Body>,
     ) {
         self.sync.handle_response(now, cluster, attempt, response);
     }

@@ -24,6 +24,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use std::time::Instant;
 
+use crate::body::Body;
 use bytes::Bytes;
 use http::{Request, Response};
 
@@ -88,7 +89,7 @@ pub trait Task {
         now: Instant,
         cluster: &mut Cluster,
         attempt: AttemptId,
-        response: Response<Bytes>,
+        response: Response<Body>,
     );
 
     /// The exchange `attempt` failed without an answer.
@@ -135,7 +136,7 @@ impl<K: Task + ?Sized> Task for &mut K {
         now: Instant,
         cluster: &mut Cluster,
         attempt: AttemptId,
-        response: Response<Bytes>,
+        response: Response<Body>,
     ) {
         (**self).handle_response(now, cluster, attempt, response);
     }
@@ -171,7 +172,7 @@ impl<K: Task> Task for std::sync::Arc<std::sync::Mutex<K>> {
         now: Instant,
         cluster: &mut Cluster,
         attempt: AttemptId,
-        response: Response<Bytes>,
+        response: Response<Body>,
     ) {
         lock(self).handle_response(now, cluster, attempt, response);
     }

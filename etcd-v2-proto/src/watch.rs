@@ -8,7 +8,7 @@
 use core::time::Duration;
 use std::time::Instant;
 
-use bytes::Bytes;
+use crate::body::Body;
 use http::Response;
 
 use crate::call::{Call, keys};
@@ -203,7 +203,7 @@ impl Task for Watch {
         now: Instant,
         cluster: &mut Cluster,
         attempt: AttemptId,
-        response: Response<Bytes>,
+        response: Response<Body>,
     ) {
         if let Some(op) = self.op.as_mut() {
             op.handle_response(now, cluster, attempt, response);

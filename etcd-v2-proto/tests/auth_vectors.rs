@@ -334,13 +334,9 @@ fn enable_disable_answers() {
             (409, r#"{}"#, Err(api(409, ""))),
         ];
         for (status, body, want) in cases {
-            assert_eq!(
-                call.decode(&response(status, body)),
-                want,
-                "{status} {body}"
-            );
+            assert_eq!(call.decode(response(status, body)), want, "{status} {body}");
         }
-        assert_invalid_json(call.decode(&response(404, "404 page not found")));
+        assert_invalid_json(call.decode(response(404, "404 page not found")));
     }
 }
 
@@ -348,14 +344,14 @@ fn enable_disable_answers() {
 fn enabled_answers() {
     let call = auth::enabled().unwrap();
     assert_eq!(
-        call.decode(&response(200, r#"{"enabled":false}"#)),
+        call.decode(response(200, r#"{"enabled":false}"#)),
         Ok(false)
     );
-    assert_eq!(call.decode(&response(200, r#"{"enabled":true}"#)), Ok(true));
-    assert_invalid_json(call.decode(&response(200, "{}")));
-    assert_invalid_json(call.decode(&response(200, "")));
+    assert_eq!(call.decode(response(200, r#"{"enabled":true}"#)), Ok(true));
+    assert_invalid_json(call.decode(response(200, "{}")));
+    assert_invalid_json(call.decode(response(200, "")));
     assert_eq!(
-        call.decode(&response(401, r#"{"message":"Insufficient credentials"}"#)),
+        call.decode(response(401, r#"{"message":"Insufficient credentials"}"#)),
         Err(api(401, "Insufficient credentials"))
     );
 }
@@ -374,11 +370,11 @@ fn list_users_answers() {
     ];
     for (body, want) in cases {
         let want: Vec<String> = want.into_iter().map(String::from).collect();
-        assert_eq!(call.decode(&response(200, body)), Ok(want), "{body}");
+        assert_eq!(call.decode(response(200, body)), Ok(want), "{body}");
     }
-    assert_invalid_json(call.decode(&response(200, r#"{"users":[{"user":"#)));
+    assert_invalid_json(call.decode(response(200, r#"{"users":[{"user":"#)));
     assert_eq!(
-        call.decode(&response(401, r#"{"message":"Insufficient credentials"}"#)),
+        call.decode(response(401, r#"{"message":"Insufficient credentials"}"#)),
         Err(api(401, "Insufficient credentials"))
     );
 }
@@ -409,22 +405,22 @@ fn user_answers() {
     for call in &calls {
         for (body, want) in &cases {
             assert_eq!(
-                call.decode(&response(200, body)).as_ref(),
+                call.decode(response(200, body)).as_ref(),
                 Ok(want),
                 "{body}"
             );
         }
-        assert_invalid_json(call.decode(&response(200, r#"{"user":"#)));
-        assert_invalid_json(call.decode(&response(200, r#"{"user":"u","roles":[1]}"#)));
-        assert_invalid_json(call.decode(&response(403, "forbidden")));
+        assert_invalid_json(call.decode(response(200, r#"{"user":"#)));
+        assert_invalid_json(call.decode(response(200, r#"{"user":"u","roles":[1]}"#)));
+        assert_invalid_json(call.decode(response(403, "forbidden")));
         assert_eq!(
-            call.decode(&response(401, r#"{"message":"Insufficient credentials"}"#)),
+            call.decode(response(401, r#"{"message":"Insufficient credentials"}"#)),
             Err(api(401, "Insufficient credentials"))
         );
     }
     let [get, grant, revoke, change] = calls;
     assert_eq!(
-        get.decode(&response(
+        get.decode(response(
             404,
             r#"{"message":"auth: User nobody does not exist."}"#
         )),
@@ -432,18 +428,18 @@ fn user_answers() {
     );
     // Only 200 is success for these, like Go.
     assert_eq!(
-        get.decode(&response(201, r#"{"user":"u"}"#)),
+        get.decode(response(201, r#"{"user":"u"}"#)),
         Err(api(201, ""))
     );
     assert_eq!(
-        grant.decode(&response(
+        grant.decode(response(
             409,
             r#"{"message":"auth: Granting duplicate role rw for user alice"}"#
         )),
         Err(api(409, "auth: Granting duplicate role rw for user alice"))
     );
     assert_eq!(
-        revoke.decode(&response(
+        revoke.decode(response(
             409,
             r#"{"message":"auth: Revoking ungranted role guest for user alice"}"#
         )),
@@ -455,7 +451,7 @@ fn user_answers() {
     // ChangePassword on a missing user: the server created it (201); Go reports an empty
     // message, we say what happened.
     assert_eq!(
-        change.decode(&response(201, r#"{"user":"u","roles":null}"#)),
+        change.decode(response(201, r#"{"user":"u","roles":null}"#)),
         Err(api(201, "user did not exist and was created"))
     );
 }
@@ -464,15 +460,15 @@ fn user_answers() {
 fn add_and_remove_user_answers() {
     let add = auth::add_user("carol", "c").unwrap();
     assert_eq!(
-        add.decode(&response(201, r#"{"user":"carol","roles":null}"#)),
+        add.decode(response(201, r#"{"user":"carol","roles":null}"#)),
         Ok(())
     );
     assert_eq!(
-        add.decode(&response(200, r#"{"user":"carol","roles":[]}"#)),
+        add.decode(response(200, r#"{"user":"carol","roles":[]}"#)),
         Ok(())
     );
     assert_eq!(
-        add.decode(&response(
+        add.decode(response(
             400,
             r#"{"message":"User JSON name does not match the name in the URL"}"#
         )),
@@ -482,9 +478,9 @@ fn add_and_remove_user_answers() {
         ))
     );
     let remove = auth::remove_user("alice").unwrap();
-    assert_eq!(remove.decode(&response(200, "")), Ok(()));
+    assert_eq!(remove.decode(response(200, "")), Ok(()));
     assert_eq!(
-        remove.decode(&response(
+        remove.decode(response(
             403,
             r#"{"message":"auth: Cannot delete root user while auth is enabled."}"#
         )),
@@ -494,7 +490,7 @@ fn add_and_remove_user_answers() {
         ))
     );
     assert_eq!(
-        remove.decode(&response(
+        remove.decode(response(
             404,
             r#"{"message":"auth: User nobody does not exist"}"#
         )),
@@ -509,19 +505,19 @@ fn list_roles_answers() {
         r#"{{"roles":[{ROOT_ROLE},{{"role":"guest","permissions":{{"kv":{{"read":["/*"],"write":["/*"]}}}}}}]}}"#
     );
     assert_eq!(
-        call.decode(&response(200, &two)),
+        call.decode(response(200, &two)),
         Ok(vec!["root".to_string(), "guest".to_string()])
     );
-    assert_eq!(call.decode(&response(200, r#"{"roles":null}"#)), Ok(vec![]));
-    assert_eq!(call.decode(&response(200, "{}")), Ok(vec![]));
-    assert_invalid_json(call.decode(&response(200, r#"{"roles":"#)));
+    assert_eq!(call.decode(response(200, r#"{"roles":null}"#)), Ok(vec![]));
+    assert_eq!(call.decode(response(200, "{}")), Ok(vec![]));
+    assert_invalid_json(call.decode(response(200, r#"{"roles":"#)));
     // Unlike the other auth calls, a refusal is only a status (Go does not read the body).
     assert_eq!(
-        call.decode(&response(401, r#"{"message":"Insufficient credentials"}"#)),
+        call.decode(response(401, r#"{"message":"Insufficient credentials"}"#)),
         Err(Error::UnexpectedStatus(401))
     );
     assert_eq!(
-        call.decode(&response(404, "")),
+        call.decode(response(404, "")),
         Err(Error::UnexpectedStatus(404))
     );
 }
@@ -544,26 +540,26 @@ fn role_answers() {
         auth::revoke_role_kv("r1", &["/b"], PermissionType::Write).unwrap(),
     ];
     for call in &calls {
-        assert_eq!(call.decode(&response(200, body)).as_ref(), Ok(&r1));
-        assert_invalid_json(call.decode(&response(200, r#"{"role":"#)));
+        assert_eq!(call.decode(response(200, body)).as_ref(), Ok(&r1));
+        assert_invalid_json(call.decode(response(200, r#"{"role":"#)));
         assert_eq!(
-            call.decode(&response(
+            call.decode(response(
                 404,
                 r#"{"message":"auth: Role nope does not exist."}"#
             )),
             Err(api(404, "auth: Role nope does not exist."))
         );
-        assert_eq!(call.decode(&response(201, body)), Err(api(201, "")));
+        assert_eq!(call.decode(response(201, body)), Err(api(201, "")));
     }
     assert_eq!(
-        calls[1].decode(&response(
+        calls[1].decode(response(
             409,
             r#"{"message":"auth: Granting duplicate read permission /app/*"}"#
         )),
         Err(api(409, "auth: Granting duplicate read permission /app/*"))
     );
     assert_eq!(
-        calls[0].decode(&response(200, r#"{"role":"empty"}"#)),
+        calls[0].decode(response(200, r#"{"role":"empty"}"#)),
         Ok(Role {
             role: "empty".into(),
             ..Role::default()
@@ -575,31 +571,31 @@ fn role_answers() {
 fn add_and_remove_role_answers() {
     let add = auth::add_role("r1").unwrap();
     assert_eq!(
-        add.decode(&response(
+        add.decode(response(
             201,
             r#"{"role":"r1","permissions":{"kv":{"read":null,"write":null}}}"#
         )),
         Ok(())
     );
-    assert_eq!(add.decode(&response(200, "")), Ok(()));
+    assert_eq!(add.decode(response(200, "")), Ok(()));
     assert_eq!(
-        add.decode(&response(
+        add.decode(response(
             409,
             r#"{"message":"auth: Role rw already exists."}"#
         )),
         Err(api(409, "auth: Role rw already exists."))
     );
     assert_eq!(
-        add.decode(&response(
+        add.decode(response(
             403,
             r#"{"message":"auth: Cannot modify role root: is root role."}"#
         )),
         Err(api(403, "auth: Cannot modify role root: is root role."))
     );
     let remove = auth::remove_role("r1").unwrap();
-    assert_eq!(remove.decode(&response(200, "")), Ok(()));
+    assert_eq!(remove.decode(response(200, "")), Ok(()));
     assert_eq!(
-        remove.decode(&response(
+        remove.decode(response(
             404,
             r#"{"message":"auth: Role nope doesn't exist."}"#
         )),
@@ -611,14 +607,14 @@ fn add_and_remove_role_answers() {
 #[test]
 fn not_found_predicates_107() {
     let missing_user = [
-        (auth::get_user("nobody").unwrap().decode(&response(
+        (auth::get_user("nobody").unwrap().decode(response(
             404,
             r#"{"message":"auth: User nobody does not exist."}"#,
         ))),
         // Go's regex misses this one (no trailing character); we do not.
         (auth::remove_user("nobody")
             .unwrap()
-            .decode(&response(
+            .decode(response(
                 404,
                 r#"{"message":"auth: User nobody does not exist"}"#,
             ))
@@ -630,20 +626,20 @@ fn not_found_predicates_107() {
         assert!(!err.is_role_not_found(), "{err:?}");
     }
     let missing_role = [
-        auth::get_role("nope").unwrap().decode(&response(
+        auth::get_role("nope").unwrap().decode(response(
             404,
             r#"{"message":"auth: Role nope does not exist."}"#,
         )),
         auth::grant_role_kv("nope", &["/a"], PermissionType::Read)
             .unwrap()
-            .decode(&response(
+            .decode(response(
                 404,
                 r#"{"message":"auth: Role nope does not exist."}"#,
             )),
         // Go's regex misses this one ("doesn't"); we do not.
         auth::remove_role("nope")
             .unwrap()
-            .decode(&response(
+            .decode(response(
                 404,
                 r#"{"message":"auth: Role nope doesn't exist."}"#,
             ))

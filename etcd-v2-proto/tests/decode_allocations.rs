@@ -5,9 +5,9 @@
 //! several times more per node. It holds one test so that no other test thread allocates while
 //! the count is taken.
 
+use etcd_v2_proto::body::Body;
 use std::alloc::System;
 
-use bytes::Bytes;
 use etcd_v2_proto::decode_keys_response;
 use http::Response;
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
@@ -17,7 +17,7 @@ static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 /// What etcd sends for `GET /v2/keys/bench?recursive=true` holding `keys` keys with 100-byte
 /// values (etcd's field order).
-fn listing(keys: usize) -> Response<Bytes> {
+fn listing(keys: usize) -> Response<Body> {
     let value = "v".repeat(100);
     let nodes: Vec<String> = (1..=keys)
         .map(|i| {
@@ -35,7 +35,7 @@ fn listing(keys: usize) -> Response<Bytes> {
         .status(200)
         .header("X-Etcd-Index", "100004")
         .header("X-Etcd-Cluster-Id", "cdf818194e3a8c32")
-        .body(Bytes::from(body))
+        .body(Body::from(body))
         .unwrap()
 }
 
@@ -43,7 +43,7 @@ fn listing(keys: usize) -> Response<Bytes> {
 fn allocations(keys: usize) -> usize {
     let response = listing(keys);
     let region = Region::new(GLOBAL);
-    let decoded = decode_keys_response(&response);
+    let decoded = decode_keys_response(response);
     let change = region.change();
     let node = decoded.unwrap().node.unwrap();
     assert_eq!(node.nodes.len(), keys);

@@ -3,6 +3,7 @@
 
 mod support;
 
+use etcd_v2_proto::body::Body;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -15,16 +16,16 @@ use etcd_v2_proto::{
 use http::Response;
 use support::{Answer, Harness, reply};
 
-fn response(status: u16, headers: &[(&str, &str)], body: &str) -> Response<Bytes> {
+fn response(status: u16, headers: &[(&str, &str)], body: &str) -> Response<Body> {
     let mut b = Response::builder().status(status);
     for (k, v) in headers {
         b = b.header(*k, *v);
     }
-    b.body(Bytes::from(body.to_owned())).unwrap()
+    b.body(Body::from(body.to_owned())).unwrap()
 }
 
 fn decode(status: u16, headers: &[(&str, &str)], body: &str) -> Result<KeysResponse, Error> {
-    decode_keys_response(&response(status, headers, body))
+    decode_keys_response(response(status, headers, body))
 }
 
 fn ok(status: u16, headers: &[(&str, &str)], body: &str) -> KeysResponse {
@@ -168,7 +169,7 @@ fn unparsable_index_headers_are_errors() {
         )
         .body(Bytes::from_static(br#"{"action":"get"}"#))
         .unwrap();
-    let e = decode_keys_response(&bad_bytes);
+    let e = decode_keys_response(bad_bytes);
     assert!(
         matches!(e, Err(Error::Protocol(ProtocolError::BadHeader { .. }))),
         "non-ASCII header: {e:?}"
@@ -220,12 +221,12 @@ fn truncated_error_body_58() {
 /// body, 500 with an errorCode 300 body. Each ends in an error and no response.
 fn three_error_cases<T: std::fmt::Debug>(name: &str, call: &Call<T>, writes_once: bool) {
     // 418 empty: decoded as an error body, which an empty body is not (Go: ErrInvalidJSON).
-    let e = call.decode(&response(418, &[], "")).unwrap_err();
+    let e = call.decode(response(418, &[], "")).unwrap_err();
     assert!(is_invalid_json(&e, 418), "{name} 418: {e:?}");
 
     // 500 with an etcd error body, fed to the decoder directly (Go's API-layer tests).
     let raft = r#"{"errorCode":300,"message":"Raft Internal Error","cause":"etcdserver: request timed out","index":0}"#;
-    let e = call.decode(&response(500, &[], raft)).unwrap_err();
+    let e = call.decode(response(500, &[], raft)).unwrap_err();
     assert_eq!(
         e.code(),
         Some(ErrorCode::RAFT_INTERNAL),
@@ -298,7 +299,7 @@ fn delete_errors_69() {
 fn set_response_64() {
     let call = keys::set("/pants", "/foo/bar/baz", "snarf", &SetOptions::default()).unwrap();
     let r = call
-        .decode(&response(
+        .decode(response(
             200,
             &[("X-Etcd-Index", "21")],
             r#"{"action":"set","node":{"key":"/pants/foo/bar/baz","value":"snarf","modifiedIndex":21,"createdIndex":21},"prevNode":{"key":"/pants/foo/bar/baz","value":"snazz","modifiedIndex":20,"createdIndex":19}}"#,
@@ -318,7 +319,7 @@ fn set_response_64() {
 fn get_response_67() {
     let call = keys::get("/pants", "/foo/bar", GetOptions::default().recursive(true)).unwrap();
     let r = call
-        .decode(&response(
+        .decode(response(
             200,
             &[("X-Etcd-Index", "42")],
             r#"{"action":"get","node":{"key":"/pants/foo/bar","dir":true,"modifiedIndex":25,"createdIndex":10,"nodes":[{"key":"/pants/foo/bar/baz","value":"snarf","createdIndex":21,"modifiedIndex":25}]}}"#,
@@ -341,7 +342,7 @@ fn get_response_67() {
 fn delete_response_70() {
     let call = keys::delete("/pants", "/foo/bar/baz", &DeleteOptions::default()).unwrap();
     let r = call
-        .decode(&response(
+        .decode(response(
             200,
             &[("X-Etcd-Index", "22")],
             r#"{"action":"delete","node":{"key":"/pants/foo/bar/baz","modifiedIndex":22,"createdIndex":19},"prevNode":{"key":"/pants/foo/bar/baz","value":"snazz","modifiedIndex":20,"createdIndex":19}}"#,
@@ -1021,7 +1022,7 @@ fn wait_decoder() {
     // An event.
     let event = r#"{"action":"set","node":{"key":"/rk","value":"v","ttl":10,"modifiedIndex":45,"createdIndex":45}}"#;
     match call
-        .decode(&response(200, &[("X-Etcd-Index", "51")], event))
+        .decode(response(200, &[("X-Etcd-Index", "51")], event))
         .unwrap()
     {
         WatchPoll::Event(e) => {
@@ -1032,39 +1033,39 @@ fn wait_decoder() {
     }
     // An empty long poll is not an error here (the Watch re-polls).
     match call
-        .decode(&response(200, &[("X-Etcd-Index", "51")], ""))
+        .decode(response(200, &[("X-Etcd-Index", "51")], ""))
         .unwrap()
     {
         WatchPoll::Empty { index } => assert_eq!(index, Some(51)),
         other => panic!("{other:?}"),
     }
-    match call.decode(&response(200, &[], "")).unwrap() {
+    match call.decode(response(200, &[], "")).unwrap() {
         WatchPoll::Empty { index } => assert_eq!(index, None),
         other => panic!("{other:?}"),
     }
     assert!(matches!(
-        call.decode(&response(200, &[("X-Etcd-Index", "x")], "")),
+        call.decode(response(200, &[("X-Etcd-Index", "x")], "")),
         Err(Error::Protocol(ProtocolError::BadHeader { .. }))
     ));
     // A success without a node would crash Go; here it is a typed protocol error.
     assert_eq!(
-        call.decode(&response(200, &[], r#"{"action":"set"}"#))
+        call.decode(response(200, &[], r#"{"action":"set"}"#))
             .unwrap_err(),
         Error::Protocol(ProtocolError::MissingNode)
     );
     // 401 from the history.
     let cleared = r#"{"errorCode":401,"message":"The event in requested index is outdated and cleared","cause":"the requested history has been cleared [108/5]","index":1107}"#;
     let e = call
-        .decode(&response(400, &[("X-Etcd-Index", "1107")], cleared))
+        .decode(response(400, &[("X-Etcd-Index", "1107")], cleared))
         .unwrap_err();
     assert!(e.is_event_index_cleared(), "{e:?}");
     // Anything else follows the keys rules.
     assert!(is_invalid_json(
-        &call.decode(&response(418, &[], "")).unwrap_err(),
+        &call.decode(response(418, &[], "")).unwrap_err(),
         418
     ));
     assert!(is_invalid_json(
-        &call.decode(&response(200, &[], "garbage")).unwrap_err(),
+        &call.decode(response(200, &[], "garbage")).unwrap_err(),
         200
     ));
 }

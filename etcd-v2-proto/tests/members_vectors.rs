@@ -247,26 +247,26 @@ fn member_decode_83() {
         ),
     ];
     for (body, want) in cases {
-        assert_eq!(leader.decode(&response(200, body)), Ok(want), "{body}");
+        assert_eq!(leader.decode(response(200, body)), Ok(want), "{body}");
     }
-    assert_invalid_json(leader.decode(&response(200, r#"{"peerU"#)));
+    assert_invalid_json(leader.decode(response(200, r#"{"peerU"#)));
 }
 
 #[test]
 fn collection_decode_84_and_list_90() {
     let list = members::list().unwrap();
-    assert_invalid_json(list.decode(&response(200, "{")));
-    assert_invalid_json(list.decode(&response(200, r#"[{"id":"XX"#)));
-    assert_invalid_json(list.decode(&response(200, "")));
+    assert_invalid_json(list.decode(response(200, "{")));
+    assert_invalid_json(list.decode(response(200, r#"[{"id":"XX"#)));
+    assert_invalid_json(list.decode(response(200, "")));
     for body in ["{}", r#"{"members":[]}"#, r#"{"members":null}"#] {
-        assert_eq!(list.decode(&response(200, body)), Ok(vec![]), "{body}");
+        assert_eq!(list.decode(response(200, body)), Ok(vec![]), "{body}");
     }
     let three = r#"{"members":[
         {"id":"c","name":"node3","peerURLs":["http://127.0.0.1:4003"]},
         {"id":"a","name":"node1"},
         {"id":"b","name":"node2","clientURLs":["http://127.0.0.1:4002"]}]}"#;
     assert_eq!(
-        list.decode(&response(200, three)),
+        list.decode(response(200, three)),
         Ok(vec![
             member("c", "node3", &["http://127.0.0.1:4003"], &[]),
             member("a", "node1", &[], &[]),
@@ -274,10 +274,10 @@ fn collection_decode_84_and_list_90() {
         ])
     );
     let observed = format!(r#"{{"members":[{MEMBER_E1}]}}"#);
-    assert_eq!(list.decode(&response(200, &observed)), Ok(vec![e1()]));
+    assert_eq!(list.decode(response(200, &observed)), Ok(vec![e1()]));
     for status in [201, 404, 418] {
         assert_eq!(
-            list.decode(&response(status, &observed)),
+            list.decode(response(status, &observed)),
             Err(Error::UnexpectedStatus(status))
         );
     }
@@ -287,7 +287,7 @@ fn collection_decode_84_and_list_90() {
 fn add_decode_86_87() {
     let add = members::add("http://127.0.0.1:7002").unwrap();
     assert_eq!(
-        add.decode(&response(
+        add.decode(response(
             201,
             r#"{"id":"94088180e21eb87b","peerURLs":["http://127.0.0.1:7002"]}"#
         )),
@@ -299,24 +299,21 @@ fn add_decode_86_87() {
         ))
     );
     assert_eq!(
-        add.decode(&response(409, r#"{"message":"fail!"}"#)),
+        add.decode(response(409, r#"{"message":"fail!"}"#)),
         Err(api(409, "fail!"))
     );
     assert_eq!(
-        add.decode(&response(
-            409,
-            r#"{"message":"membership: peerURL exists"}"#
-        )),
+        add.decode(response(409, r#"{"message":"membership: peerURL exists"}"#)),
         Err(api(409, "membership: peerURL exists"))
     );
-    assert_invalid_json(add.decode(&response(409, r#"{"message":"#)));
-    assert_invalid_json(add.decode(&response(201, r#"{"id":"#)));
+    assert_invalid_json(add.decode(response(409, r#"{"message":"#)));
+    assert_invalid_json(add.decode(response(201, r#"{"id":"#)));
     assert_eq!(
-        add.decode(&response(418, "")),
+        add.decode(response(418, "")),
         Err(Error::UnexpectedStatus(418))
     );
     assert_eq!(
-        add.decode(&response(200, MEMBER_E1)),
+        add.decode(response(200, MEMBER_E1)),
         Err(Error::UnexpectedStatus(200))
     );
     for (status, body) in [
@@ -328,7 +325,7 @@ fn add_decode_86_87() {
         (500, r#"{"message":"Internal Server Error"}"#),
     ] {
         assert_eq!(
-            add.decode(&response(status, body)),
+            add.decode(response(status, body)),
             Err(Error::UnexpectedStatus(status))
         );
     }
@@ -341,7 +338,7 @@ fn add_decode_86_87() {
 #[test]
 fn update_decode() {
     let update = members::update("1234", &["http://127.0.0.1:24801"]).unwrap();
-    assert_eq!(update.decode(&response(204, "")), Ok(()));
+    assert_eq!(update.decode(response(204, "")), Ok(()));
     let cases = [
         (
             404,
@@ -363,12 +360,12 @@ fn update_decode() {
     ];
     for (status, body, want) in cases {
         assert_eq!(
-            update.decode(&response(status, body)),
+            update.decode(response(status, body)),
             want,
             "{status} {body}"
         );
     }
-    assert_invalid_json(update.decode(&response(404, "404 page not found")));
+    assert_invalid_json(update.decode(response(404, "404 page not found")));
 }
 
 #[test]
@@ -392,7 +389,7 @@ fn remove_decode_88_89_106() {
     ];
     for (status, body, want) in cases {
         assert_eq!(
-            remove.decode(&response(status, body)),
+            remove.decode(response(status, body)),
             want,
             "{status} {body}"
         );
@@ -400,7 +397,7 @@ fn remove_decode_88_89_106() {
     assert_eq!(
         members::remove("1234")
             .unwrap()
-            .decode(&response(404, ""))
+            .decode(response(404, ""))
             .unwrap_err()
             .to_string(),
         "unexpected status code 404"
@@ -410,16 +407,16 @@ fn remove_decode_88_89_106() {
 #[test]
 fn leader_decode_91() {
     let leader = members::leader().unwrap();
-    assert_eq!(leader.decode(&response(200, MEMBER_E1)), Ok(e1()));
+    assert_eq!(leader.decode(response(200, MEMBER_E1)), Ok(e1()));
     assert_eq!(
-        leader.decode(&response(418, "")),
+        leader.decode(response(418, "")),
         Err(Error::UnexpectedStatus(418))
     );
     assert_eq!(
-        leader.decode(&response(503, r#"{"message":"During election"}"#)),
+        leader.decode(response(503, r#"{"message":"During election"}"#)),
         Err(Error::UnexpectedStatus(503))
     );
-    assert_invalid_json(leader.decode(&response(200, r#"{"id":"XX"#)));
+    assert_invalid_json(leader.decode(response(200, r#"{"id":"XX"#)));
 }
 
 #[test]

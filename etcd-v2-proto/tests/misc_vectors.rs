@@ -1,7 +1,7 @@
 //! Vectors for `/version`, `/health`, `/v2/stats/*` and `/v2/machines`: reference §4.10, §7,
 //! tests #31 and #105
 
-use bytes::Bytes;
+use etcd_v2_proto::body::Body;
 use etcd_v2_proto::call::misc;
 use etcd_v2_proto::{
     ApiError, CountStats, Credentials, Endpoint, Error, FollowerStats, Health, Idempotency,
@@ -100,16 +100,16 @@ fn version_answers_31() {
         ),
     ];
     for (body, want) in cases {
-        assert_eq!(call.decode(&response(200, body)), Ok(want), "{body}");
+        assert_eq!(call.decode(response(200, body)), Ok(want), "{body}");
     }
     assert_eq!(
-        call.decode(&response(200, "")),
+        call.decode(response(200, "")),
         Err(Error::Protocol(ProtocolError::EmptyBody))
     );
-    assert_invalid_json(call.decode(&response(200, r#"{"etcdserver":"#)));
+    assert_invalid_json(call.decode(response(200, r#"{"etcdserver":"#)));
     // Other statuses carry a keys error (Go decodes them as `client.Error`).
     let err = call
-        .decode(&response(
+        .decode(response(
             404,
             r#"{"errorCode":100,"message":"Key not found","cause":"/version","index":18}"#,
         ))
@@ -117,8 +117,8 @@ fn version_answers_31() {
     assert!(err.is_key_not_found(), "{err:?}");
     assert_eq!(err.etcd().map(|e| e.index), Some(18));
     // ... or nothing that decodes: ErrInvalidJSON, also for an empty body.
-    assert_invalid_json(call.decode(&response(405, "Method Not Allowed")));
-    assert_invalid_json(call.decode(&response(404, "")));
+    assert_invalid_json(call.decode(response(405, "Method Not Allowed")));
+    assert_invalid_json(call.decode(response(404, "")));
 }
 
 #[test]
@@ -135,22 +135,18 @@ fn health_answers() {
         let resp = Response::builder()
             .status(status)
             .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
-            .body(Bytes::from(body))
+            .body(Body::from(body))
             .unwrap();
-        assert_eq!(
-            call.decode(&resp),
-            Ok(Health { healthy }),
-            "{status} {body}"
-        );
+        assert_eq!(call.decode(resp), Ok(Health { healthy }), "{status} {body}");
     }
-    assert_invalid_json(call.decode(&response(200, "{}")));
-    assert_invalid_json(call.decode(&response(200, "ok")));
+    assert_invalid_json(call.decode(response(200, "{}")));
+    assert_invalid_json(call.decode(response(200, "ok")));
     assert_eq!(
-        call.decode(&response(404, "404 page not found")),
+        call.decode(response(404, "404 page not found")),
         Err(Error::UnexpectedStatus(404))
     );
     assert_eq!(
-        call.decode(&response(405, "Method Not Allowed")),
+        call.decode(response(405, "Method Not Allowed")),
         Err(Error::UnexpectedStatus(405))
     );
 }
@@ -176,10 +172,10 @@ fn stats_self_answers() {
         send_pkg_rate: Some(1.5),
         send_bandwidth_rate: Some(120.25),
     };
-    assert_eq!(call.decode(&response(200, body)), Ok(want));
-    assert_invalid_json(call.decode(&response(200, "{")));
+    assert_eq!(call.decode(response(200, body)), Ok(want));
+    assert_invalid_json(call.decode(response(200, "{")));
     assert_eq!(
-        call.decode(&response(404, "404 page not found")),
+        call.decode(response(404, "404 page not found")),
         Err(Error::UnexpectedStatus(404))
     );
 }
@@ -209,17 +205,17 @@ fn stats_leader_answers() {
         leader: "886b03c4ae679a15".into(),
         followers,
     };
-    assert_eq!(call.decode(&response(200, body)), Ok(want));
+    assert_eq!(call.decode(response(200, body)), Ok(want));
     assert_eq!(
-        call.decode(&response(403, r#"{"message":"not current leader"}"#)),
+        call.decode(response(403, r#"{"message":"not current leader"}"#)),
         Err(Error::Api(ApiError {
             status: 403,
             message: "not current leader".into()
         }))
     );
-    assert_invalid_json(call.decode(&response(403, "not current leader")));
+    assert_invalid_json(call.decode(response(403, "not current leader")));
     assert_eq!(
-        call.decode(&response(404, "")),
+        call.decode(response(404, "")),
         Err(Error::UnexpectedStatus(404))
     );
 }
@@ -246,10 +242,10 @@ fn stats_store_answers() {
         expire_count: 13,
         watchers: 14,
     };
-    assert_eq!(call.decode(&response(200, body)), Ok(want));
-    assert_invalid_json(call.decode(&response(200, r#"{"getsSuccess":-1}"#)));
+    assert_eq!(call.decode(response(200, body)), Ok(want));
+    assert_invalid_json(call.decode(response(200, r#"{"getsSuccess":-1}"#)));
     assert_eq!(
-        call.decode(&response(500, "")),
+        call.decode(response(500, "")),
         Err(Error::UnexpectedStatus(500))
     );
 }
@@ -269,13 +265,13 @@ fn machines_answers() {
         let resp = Response::builder()
             .status(200)
             .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
-            .body(Bytes::from(body))
+            .body(Body::from(body))
             .unwrap();
         let want: Vec<String> = want.into_iter().map(String::from).collect();
-        assert_eq!(call.decode(&resp), Ok(want), "{body:?}");
+        assert_eq!(call.decode(resp), Ok(want), "{body:?}");
     }
     assert_eq!(
-        call.decode(&response(404, "404 page not found")),
+        call.decode(response(404, "404 page not found")),
         Err(Error::UnexpectedStatus(404))
     );
 }

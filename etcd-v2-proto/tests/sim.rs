@@ -3,6 +3,7 @@
 //! makes each run in milliseconds; real-etcd conformance tests remain the reference.
 #![cfg(feature = "testing")]
 
+use etcd_v2_proto::body::Body;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -56,7 +57,7 @@ fn code(e: &Error) -> (u16, &str, u64) {
 }
 
 /// Sends a hand-made request to member 0 and returns the answer.
-fn raw(sim: &mut Sim, method: &str, path_and_query: &str, body: &str) -> Response<Bytes> {
+fn raw(sim: &mut Sim, method: &str, path_and_query: &str, body: &str) -> Response<Body> {
     let mut b = http::Request::builder()
         .method(method)
         .uri(format!("http://10.0.0.1:2379{path_and_query}"));
@@ -72,11 +73,15 @@ fn raw(sim: &mut Sim, method: &str, path_and_query: &str, body: &str) -> Respons
     }
 }
 
-fn text(r: &Response<Bytes>) -> &str {
-    std::str::from_utf8(r.body()).unwrap()
+/// The body, which the fake sends in one chunk.
+fn text(r: &Response<Body>) -> &str {
+    let mut chunks = r.body().chunks();
+    let one = chunks.next().map_or(&[][..], |c| &c[..]);
+    assert!(chunks.next().is_none(), "one chunk");
+    std::str::from_utf8(one).unwrap()
 }
 
-fn header<'a>(r: &'a Response<Bytes>, name: &str) -> &'a str {
+fn header<'a>(r: &'a Response<Body>, name: &str) -> &'a str {
     r.headers().get(name).map_or("", |v| v.to_str().unwrap())
 }
 

@@ -10,11 +10,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use bytes::Bytes;
+use etcd_v2_tokio::proto::body::Body;
 use etcd_v2_tokio::{Api, Client, Config, GetOptions, Transport, TransportFailure};
 use futures_core::future::BoxFuture;
 use http::{Request, Response};
 
-type Answer = Result<Response<Bytes>, TransportFailure>;
+type Answer = Result<Response<Body>, TransportFailure>;
 
 /// Pops one scripted answer per exchange and logs the authority each request went to.
 #[derive(Clone, Default)]
@@ -54,7 +55,7 @@ fn ok(value: &str) -> Answer {
     Ok(Response::builder()
         .status(200)
         .header("X-Etcd-Index", "7")
-        .body(Bytes::from(body))
+        .body(Body::from(body))
         .unwrap())
 }
 

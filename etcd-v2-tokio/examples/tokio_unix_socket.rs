@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use bytes::Bytes;
+use etcd_v2_tokio::proto::body::Body;
 use etcd_v2_tokio::{
     Api, Client, Config, Error, GetOptions, SetOptions, Transport, TransportFailure, Version,
 };
@@ -36,7 +37,7 @@ impl Transport for UnixTransport {
         deadline: Option<Instant>,
         header_deadline: Option<Instant>,
         max_body: usize,
-    ) -> BoxFuture<'static, Result<Response<Bytes>, TransportFailure>> {
+    ) -> BoxFuture<'static, Result<Response<Body>, TransportFailure>> {
         let path = self.path.clone();
         let exchange = async move {
             let io = |e: hyper::Error| TransportFailure::Io(e.to_string());
@@ -75,7 +76,7 @@ impl Transport for UnixTransport {
             .map_err(io)?;
             let (parts, body) = response.into_parts();
             match Limited::new(body, max_body).collect().await {
-                Ok(body) => Ok(Response::from_parts(parts, body.to_bytes())),
+                Ok(body) => Ok(Response::from_parts(parts, body.to_bytes().into())),
                 Err(e) if e.is::<LengthLimitError>() => {
                     Err(TransportFailure::BodyTooLarge { limit: max_body })
                 }

@@ -4,7 +4,7 @@ use std::error::Error as StdError;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use etcd_v2_proto::body::BodyBuffer;
+use etcd_v2_proto::body::{Body, BodyBuffer};
 use futures_core::future::BoxFuture;
 use http::{Request, Response};
 use http_body_util::{BodyExt, Full};
@@ -37,7 +37,7 @@ pub trait Transport: Send + Sync + 'static {
         deadline: Option<Instant>,
         header_deadline: Option<Instant>,
         max_body: usize,
-    ) -> BoxFuture<'static, Result<Response<Bytes>, TransportFailure>>;
+    ) -> BoxFuture<'static, Result<Response<Body>, TransportFailure>>;
 
     /// Whether [`Transport::send`] itself always gives up by `deadline`, so the client need not
     /// arm a timer of its own around it (one timer less per request). `false` unless a
@@ -143,7 +143,7 @@ impl Transport for HyperTransport {
         deadline: Option<Instant>,
         header_deadline: Option<Instant>,
         max_body: usize,
-    ) -> BoxFuture<'static, Result<Response<Bytes>, TransportFailure>> {
+    ) -> BoxFuture<'static, Result<Response<Body>, TransportFailure>> {
         let client = self.client.clone();
         if header_deadline.is_some() {
             self.keeper.touch();

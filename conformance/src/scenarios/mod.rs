@@ -160,6 +160,7 @@ pub const SCENARIOS: &[(&str, Needs, Scenario)] = registry![
     Shared => ttl::ttl_refresh_keeps_value_and_wakes_no_watcher,
     Shared => dirs::dirs_mkdir_and_list,
     Shared => dirs::dirs_delete,
+    Shared => dirs::dirs_deep_and_large_listings,
     Shared => errors::errors_typed_codes,
     Shared => errors::errors_usage_nothing_sent,
     Shared => errors::errors_body_too_large,

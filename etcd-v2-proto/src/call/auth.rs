@@ -17,7 +17,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use bytes::Bytes;
+use crate::body::Body;
 use http::{Method, Response};
 use serde::{Deserialize, Serialize};
 
@@ -342,8 +342,8 @@ fn role_put(
     Ok(spec)
 }
 
-fn decode_done(response: &Response<Bytes>) -> Result<(), Error> {
-    expect_status(response, &[200, 201], api_error)
+fn decode_done(response: Response<Body>) -> Result<(), Error> {
+    expect_status(&response, &[200, 201], api_error)
 }
 
 #[derive(Deserialize)]
@@ -351,8 +351,8 @@ struct Enabled {
     enabled: bool,
 }
 
-fn decode_enabled(response: &Response<Bytes>) -> Result<bool, Error> {
-    expect_json::<Enabled>(response, &[200], api_error).map(|e| e.enabled)
+fn decode_enabled(response: Response<Body>) -> Result<bool, Error> {
+    expect_json::<Enabled>(&response, &[200], api_error).map(|e| e.enabled)
 }
 
 /// A user as the server sends it: roles as names or as role objects.
@@ -390,11 +390,11 @@ impl From<UserWire> for User {
     }
 }
 
-fn decode_user(response: &Response<Bytes>) -> Result<User, Error> {
-    expect_json::<UserWire>(response, &[200], api_error).map(User::from)
+fn decode_user(response: Response<Body>) -> Result<User, Error> {
+    expect_json::<UserWire>(&response, &[200], api_error).map(User::from)
 }
 
-fn decode_changed_user(response: &Response<Bytes>) -> Result<User, Error> {
+fn decode_changed_user(response: Response<Body>) -> Result<User, Error> {
     if response.status().as_u16() == 201 {
         return Err(ApiError {
             status: 201,
@@ -433,16 +433,16 @@ struct RoleName {
     role: String,
 }
 
-fn decode_user_names(response: &Response<Bytes>) -> Result<Vec<String>, Error> {
-    let list: UserList = expect_json(response, &[200], api_error)?;
+fn decode_user_names(response: Response<Body>) -> Result<Vec<String>, Error> {
+    let list: UserList = expect_json(&response, &[200], api_error)?;
     Ok(list.users.into_iter().map(|u| u.user).collect())
 }
 
-fn decode_role_names(response: &Response<Bytes>) -> Result<Vec<String>, Error> {
-    let list: RoleList = expect_json(response, &[200], unexpected_status)?;
+fn decode_role_names(response: Response<Body>) -> Result<Vec<String>, Error> {
+    let list: RoleList = expect_json(&response, &[200], unexpected_status)?;
     Ok(list.roles.into_iter().map(|r| r.role).collect())
 }
 
-fn decode_role(response: &Response<Bytes>) -> Result<Role, Error> {
-    expect_json(response, &[200], api_error)
+fn decode_role(response: Response<Body>) -> Result<Role, Error> {
+    expect_json(&response, &[200], api_error)
 }

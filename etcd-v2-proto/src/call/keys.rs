@@ -6,6 +6,7 @@
 use alloc::string::{String, ToString};
 use core::time::Duration;
 
+use crate::body::Body;
 use bytes::Bytes;
 use http::{Method, Response};
 
@@ -273,7 +274,7 @@ pub(crate) fn wait_query(recursive: bool, wait_index: u64) -> String {
 }
 
 /// A long-poll answer: an event, or an empty 200 (the poll ended without one).
-fn decode_wait(response: &Response<Bytes>) -> Result<WatchPoll, Error> {
+fn decode_wait(response: Response<Body>) -> Result<WatchPoll, Error> {
     let ok = matches!(response.status().as_u16(), 200 | 201);
     if ok && response.body().is_empty() {
         let index = u64_header(response.headers(), &ETCD_INDEX_NAME, ETCD_INDEX)?;

@@ -8,6 +8,7 @@
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
+use crate::body::Body;
 use bytes::Bytes;
 use http::{Method, Response};
 use serde::{Deserialize, Serialize};
@@ -122,12 +123,12 @@ struct MemberList {
     members: Vec<Member>,
 }
 
-fn decode_list(response: &Response<Bytes>) -> Result<Vec<Member>, Error> {
-    expect_json::<MemberList>(response, &[200], unexpected_status).map(|list| list.members)
+fn decode_list(response: Response<Body>) -> Result<Vec<Member>, Error> {
+    expect_json::<MemberList>(&response, &[200], unexpected_status).map(|list| list.members)
 }
 
-fn decode_add(response: &Response<Bytes>) -> Result<Member, Error> {
-    expect_json(response, &[201], |status, body| {
+fn decode_add(response: Response<Body>) -> Result<Member, Error> {
+    expect_json(&response, &[201], |status, body| {
         if status == 409 {
             api_error(status, body)
         } else {
@@ -136,8 +137,8 @@ fn decode_add(response: &Response<Bytes>) -> Result<Member, Error> {
     })
 }
 
-fn decode_update(response: &Response<Bytes>) -> Result<(), Error> {
-    expect_status(response, &[204], |status, body| {
+fn decode_update(response: Response<Body>) -> Result<(), Error> {
+    expect_status(&response, &[204], |status, body| {
         if status == 404 || status == 409 {
             api_error(status, body)
         } else {
@@ -146,12 +147,12 @@ fn decode_update(response: &Response<Bytes>) -> Result<(), Error> {
     })
 }
 
-fn decode_remove(response: &Response<Bytes>) -> Result<(), Error> {
-    expect_status(response, &[204, 410], unexpected_status)
+fn decode_remove(response: Response<Body>) -> Result<(), Error> {
+    expect_status(&response, &[204, 410], unexpected_status)
 }
 
-fn decode_leader(response: &Response<Bytes>) -> Result<Member, Error> {
-    expect_json(response, &[200], unexpected_status)
+fn decode_leader(response: Response<Body>) -> Result<Member, Error> {
+    expect_json(&response, &[200], unexpected_status)
 }
 
 fn member_path(id: &str) -> Result<String, UsageError> {

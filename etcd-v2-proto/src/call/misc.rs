@@ -6,7 +6,7 @@
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use bytes::Bytes;
+use crate::body::Body;
 use http::{Method, Response};
 use serde::Deserialize;
 
@@ -102,16 +102,16 @@ pub fn machines() -> Result<Call<Vec<String>>, Error> {
     ))
 }
 
-fn decode_version(response: &Response<Bytes>) -> Result<Version, Error> {
+fn decode_version(response: Response<Body>) -> Result<Version, Error> {
     let status = response.status().as_u16();
-    let body = response.body();
+    let body = response.body().contiguous();
     if status != 200 {
-        return Err(keys_error(status, body));
+        return Err(keys_error(status, &body));
     }
     if body.is_empty() {
         return Err(ProtocolError::EmptyBody.into());
     }
-    Ok(json(status, body)?)
+    Ok(json(status, &body)?)
 }
 
 #[derive(Deserialize)]
@@ -119,19 +119,19 @@ struct HealthBody {
     health: String,
 }
 
-fn decode_health(response: &Response<Bytes>) -> Result<Health, Error> {
-    let body: HealthBody = expect_json(response, &[200, 503], unexpected_status)?;
+fn decode_health(response: Response<Body>) -> Result<Health, Error> {
+    let body: HealthBody = expect_json(&response, &[200, 503], unexpected_status)?;
     Ok(Health {
         healthy: body.health == "true",
     })
 }
 
-fn decode_stats_self(response: &Response<Bytes>) -> Result<SelfStats, Error> {
-    expect_json(response, &[200], unexpected_status)
+fn decode_stats_self(response: Response<Body>) -> Result<SelfStats, Error> {
+    expect_json(&response, &[200], unexpected_status)
 }
 
-fn decode_stats_leader(response: &Response<Bytes>) -> Result<LeaderStats, Error> {
-    expect_json(response, &[200], |status, body| {
+fn decode_stats_leader(response: Response<Body>) -> Result<LeaderStats, Error> {
+    expect_json(&response, &[200], |status, body| {
         if status == 403 {
             api_error(status, body)
         } else {
@@ -140,14 +140,14 @@ fn decode_stats_leader(response: &Response<Bytes>) -> Result<LeaderStats, Error>
     })
 }
 
-fn decode_stats_store(response: &Response<Bytes>) -> Result<StoreStats, Error> {
-    expect_json(response, &[200], unexpected_status)
+fn decode_stats_store(response: Response<Body>) -> Result<StoreStats, Error> {
+    expect_json(&response, &[200], unexpected_status)
 }
 
-fn decode_machines(response: &Response<Bytes>) -> Result<Vec<String>, Error> {
+fn decode_machines(response: Response<Body>) -> Result<Vec<String>, Error> {
     let status = response.status().as_u16();
     if status != 200 {
         return Err(Error::UnexpectedStatus(status));
     }
-    Ok(comma_list(response.body()))
+    Ok(comma_list(&response.body().contiguous()))
 }

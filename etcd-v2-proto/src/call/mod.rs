@@ -13,6 +13,7 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 use core::fmt;
 
+use crate::body::Body;
 use bytes::Bytes;
 use http::uri::{Parts, PathAndQuery};
 use http::{HeaderValue, Method, Request, Response, Uri, header};
@@ -153,7 +154,7 @@ impl fmt::Debug for RequestSpec {
 }
 
 /// Turns a buffered response into the call's result.
-pub(crate) type Decoder<T> = fn(&Response<Bytes>) -> Result<T, Error>;
+pub(crate) type Decoder<T> = fn(Response<Body>) -> Result<T, Error>;
 
 /// One API request, ready to be sent to whichever endpoint the cluster picks.
 ///
@@ -228,7 +229,7 @@ impl<T> Call<T> {
     ///
     /// # Errors
     /// The typed error the answer carries, or a protocol error for anything malformed.
-    pub fn decode(&self, response: &Response<Bytes>) -> Result<T, Error> {
+    pub fn decode(&self, response: Response<Body>) -> Result<T, Error> {
         (self.decode)(response)
     }
 }

@@ -11,6 +11,7 @@
 //! Go mux's `404 page not found`. Headers are the real server's: `X-Etcd-Index`,
 //! `X-Etcd-Cluster-Id`, `X-Raft-Index`, `X-Raft-Term`, `Content-Type`.
 
+use crate::body::Body;
 use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -46,7 +47,7 @@ const KEYS: &str = "/v2/keys";
 #[allow(clippy::large_enum_variant)] // one per exchange
 pub enum FakeReply {
     /// An HTTP answer.
-    Response(Response<Bytes>),
+    Response(Response<Body>),
     /// A watch waiting for an event: ask [`FakeCluster::poll_watch`] after later writes.
     Pending(WatcherId),
     /// No answer at all (a stalled member): the client gives up at its deadline.
@@ -206,7 +207,7 @@ impl FakeCluster {
     }
 
     /// The answer to a pending watch, once a write (or an expiry by `now`) matched it.
-    pub fn poll_watch(&mut self, id: WatcherId, now: Instant) -> Option<Response<Bytes>> {
+    pub fn poll_watch(&mut self, id: WatcherId, now: Instant) -> Option<Response<Body>> {
         self.store.expire(now);
         let event = self.store.take_event(id)?;
         let raft_index = self.pending.remove(&id).unwrap_or(self.raft_index);
@@ -243,7 +244,7 @@ impl FakeCluster {
         FakeReply::Response(answer)
     }
 
-    fn members_answer(&self, path: &str) -> Response<Bytes> {
+    fn members_answer(&self, path: &str) -> Response<Body> {
         let id = [("X-Etcd-Cluster-Id", format!("{:x}", self.cluster_id))];
         if path.ends_with("/leader") {
             return match self.leader.and_then(|i| self.members.get(i)) {
@@ -336,7 +337,7 @@ impl FakeCluster {
         Ok(Ok(event))
     }
 
-    fn event_response(&self, e: &Event, status: u16, raft: u64, body: String) -> Response<Bytes> {
+    fn event_response(&self, e: &Event, status: u16, raft: u64, body: String) -> Response<Body> {
         let headers = [
             ("X-Etcd-Cluster-Id", format!("{:x}", self.cluster_id)),
             ("X-Etcd-Index", e.etcd_index.to_string()),
@@ -346,7 +347,7 @@ impl FakeCluster {
         reply(status, &headers, JSON, body)
     }
 
-    fn error_response(&self, e: &StoreError) -> Response<Bytes> {
+    fn error_response(&self, e: &StoreError) -> Response<Body> {
         let headers = [
             ("X-Etcd-Cluster-Id", format!("{:x}", self.cluster_id)),
             ("X-Etcd-Index", e.index.to_string()),

@@ -4,12 +4,12 @@
 //! [`Step::Wait`] jumps it to the wait's end, and a watch with no event yet jumps it to the next
 //! TTL expiry (or its deadline). The only clock read is the epoch taken in [`Sim::new`].
 
+use crate::body::Body;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::time::Duration;
 use std::time::Instant;
 
-use bytes::Bytes;
 use http::{Method, Response};
 
 use super::fake_etcd::{FakeCluster, FakeReply};
@@ -157,7 +157,7 @@ impl Sim {
         &mut self,
         t: &Transmit,
         hook: &mut impl FnMut(&mut FakeCluster, Instant),
-    ) -> Result<Response<Bytes>, TransportFailure> {
+    ) -> Result<Response<Body>, TransportFailure> {
         match self.fake.handle(self.now, &t.request) {
             FakeReply::Response(response) => Ok(response),
             FakeReply::Fail(failure) => Err(failure),
@@ -183,7 +183,7 @@ impl Sim {
     }
 
     /// No answer: the clock jumps to the deadline, the exchange times out.
-    fn time_out(&mut self, deadline: Option<Instant>) -> Result<Response<Bytes>, TransportFailure> {
+    fn time_out(&mut self, deadline: Option<Instant>) -> Result<Response<Body>, TransportFailure> {
         let Some(deadline) = deadline else {
             panic!("no answer will ever come and the request has no deadline: it would hang");
         };

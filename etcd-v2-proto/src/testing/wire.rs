@@ -4,6 +4,7 @@
 //! causes); JSON follows Go's `encoding/json` (struct field order, `omitempty`, HTML-safe
 //! escapes, a final `\n`).
 
+use crate::body::Body;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -337,18 +338,18 @@ pub(super) fn reply(
     headers: &[(&str, String)],
     content_type: &str,
     body: String,
-) -> Response<Bytes> {
+) -> Response<Body> {
     let mut builder = Response::builder()
         .status(status)
         .header(header::CONTENT_TYPE, content_type);
     for (name, value) in headers {
         builder = builder.header(*name, value.as_str());
     }
-    builder.body(Bytes::from(body)).unwrap_or_default()
+    builder.body(Body::from(body)).unwrap_or_default()
 }
 
 /// Go's `405 Method Not Allowed` with its `Allow` header.
-pub(super) fn not_allowed(allow: &str) -> Response<Bytes> {
+pub(super) fn not_allowed(allow: &str) -> Response<Body> {
     reply(
         405,
         &[("Allow", allow.to_string())],
@@ -358,7 +359,7 @@ pub(super) fn not_allowed(allow: &str) -> Response<Bytes> {
 }
 
 /// A 5xx from a member that cannot serve: error 300 on keys paths, a message elsewhere.
-pub(super) fn server_error(status: u16, path: &str) -> Response<Bytes> {
+pub(super) fn server_error(status: u16, path: &str) -> Response<Body> {
     let body = if path.starts_with("/v2/keys") {
         let cause = "etcdserver: request timed out";
         error_json(&StoreError::new(ErrorCode::RAFT_INTERNAL, cause, 0))

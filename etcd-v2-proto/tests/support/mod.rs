@@ -5,6 +5,7 @@
 //! `Step::Wait` jumps it to the wait's end. Every request is logged.
 #![allow(dead_code, unreachable_pub, clippy::disallowed_methods)]
 
+use etcd_v2_proto::body::Body;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -14,7 +15,7 @@ use http::{Request, Response};
 /// What the scripted network does with one request.
 pub enum Answer {
     /// An HTTP answer.
-    Reply(Response<Bytes>),
+    Reply(Response<Body>),
     /// A transport failure.
     Fail(TransportFailure),
     /// No answer: the clock jumps to the transmit's header deadline, else its deadline; one must exist.
@@ -142,12 +143,12 @@ pub fn reply(status: u16, headers: &[(&str, &str)], body: &str) -> Answer {
     Answer::Reply(response(status, headers, body))
 }
 
-pub fn response(status: u16, headers: &[(&str, &str)], body: &str) -> Response<Bytes> {
+pub fn response(status: u16, headers: &[(&str, &str)], body: &str) -> Response<Body> {
     let mut b = Response::builder().status(status);
     for (k, v) in headers {
         b = b.header(*k, *v);
     }
-    b.body(Bytes::from(body.to_string())).unwrap()
+    b.body(Body::from(body.to_string())).unwrap()
 }
 
 pub fn refused() -> Answer {
@@ -172,7 +173,7 @@ pub fn call_request<T>(call: &etcd_v2_proto::Call<T>) -> Request<Bytes> {
 }
 
 /// A JSON answer with this status and body.
-pub fn json_response(status: u16, body: &str) -> Response<Bytes> {
+pub fn json_response(status: u16, body: &str) -> Response<Body> {
     response(status, &[("Content-Type", "application/json")], body)
 }
 

@@ -1,0 +1,495 @@
+//! Decoding a keys answer's body into a [`KeysResponse`], chunk by chunk
+//!
+//! The same answers as the serde decoders in [`crate::model`] (checked against them by
+//! property tests): unknown members are skipped (their syntax still checked), `null` and
+//! missing members are zero values, a member given twice is an error, and anything but an
+//! object where a node belongs is refused. Two differences, both deliberate:
+//!
+//! - Nesting is tracked on the heap, not the stack, and refused only past Go's limit of
+//!   10,000 levels; serde_json stops at 128, which a recursive listing of a directory 64
+//!   levels deep exceeds.
+//! - Each chunk of the body is dropped once read, so the nodes of a large listing take the
+//!   body's place in memory instead of being added to it.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::body::Body;
+use crate::json_cursor::{Cursor, JsonError, MAX_DEPTH, Number};
+use crate::model::{Action, KeysResponse, Node};
+use crate::timestamp::Timestamp;
+
+/// Decodes a keys answer's body (a JSON object; the headers are not read here).
+pub(crate) fn decode(body: Body) -> Result<KeysResponse, JsonError> {
+    let mut cursor = Cursor::new(body);
+    cursor.expect(b'{', "expected a JSON object")?;
+    let mut decoder = Decoder {
+        cursor,
+        stack: Vec::new(),
+        response: KeysResponse::default(),
+        seen: 0,
+        scratch: Vec::new(),
+    };
+    decoder.run()?;
+    Ok(decoder.response)
+}
+
+/// A member the decoder knows (of a response or of a node); `Other` is skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Action,
+    Node,
+    PrevNode,
+    Key,
+    Dir,
+    Value,
+    Nodes,
+    CreatedIndex,
+    ModifiedIndex,
+    Expiration,
+    Ttl,
+    Other,
+}
+
+fn response_field(name: &[u8]) -> Field {
+    match name {
+        b"action" => Field::Action,
+        b"node" => Field::Node,
+        b"prevNode" => Field::PrevNode,
+        _ => Field::Other,
+    }
+}
+
+fn node_field(name: &[u8]) -> Field {
+    match name {
+        b"key" => Field::Key,
+        b"dir" => Field::Dir,
+        b"value" => Field::Value,
+        b"nodes" => Field::Nodes,
+        b"createdIndex" => Field::CreatedIndex,
+        b"modifiedIndex" => Field::ModifiedIndex,
+        b"expiration" => Field::Expiration,
+        b"ttl" => Field::Ttl,
+        _ => Field::Other,
+    }
+}
+
+/// Where a node goes once its object closes.
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    Node,
+    PrevNode,
+    Child,
+}
+
+/// An open object or array below the response object.
+#[derive(Debug)]
+enum Frame {
+    /// A node's object.
+    Node { node: Node, seen: u16, slot: Slot },
+    /// A node's `nodes` array.
+    Children(Vec<Node>),
+}
+
+/// What the decoder reads next.
+#[derive(Debug, Clone, Copy)]
+enum Next {
+    /// A member or `}`, just after `{`.
+    FirstMember,
+    /// A member, after `,`.
+    Member,
+    /// `,` or `}`.
+    AfterMember,
+    /// `,` or `]` in a `nodes` array.
+    AfterChild,
+    /// The end of the body.
+    End,
+}
+
+#[derive(Debug)]
+struct Decoder {
+    cursor: Cursor,
+    stack: Vec<Frame>,
+    response: KeysResponse,
+    /// The response's members read so far (bits by `Field`).
+    seen: u16,
+    scratch: Vec<u8>,
+}
+
+impl Decoder {
+    fn run(&mut self) -> Result<(), JsonError> {
+        let mut next = Next::FirstMember;
+        loop {
+            next = match next {
+                Next::FirstMember => {
+                    if self.cursor.skip_ws_expecting()? == b'}' {
+                        self.cursor.bump();
+                        self.close_object()?
+                    } else {
+                        self.member()?
+                    }
+                }
+                Next::Member => self.member()?,
+                Next::AfterMember => match self.cursor.skip_ws_expecting()? {
+                    b',' => {
+                        self.cursor.bump();
+                        Next::Member
+                    }
+                    b'}' => {
+                        self.cursor.bump();
+                        self.close_object()?
+                    }
+                    _ => return Err(self.cursor.error("expected `,` or `}`")),
+                },
+                Next::AfterChild => match self.cursor.skip_ws_expecting()? {
+                    b',' => {
+                        self.cursor.bump();
+                        self.cursor.expect(b'{', "expected a node object")?;
+                        self.open(Slot::Child)?
+                    }
+                    b']' => {
+                        self.cursor.bump();
+                        self.close_children()?
+                    }
+                    _ => return Err(self.cursor.error("expected `,` or `]`")),
+                },
+                Next::End => {
+                    return match self.cursor.skip_ws() {
+                        None => Ok(()),
+                        Some(_) => Err(self.cursor.error("trailing characters")),
+                    };
+                }
+            }
+        }
+    }
+
+    /// One member: its name, `:`, and its value.
+    fn member(&mut self) -> Result<Next, JsonError> {
+        self.cursor.expect(b'"', "expected a member name")?;
+        let (field, seen) = match self.stack.last_mut() {
+            Some(Frame::Node { seen, .. }) => {
+                (self.cursor.key(&mut self.scratch, node_field)?, seen)
+            }
+            _ => (
+                self.cursor.key(&mut self.scratch, response_field)?,
+                &mut self.seen,
+            ),
+        };
+        if field != Field::Other {
+            let bit = 1 << field as u16;
+            if *seen & bit != 0 {
+                return Err(self.cursor.error("duplicate member"));
+            }
+            *seen |= bit;
+        }
+        self.cursor.expect(b':', "expected `:`")?;
+        self.value(field)
+    }
+
+    /// A member's value.
+    fn value(&mut self, field: Field) -> Result<Next, JsonError> {
+        let depth = self.stack.len() + 1;
+        let c = &mut self.cursor;
+        let first = c.skip_ws_expecting()?;
+        if first == b'n' && field != Field::Other {
+            // `null` is the zero value of every member.
+            c.literal(b"null")?;
+            return Ok(Next::AfterMember);
+        }
+        let node = match self.stack.last_mut() {
+            Some(Frame::Node { node, .. }) => Some(node),
+            _ => None,
+        };
+        match (field, node) {
+            (Field::Other, _) => c.skip_value(depth)?,
+            (Field::Action, _) => {
+                c.bump_expecting(first, b'"', "expected a string")?;
+                self.response.action = c.key(&mut self.scratch, action)?;
+            }
+            (Field::Node | Field::PrevNode, _) => {
+                c.bump_expecting(first, b'{', "expected a node object")?;
+                let slot = if field == Field::Node {
+                    Slot::Node
+                } else {
+                    Slot::PrevNode
+                };
+                return self.open(slot);
+            }
+            (Field::Key, Some(node)) => {
+                c.bump_expecting(first, b'"', "expected a string")?;
+                node.key = c.string()?;
+            }
+            (Field::Value, Some(node)) => {
+                c.bump_expecting(first, b'"', "expected a string")?;
+                node.value = Some(c.string()?);
+            }
+            (Field::Dir, Some(node)) => {
+                node.dir = match first {
+                    b't' => c.literal(b"true").map(|()| true)?,
+                    b'f' => c.literal(b"false").map(|()| false)?,
+                    _ => return Err(c.error("expected a boolean")),
+                };
+            }
+            (Field::CreatedIndex, Some(node)) => node.created_index = unsigned(c, first)?,
+            (Field::ModifiedIndex, Some(node)) => node.modified_index = unsigned(c, first)?,
+            (Field::Ttl, Some(node)) => node.ttl = Some(signed(c, first)?),
+            (Field::Expiration, Some(node)) => {
+                c.bump_expecting(first, b'"', "expected a timestamp string")?;
+                let text: String = c.string()?;
+                let at = Timestamp::parse_rfc3339(&text)
+                    .map_err(|_| c.error("invalid RFC 3339 timestamp"))?;
+                node.expiration = Some(at);
+            }
+            (Field::Nodes, Some(_)) => {
+                c.bump_expecting(first, b'[', "expected an array of nodes")?;
+                if c.skip_ws_expecting()? == b']' {
+                    c.bump();
+                    return Ok(Next::AfterMember);
+                }
+                c.expect(b'{', "expected a node object")?;
+                self.push(Frame::Children(Vec::new()))?;
+                return self.open(Slot::Child);
+            }
+            (_, None) => return Err(self.cursor.error("a node member outside a node")),
+        }
+        Ok(Next::AfterMember)
+    }
+
+    /// A node's object was opened (its `{` read).
+    fn open(&mut self, slot: Slot) -> Result<Next, JsonError> {
+        self.push(Frame::Node {
+            node: Node::default(),
+            seen: 0,
+            slot,
+        })?;
+        Ok(Next::FirstMember)
+    }
+
+    fn push(&mut self, frame: Frame) -> Result<(), JsonError> {
+        // The response object is one level more.
+        if self.stack.len() + 1 >= MAX_DEPTH {
+            return Err(self.cursor.error("nested too deeply"));
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    /// An object closed (its `}` read): the response (the end), or a node, which goes to
+    /// its place.
+    fn close_object(&mut self) -> Result<Next, JsonError> {
+        let (node, slot) = match self.stack.pop() {
+            None => return Ok(Next::End),
+            Some(Frame::Node { node, slot, .. }) => (node, slot),
+            Some(Frame::Children(_)) => return Err(self.cursor.error("`}` closing an array")),
+        };
+        match slot {
+            Slot::Node => self.response.node = Some(node),
+            Slot::PrevNode => self.response.prev_node = Some(node),
+            Slot::Child => {
+                let Some(Frame::Children(children)) = self.stack.last_mut() else {
+                    return Err(self.cursor.error("a child node outside an array"));
+                };
+                children.push(node);
+                return Ok(Next::AfterChild);
+            }
+        }
+        Ok(Next::AfterMember)
+    }
+
+    /// A `nodes` array closed (its `]` read): the children go to their parent.
+    fn close_children(&mut self) -> Result<Next, JsonError> {
+        let Some(Frame::Children(children)) = self.stack.pop() else {
+            return Err(self.cursor.error("`]` closing an object"));
+        };
+        let Some(Frame::Node { node, .. }) = self.stack.last_mut() else {
+            return Err(self.cursor.error("an array of nodes outside a node"));
+        };
+        node.nodes = children;
+        Ok(Next::AfterMember)
+    }
+}
+
+/// The action named by a string's text (known actions need no allocation).
+fn action(name: &[u8]) -> Action {
+    // `Cursor::key` checked the UTF-8.
+    core::str::from_utf8(name).map_or_else(|_| Action::default(), Action::from_wire)
+}
+
+/// An index: a non-negative integer.
+fn unsigned(c: &mut Cursor, first: u8) -> Result<u64, JsonError> {
+    match number(c, first)? {
+        Number::Unsigned(n) => Ok(n),
+        _ => Err(c.error("expected a non-negative integer")),
+    }
+}
+
+/// A TTL: an integer that fits an `i64`.
+fn signed(c: &mut Cursor, first: u8) -> Result<i64, JsonError> {
+    match number(c, first)? {
+        Number::Unsigned(n) => i64::try_from(n).map_err(|_| c.error("integer out of range")),
+        Number::Negative(n) => Ok(n),
+        Number::Other => Err(c.error("expected an integer")),
+    }
+}
+
+fn number(c: &mut Cursor, first: u8) -> Result<Number, JsonError> {
+    if first == b'-' || first.is_ascii_digit() {
+        c.number()
+    } else {
+        Err(c.error("expected a number"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::format;
+
+    use bytes::Bytes;
+
+    use super::*;
+
+    fn decode_str(text: &str) -> Result<KeysResponse, JsonError> {
+        decode(Body::from(String::from(text)))
+    }
+
+    #[test]
+    fn a_typical_answer() {
+        let r = decode_str(
+            r#"{"action":"compareAndSwap","node":{"key":"/a","value":"x","modifiedIndex":9,
+            "createdIndex":3,"ttl":5,"expiration":"2013-11-12T20:42:39.540367862Z"},
+            "prevNode":{"key":"/a","value":"w","modifiedIndex":8,"createdIndex":3}}"#,
+        )
+        .unwrap();
+        assert_eq!(r.action, Action::CompareAndSwap);
+        let node = r.node.unwrap();
+        assert_eq!(
+            (node.key.as_str(), node.value.as_deref()),
+            ("/a", Some("x"))
+        );
+        assert_eq!((node.created_index, node.modified_index), (3, 9));
+        assert_eq!(node.ttl, Some(5));
+        assert!(node.expiration.is_some());
+        assert_eq!(r.prev_node.unwrap().value.as_deref(), Some("w"));
+    }
+
+    #[test]
+    fn listings_nest() {
+        let r = decode_str(
+            r#"{"action":"get","node":{"key":"/d","dir":true,"nodes":[
+            {"key":"/d/a","value":"1"},{"key":"/d/e","dir":true,"nodes":[{"key":"/d/e/f"}]},
+            {"key":"/d/g","dir":true,"nodes":[]},{"key":"/d/h","dir":true,"nodes":null}]}}"#,
+        )
+        .unwrap();
+        let d = r.node.unwrap();
+        assert!(d.dir);
+        let keys: Vec<&str> = d.nodes.iter().map(|n| n.key.as_str()).collect();
+        assert_eq!(keys, ["/d/a", "/d/e", "/d/g", "/d/h"]);
+        assert_eq!(d.nodes[1].nodes[0].key, "/d/e/f");
+        assert!(d.nodes[2].nodes.is_empty() && d.nodes[3].nodes.is_empty());
+    }
+
+    #[test]
+    fn nulls_are_zero_values_and_unknown_members_are_skipped() {
+        let r = decode_str(
+            r#"{"action":null,"x":{"y":[1,"2",null]},"node":{"key":null,"dir":null,
+            "value":null,"nodes":null,"createdIndex":null,"modifiedIndex":null,
+            "expiration":null,"ttl":null,"z":-1.5e3},"prevNode":null}"#,
+        )
+        .unwrap();
+        assert_eq!(r.action, Action::default());
+        assert_eq!(r.node, Some(Node::default()));
+        assert_eq!(r.prev_node, None);
+        assert_eq!(decode_str("{}").unwrap(), KeysResponse::default());
+        assert_eq!(
+            decode_str(r#"{"action":"watch"}"#).unwrap().action,
+            Action::Other("watch".into())
+        );
+    }
+
+    #[test]
+    fn a_directory_deeper_than_serde_json_allows_decodes() {
+        let depth = 300;
+        let mut text = String::from(r#"{"action":"get","node":"#);
+        for i in 0..depth {
+            text += &format!(r#"{{"key":"/{i}","dir":true,"nodes":["#);
+        }
+        text += r#"{"key":"leaf","value":"v"}"#;
+        for _ in 0..depth {
+            text += "]}";
+        }
+        text += "}";
+        assert!(
+            serde_json::from_str::<KeysResponse>(&text).is_err(),
+            "serde_json's limit"
+        );
+        let mut node = decode_str(&text).unwrap().node.unwrap();
+        for _ in 0..depth {
+            node = node.nodes.pop().unwrap();
+        }
+        assert_eq!(node.value.as_deref(), Some("v"));
+    }
+
+    #[test]
+    fn bad_bodies_are_errors() {
+        for bad in [
+            "",
+            "[]",
+            "{",
+            r#"{"action":"get""#,
+            r#"{"action":"get",}"#,
+            r#"{"action":"get"} x"#,
+            r#"{"action":1}"#,
+            r#"{"node":[]}"#,
+            r#"{"node":"x"}"#,
+            r#"{"node":{"nodes":[null]}}"#,
+            r#"{"node":{"nodes":{}}}"#,
+            r#"{"node":{"nodes":[{}],}}"#,
+            r#"{"node":{"key":1}}"#,
+            r#"{"node":{"dir":"true"}}"#,
+            r#"{"node":{"createdIndex":-1}}"#,
+            r#"{"node":{"createdIndex":1.0}}"#,
+            r#"{"node":{"modifiedIndex":18446744073709551616}}"#,
+            r#"{"node":{"ttl":9223372036854775808}}"#,
+            r#"{"node":{"ttl":"5"}}"#,
+            r#"{"node":{"expiration":"soon"}}"#,
+            r#"{"node":{"key":"a","key":"b"}}"#,
+            r#"{"action":"get","action":"set"}"#,
+            "{\"node\":{\"value\":\"a\u{1}b\"}}",
+            r#"{"node":{"value":"line
+break"}}"#,
+        ] {
+            assert!(decode_str(bad).is_err(), "{bad:?}");
+        }
+        let deep = format!(r#"{{"x":{}}}"#, "[".repeat(MAX_DEPTH));
+        assert_eq!(decode_str(&deep).unwrap_err().what, "nested too deeply");
+    }
+
+    #[test]
+    fn an_error_says_where() {
+        let e = decode_str(r#"{"action": tru}"#).unwrap_err();
+        assert_eq!((e.at, e.what), (11, "expected a string"));
+    }
+
+    #[test]
+    fn any_split_into_chunks_decodes_the_same() {
+        let text = r#"{"action":"set","node":{"key":"/k\u00e9y","value":"v\"al","dir":false,
+            "nodes":[{"key":"/a"}],"createdIndex":12,"ttl":-3},"prevNode":{"key":"/p"},"u":[1]}"#;
+        let whole = decode_str(text).unwrap();
+        let bytes = text.as_bytes();
+        for a in 0..bytes.len() {
+            for b in [a + 1, a + 7, bytes.len()] {
+                let b = b.min(bytes.len());
+                let chunks = alloc::vec![
+                    Bytes::copy_from_slice(&bytes[..a]),
+                    Bytes::copy_from_slice(&bytes[a..b]),
+                    Bytes::copy_from_slice(&bytes[b..]),
+                ];
+                assert_eq!(
+                    decode(Body::from_chunks(chunks)).unwrap(),
+                    whole,
+                    "split {a} {b}"
+                );
+            }
+        }
+    }
+}
