@@ -126,6 +126,21 @@ impl Cursor {
             .ok_or_else(|| self.error("unexpected end of body"))
     }
 
+    /// After a member name: its `:` (whitespace around it allowed); the value's first byte,
+    /// peeked.
+    #[inline]
+    pub(crate) fn colon_then_value(&mut self) -> Result<u8, JsonError> {
+        // The common case, `"name":value` with no whitespace, in this chunk.
+        if let [b':', first, ..] = self.chunk[self.pos..] {
+            if !matches!(first, b' ' | b'\n' | b'\r' | b'\t') {
+                self.pos += 1;
+                return Ok(first);
+            }
+        }
+        self.expect(b':', "expected `:`")?;
+        self.skip_ws_expecting()
+    }
+
     /// Skips whitespace, then consumes `byte` or fails with `what`.
     pub(crate) fn expect(&mut self, byte: u8, what: &'static str) -> Result<(), JsonError> {
         if self.skip_ws_expecting()? == byte {

@@ -166,93 +166,53 @@ impl Decoder {
     /// One member: its name, `:`, and its value.
     fn member(&mut self) -> Result<Next, JsonError> {
         self.cursor.expect(b'"', "expected a member name")?;
-        let (field, seen) = match self.stack.last_mut() {
-            Some(Frame::Node { seen, .. }) => {
-                (self.cursor.key(&mut self.scratch, node_field)?, seen)
-            }
-            _ => (
-                self.cursor.key(&mut self.scratch, response_field)?,
-                &mut self.seen,
-            ),
-        };
-        if field != Field::Other {
-            let bit = 1 << field as u16;
-            if *seen & bit != 0 {
-                return Err(self.cursor.error("duplicate member"));
-            }
-            *seen |= bit;
-        }
-        self.cursor.expect(b':', "expected `:`")?;
-        self.value(field)
-    }
-
-    /// A member's value.
-    fn value(&mut self, field: Field) -> Result<Next, JsonError> {
         let depth = self.stack.len() + 1;
         let c = &mut self.cursor;
-        let first = c.skip_ws_expecting()?;
-        if first == b'n' && field != Field::Other {
-            // `null` is the zero value of every member.
-            c.literal(b"null")?;
-            return Ok(Next::AfterMember);
-        }
-        let node = match self.stack.last_mut() {
-            Some(Frame::Node { node, .. }) => Some(node),
-            _ => None,
-        };
-        match (field, node) {
-            (Field::Other, _) => c.skip_value(depth)?,
-            (Field::Action, _) => {
-                c.bump_expecting(first, b'"', "expected a string")?;
-                self.response.action = c.key(&mut self.scratch, action)?;
+        let then = match self.stack.last_mut() {
+            Some(Frame::Node { node, seen, .. }) => {
+                let field = c.key(&mut self.scratch, node_field)?;
+                mark(c, seen, field)?;
+                let first = c.colon_then_value()?;
+                node_value(c, node, field, first, depth)?
             }
-            (Field::Node | Field::PrevNode, _) => {
-                c.bump_expecting(first, b'{', "expected a node object")?;
-                let slot = if field == Field::Node {
-                    Slot::Node
-                } else {
-                    Slot::PrevNode
-                };
-                return self.open(slot);
-            }
-            (Field::Key, Some(node)) => {
-                c.bump_expecting(first, b'"', "expected a string")?;
-                node.key = c.string()?;
-            }
-            (Field::Value, Some(node)) => {
-                c.bump_expecting(first, b'"', "expected a string")?;
-                node.value = Some(c.string()?);
-            }
-            (Field::Dir, Some(node)) => {
-                node.dir = match first {
-                    b't' => c.literal(b"true").map(|()| true)?,
-                    b'f' => c.literal(b"false").map(|()| false)?,
-                    _ => return Err(c.error("expected a boolean")),
-                };
-            }
-            (Field::CreatedIndex, Some(node)) => node.created_index = unsigned(c, first)?,
-            (Field::ModifiedIndex, Some(node)) => node.modified_index = unsigned(c, first)?,
-            (Field::Ttl, Some(node)) => node.ttl = Some(signed(c, first)?),
-            (Field::Expiration, Some(node)) => {
-                c.bump_expecting(first, b'"', "expected a timestamp string")?;
-                let text: String = c.string()?;
-                let at = Timestamp::parse_rfc3339(&text)
-                    .map_err(|_| c.error("invalid RFC 3339 timestamp"))?;
-                node.expiration = Some(at);
-            }
-            (Field::Nodes, Some(_)) => {
-                c.bump_expecting(first, b'[', "expected an array of nodes")?;
-                if c.skip_ws_expecting()? == b']' {
-                    c.bump();
+            _ => {
+                let field = c.key(&mut self.scratch, response_field)?;
+                mark(c, &mut self.seen, field)?;
+                let first = c.colon_then_value()?;
+                if first == b'n' && field != Field::Other {
+                    c.literal(b"null")?;
                     return Ok(Next::AfterMember);
                 }
-                c.expect(b'{', "expected a node object")?;
-                self.push(Frame::Children(Vec::new()))?;
-                return self.open(Slot::Child);
+                match field {
+                    Field::Action => {
+                        c.bump_expecting(first, b'"', "expected a string")?;
+                        self.response.action = c.key(&mut self.scratch, action)?;
+                        Then::Next
+                    }
+                    Field::Node | Field::PrevNode => {
+                        c.bump_expecting(first, b'{', "expected a node object")?;
+                        let slot = if field == Field::Node {
+                            Slot::Node
+                        } else {
+                            Slot::PrevNode
+                        };
+                        Then::Open(slot)
+                    }
+                    _ => {
+                        c.skip_value(depth)?;
+                        Then::Next
+                    }
+                }
             }
-            (_, None) => return Err(self.cursor.error("a node member outside a node")),
+        };
+        match then {
+            Then::Next => Ok(Next::AfterMember),
+            Then::Open(slot) => self.open(slot),
+            Then::Children => {
+                self.push(Frame::Children(Vec::new()))?;
+                self.open(Slot::Child)
+            }
         }
-        Ok(Next::AfterMember)
     }
 
     /// A node's object was opened (its `{` read).
@@ -307,6 +267,83 @@ impl Decoder {
         node.nodes = children;
         Ok(Next::AfterMember)
     }
+}
+
+/// What a member's value asks of the decoder once read.
+enum Then {
+    /// Nothing: the next member or the end of the object.
+    Next,
+    /// A node's object opened.
+    Open(Slot),
+    /// A `nodes` array opened, with its first child's object.
+    Children,
+}
+
+/// Notes that `field` was read; a second time is an error (as with serde's derive).
+#[inline]
+fn mark(c: &Cursor, seen: &mut u16, field: Field) -> Result<(), JsonError> {
+    if field != Field::Other {
+        let bit = 1 << field as u16;
+        if *seen & bit != 0 {
+            return Err(c.error("duplicate member"));
+        }
+        *seen |= bit;
+    }
+    Ok(())
+}
+
+/// A node member's value, `first` its first byte (peeked).
+#[inline]
+fn node_value(
+    c: &mut Cursor,
+    node: &mut Node,
+    field: Field,
+    first: u8,
+    depth: usize,
+) -> Result<Then, JsonError> {
+    if first == b'n' && field != Field::Other {
+        // `null` is the zero value of every member.
+        c.literal(b"null")?;
+        return Ok(Then::Next);
+    }
+    match field {
+        Field::Key => {
+            c.bump_expecting(first, b'"', "expected a string")?;
+            node.key = c.string()?;
+        }
+        Field::Value => {
+            c.bump_expecting(first, b'"', "expected a string")?;
+            node.value = Some(c.string()?);
+        }
+        Field::Dir => {
+            node.dir = match first {
+                b't' => c.literal(b"true").map(|()| true)?,
+                b'f' => c.literal(b"false").map(|()| false)?,
+                _ => return Err(c.error("expected a boolean")),
+            };
+        }
+        Field::CreatedIndex => node.created_index = unsigned(c, first)?,
+        Field::ModifiedIndex => node.modified_index = unsigned(c, first)?,
+        Field::Ttl => node.ttl = Some(signed(c, first)?),
+        Field::Expiration => {
+            c.bump_expecting(first, b'"', "expected a timestamp string")?;
+            let text: String = c.string()?;
+            let at = Timestamp::parse_rfc3339(&text)
+                .map_err(|_| c.error("invalid RFC 3339 timestamp"))?;
+            node.expiration = Some(at);
+        }
+        Field::Nodes => {
+            c.bump_expecting(first, b'[', "expected an array of nodes")?;
+            if c.skip_ws_expecting()? == b']' {
+                c.bump();
+                return Ok(Then::Next);
+            }
+            c.expect(b'{', "expected a node object")?;
+            return Ok(Then::Children);
+        }
+        _ => c.skip_value(depth)?,
+    }
+    Ok(Then::Next)
 }
 
 /// The action named by a string's text (known actions need no allocation).
