@@ -231,18 +231,10 @@ impl Cursor {
                 return self.skip_string_split();
             }
             self.pos += end;
-            match self.peek() {
-                None => return Err(self.error("unexpected end of body in a string")),
-                Some(b'"') => {
-                    self.bump();
-                    return Ok(());
-                }
-                Some(b'\\') => {
-                    self.bump();
-                    self.escape(None)?;
-                }
-                Some(b) if b < 0x20 => return Err(self.error("control character in a string")),
-                Some(_) => {}
+            match self.string_stop()? {
+                Stop::Quote => return Ok(()),
+                Stop::Escape => self.escape(None)?,
+                Stop::Chunk => {}
             }
         }
     }
@@ -266,23 +258,31 @@ impl Cursor {
             let (end, _) = special(rest);
             out.extend_from_slice(&rest[..end]);
             self.pos += end;
-            match self.peek() {
-                None => return Err(self.error("unexpected end of body in a string")),
-                Some(b'"') => {
-                    self.bump();
-                    return Ok(());
-                }
-                Some(b'\\') => {
-                    self.bump();
-                    if strict {
-                        self.escape(Some(out))?;
-                    } else {
-                        self.escape_lenient(out)?;
-                    }
-                }
-                Some(b) if b < 0x20 => return Err(self.error("control character in a string")),
-                Some(_) => {}
+            match self.string_stop()? {
+                Stop::Quote => return Ok(()),
+                Stop::Escape if strict => self.escape(Some(out))?,
+                Stop::Escape => self.escape_lenient(out)?,
+                Stop::Chunk => {}
             }
+        }
+    }
+
+    /// What stopped a run of plain string bytes ([`special`]): the closing quote or a
+    /// backslash (consumed), or the end of the chunk; a control character or the end of the
+    /// body is an error.
+    fn string_stop(&mut self) -> Result<Stop, JsonError> {
+        match self.peek() {
+            None => Err(self.error("unexpected end of body in a string")),
+            Some(b'"') => {
+                self.bump();
+                Ok(Stop::Quote)
+            }
+            Some(b'\\') => {
+                self.bump();
+                Ok(Stop::Escape)
+            }
+            Some(b) if b < 0x20 => Err(self.error("control character in a string")),
+            Some(_) => Ok(Stop::Chunk),
         }
     }
 
@@ -501,6 +501,15 @@ impl Cursor {
         self.skip_string()?;
         self.expect(b':', "expected `:`")
     }
+}
+
+/// Where a run of plain string bytes stopped.
+#[derive(Debug, Clone, Copy)]
+enum Stop {
+    Quote,
+    Escape,
+    /// The chunk ended (the string goes on in the next).
+    Chunk,
 }
 
 /// Index of the first `"`, `\` or control character in `bytes` (or its length), and whether

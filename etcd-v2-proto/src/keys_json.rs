@@ -179,8 +179,7 @@ impl Decoder {
                 let field = c.key(&mut self.scratch, response_field)?;
                 mark(c, &mut self.seen, field)?;
                 let first = c.colon_then_value()?;
-                if first == b'n' && field != Field::Other {
-                    c.literal(b"null")?;
+                if null_member(c, field, first)? {
                     return Ok(Next::AfterMember);
                 }
                 match field {
@@ -292,6 +291,16 @@ fn mark(c: &Cursor, seen: &mut u16, field: Field) -> Result<(), JsonError> {
     Ok(())
 }
 
+/// Reads a known member's `null` (its zero value: nothing to store); whether it was one.
+#[inline]
+fn null_member(c: &mut Cursor, field: Field, first: u8) -> Result<bool, JsonError> {
+    if first == b'n' && field != Field::Other {
+        c.literal(b"null")?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
 /// A node member's value, `first` its first byte (peeked).
 #[inline]
 fn node_value(
@@ -301,9 +310,7 @@ fn node_value(
     first: u8,
     depth: usize,
 ) -> Result<Then, JsonError> {
-    if first == b'n' && field != Field::Other {
-        // `null` is the zero value of every member.
-        c.literal(b"null")?;
+    if null_member(c, field, first)? {
         return Ok(Then::Next);
     }
     match field {
