@@ -29,7 +29,7 @@ const MIN_BLOCK: usize = 16 * 1024;
 /// assert_eq!(&body.contiguous()[..], b"{\"a\":1}");
 /// assert_eq!(Body::from("{}").contiguous(), Body::from(&b"{}"[..]).contiguous());
 /// ```
-#[derive(Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default)]
 pub struct Body {
     first: Bytes,
     rest: Vec<Bytes>,
@@ -87,11 +87,30 @@ impl Body {
     }
 }
 
+/// Bodies are equal if their bytes are, however they are cut into chunks.
+impl PartialEq for Body {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.contiguous() == other.contiguous()
+    }
+}
+
+impl Eq for Body {}
+
+/// The first 256 bytes (as text, lossily) and the length.
 impl core::fmt::Debug for Body {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let text = self.contiguous();
-        let text = alloc::string::String::from_utf8_lossy(&text);
-        f.debug_tuple("Body").field(&text).finish()
+        const SHOWN: usize = 256;
+        let mut start = Vec::new();
+        for chunk in self.chunks() {
+            start.extend_from_slice(&chunk[..chunk.len().min(SHOWN - start.len())]);
+        }
+        let shown = alloc::string::String::from_utf8_lossy(&start);
+        let len = self.len();
+        if len > SHOWN {
+            write!(f, "Body({shown:?}… {len} bytes)")
+        } else {
+            f.debug_tuple("Body").field(&shown).finish()
+        }
     }
 }
 
@@ -491,6 +510,10 @@ mod tests {
         assert_eq!(two.chunks().count(), 2);
         assert_eq!(&two.clone().into_bytes()[..], b"abc");
         assert_eq!(alloc::format!("{two:?}"), "Body(\"abc\")");
+        assert_eq!(two, Body::from("abc"), "equal bytes, other chunks");
+        assert_ne!(two, Body::from("abd"));
+        let long = Body::from(alloc::vec![b'x'; 300]);
+        assert!(alloc::format!("{long:?}").ends_with("… 300 bytes)"));
         assert!(Body::from_chunks(Vec::new()).is_empty());
         assert_eq!(Body::default().chunks().count(), 0);
     }
