@@ -108,7 +108,9 @@ impl HyperTransport {
     }
 
     fn build(connector: Connector) -> Self {
-        let client = HyperClient::builder(TokioExecutor::new()).build(connector);
+        let client = HyperClient::builder(TokioExecutor::new())
+            .http1_max_buf_size(MAX_READ_BUFFER)
+            .build(connector);
         let keeper = std::sync::Arc::default();
         Self { client, keeper }
     }
@@ -121,6 +123,12 @@ fn tcp_connector() -> HttpConnector {
     connector.set_keepalive(Some(Duration::from_secs(30)));
     connector
 }
+
+/// The most hyper buffers per read of a connection. Its default (~400 KiB, reached while
+/// a large listing streams in) is held beside the listing's decoded nodes; the body is copied
+/// out chunk by chunk anyway, so smaller reads cost a few more syscalls and nothing else.
+/// W4 (a 1.8 MB listing, 3 × 3 runs side by side): growth 7.1–8.1 MB instead of 9.8–10.2 MB.
+const MAX_READ_BUFFER: usize = 64 * 1024;
 
 /// rustls (ring) trusting the webpki roots.
 #[cfg(feature = "tls")]
