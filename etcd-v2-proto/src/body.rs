@@ -216,7 +216,7 @@ impl BodyBuffer {
     /// [`TransportFailure::BodyTooLarge`] once the body would exceed the limit (the chunk is
     /// not kept).
     pub fn push(&mut self, chunk: Bytes) -> Result<(), TransportFailure> {
-        if chunk.len() > self.limit - self.len {
+        if chunk.len() > self.limit.saturating_sub(self.len) {
             return Err(TransportFailure::BodyTooLarge { limit: self.limit });
         }
         if chunk.is_empty() {
@@ -489,6 +489,8 @@ mod tests {
             small.advance(4),
             Err(TransportFailure::BodyTooLarge { limit: 3 })
         );
+        // Past the limit, everything more is refused too (no arithmetic underflow).
+        assert!(small.push(chunk(b"e")).is_err());
         // A room handed out and not used is not part of the body.
         let mut unused = BodyBuffer::new(10, None);
         unused.push(chunk(b"ab")).unwrap();
