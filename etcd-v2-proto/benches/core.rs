@@ -20,7 +20,7 @@
 #[path = "core/listing.rs"]
 mod listing;
 
-use etcd_v2_proto::body::Body;
+use etcd_v2_proto::body::{Body, clone_response};
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -109,15 +109,6 @@ fn answer(body: &'static str) -> Response<Body> {
         .header("X-Raft-Term", "2")
         .body(Body::from(body))
         .expect("a valid response")
-}
-
-/// Another answer like `r` (decoding consumes one; made outside the timed part).
-fn copy(r: &Response<Body>) -> Response<Body> {
-    let mut b = Response::builder().status(r.status());
-    for (name, value) in r.headers() {
-        b = b.header(name, value);
-    }
-    b.body(r.body().clone()).expect("a valid response")
 }
 
 /// Drives `call` through one exchange answered by `response`; panics unless it succeeds.
@@ -241,7 +232,7 @@ fn decoding(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(listing.body().len() as u64));
     group.bench_function("big_directory_1000_children", |b| {
         b.iter_batched(
-            || copy(&listing),
+            || clone_response(&listing),
             |r| {
                 let resp = decode_keys_response(black_box(r)).unwrap();
                 assert_eq!(resp.node.as_ref().map_or(0, |n| n.nodes.len()), 1000);
@@ -255,7 +246,7 @@ fn decoding(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(get.body().len() as u64));
     group.bench_function("single_node_get", |b| {
         b.iter_batched(
-            || copy(&get),
+            || clone_response(&get),
             |r| decode_keys_response(black_box(r)).unwrap(),
             BatchSize::SmallInput,
         );
@@ -266,7 +257,7 @@ fn decoding(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(event.body().len() as u64));
     group.bench_function("watch_event", |b| {
         b.iter_batched(
-            || copy(&event),
+            || clone_response(&event),
             |r| match wait.decode(black_box(r)).unwrap() {
                 WatchPoll::Event(e) => e,
                 WatchPoll::Empty { .. } => panic!("the answer carries an event"),
@@ -301,7 +292,7 @@ fn listing_decoding(c: &mut Criterion) {
             .header("X-Etcd-Index", "100004")
             .body(Body::from(listing.body.clone()))
             .expect("a valid response");
-        let decoded = decode_keys_response(copy(&response)).expect("a valid listing");
+        let decoded = decode_keys_response(clone_response(&response)).expect("a valid listing");
         assert_eq!(decoded.node.as_ref().map_or(0, count_nodes), listing.nodes);
         // Criterion's minimum of 10 samples takes 55 runs: seconds for the largest listing.
         group.sample_size(match listing.nodes {
@@ -312,7 +303,7 @@ fn listing_decoding(c: &mut Criterion) {
         group.throughput(Throughput::Bytes(listing.body.len() as u64));
         group.bench_with_input(BenchmarkId::new("typed", name), &response, |b, r| {
             b.iter_batched(
-                || copy(r),
+                || clone_response(r),
                 |r| decode_keys_response(black_box(r)).unwrap(),
                 BatchSize::SmallInput,
             );

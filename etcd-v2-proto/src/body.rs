@@ -66,10 +66,36 @@ impl Body {
     /// The whole body in one slice: borrowed when it is one chunk, else copied.
     pub fn contiguous(&self) -> Cow<'_, [u8]> {
         if self.rest.is_empty() {
-            Cow::Borrowed(&self.first)
-        } else {
-            Cow::Owned(self.chunks().flat_map(|c| c.iter().copied()).collect())
+            return Cow::Borrowed(&self.first);
         }
+        let mut whole = Vec::with_capacity(self.len());
+        for chunk in self.chunks() {
+            whole.extend_from_slice(chunk);
+        }
+        Cow::Owned(whole)
+    }
+
+    /// Copies the body's first bytes into `out`, as many as fit; how many.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use etcd_v2_proto::body::Body;
+    /// let body = Body::from_chunks(vec![Bytes::from_static(b"ab"), Bytes::from_static(b"cd")]);
+    /// let mut start = [0; 3];
+    /// assert_eq!(body.copy_start(&mut start), 3);
+    /// assert_eq!(&start, b"abc");
+    /// ```
+    pub fn copy_start(&self, out: &mut [u8]) -> usize {
+        let mut copied = 0;
+        for chunk in self.chunks() {
+            let n = chunk.len().min(out.len() - copied);
+            out[copied..copied + n].copy_from_slice(&chunk[..n]);
+            copied += n;
+            if copied == out.len() {
+                break;
+            }
+        }
+        copied
     }
 
     /// The whole body as one `Bytes`: free when it is one chunk, else copied.
@@ -87,6 +113,26 @@ impl Body {
     }
 }
 
+/// Another answer with the same status, version, headers and body (extensions are not kept).
+///
+/// Decoding consumes an answer; this is for decoding one more than once (tests, benchmarks,
+/// fuzzing). `http::Response` itself is not `Clone`.
+///
+/// ```
+/// use etcd_v2_proto::body::{clone_response, Body};
+/// let answer = http::Response::builder().status(201).header("X-Etcd-Index", "7")
+///     .body(Body::from("{}")).unwrap();
+/// let again = clone_response(&answer);
+/// assert_eq!((again.status(), again.headers(), again.body()), (answer.status(), answer.headers(), answer.body()));
+/// ```
+pub fn clone_response(response: &http::Response<Body>) -> http::Response<Body> {
+    let mut copy = http::Response::new(response.body().clone());
+    *copy.status_mut() = response.status();
+    *copy.version_mut() = response.version();
+    *copy.headers_mut() = response.headers().clone();
+    copy
+}
+
 /// Bodies are equal if their bytes are, however they are cut into chunks.
 impl PartialEq for Body {
     fn eq(&self, other: &Self) -> bool {
@@ -100,11 +146,9 @@ impl Eq for Body {}
 impl core::fmt::Debug for Body {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         const SHOWN: usize = 256;
-        let mut start = Vec::new();
-        for chunk in self.chunks() {
-            start.extend_from_slice(&chunk[..chunk.len().min(SHOWN - start.len())]);
-        }
-        let shown = alloc::string::String::from_utf8_lossy(&start);
+        let mut start = [0; SHOWN];
+        let kept = self.copy_start(&mut start);
+        let shown = alloc::string::String::from_utf8_lossy(&start[..kept]);
         let len = self.len();
         if len > SHOWN {
             write!(f, "Body({shown:?}… {len} bytes)")
@@ -167,8 +211,6 @@ pub struct BodyBuffer {
     first: Bytes,
     /// Full blocks, once there has been more than one chunk.
     blocks: Vec<Bytes>,
-    /// Bytes in `blocks`.
-    sealed: usize,
     /// The block being filled.
     block: Vec<u8>,
     len: usize,
@@ -200,7 +242,6 @@ impl BodyBuffer {
         Self {
             first: Bytes::new(),
             blocks: Vec::new(),
-            sealed: 0,
             block: Vec::new(),
             len: 0,
             announced,
@@ -289,9 +330,10 @@ impl BodyBuffer {
         match core::mem::replace(&mut self.lent, Lent::Nothing) {
             Lent::Nothing => {}
             Lent::Block(start) => {
+                // The room began where the body ended.
                 let kept = (start + n).min(self.block.len());
                 self.block.truncate(kept);
-                self.len = self.sealed + kept;
+                self.len += kept - start;
             }
             Lent::Probe => {
                 // More than announced (HTTP/1 framing would not let this happen).
@@ -321,7 +363,6 @@ impl BodyBuffer {
     fn seal(&mut self, size: usize) {
         let full = core::mem::replace(&mut self.block, Vec::with_capacity(size));
         if !full.is_empty() {
-            self.sealed += full.len();
             self.blocks.push(Bytes::from(full));
         }
     }

@@ -185,20 +185,13 @@ struct BodyStart {
 
 impl BodyStart {
     fn of(body: &Body) -> Self {
-        let mut start = Self {
-            bytes: [0; SNIPPET],
-            kept: 0,
+        let mut bytes = [0; SNIPPET];
+        let kept = body.copy_start(&mut bytes);
+        Self {
+            bytes,
+            kept,
             len: body.len(),
-        };
-        for chunk in body.chunks() {
-            let n = chunk.len().min(SNIPPET - start.kept);
-            start.bytes[start.kept..start.kept + n].copy_from_slice(&chunk[..n]);
-            start.kept += n;
-            if start.kept == SNIPPET {
-                break;
-            }
         }
-        start
     }
 
     fn error(&self, status: u16, e: &JsonError) -> ProtocolError {

@@ -112,7 +112,7 @@ impl Cursor {
     pub(crate) fn skip_ws(&mut self) -> Option<u8> {
         loop {
             let b = self.peek()?;
-            if !matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+            if !is_ws(b) {
                 return Some(b);
             }
             self.bump();
@@ -132,7 +132,7 @@ impl Cursor {
     pub(crate) fn colon_then_value(&mut self) -> Result<u8, JsonError> {
         // The common case, `"name":value` with no whitespace, in this chunk.
         if let [b':', first, ..] = self.chunk[self.pos..] {
-            if !matches!(first, b' ' | b'\n' | b'\r' | b'\t') {
+            if !is_ws(first) {
                 self.pos += 1;
                 return Ok(first);
             }
@@ -501,6 +501,12 @@ impl Cursor {
         self.skip_string()?;
         self.expect(b':', "expected `:`")
     }
+}
+
+/// JSON's whitespace (not Rust's `is_ascii_whitespace`, which takes form feeds too).
+#[inline]
+fn is_ws(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\n' | b'\r' | b'\t')
 }
 
 /// Where a run of plain string bytes stopped.
