@@ -364,11 +364,7 @@ fn contenders(endpoint: &str, rt: &Arc<tokio::runtime::Runtime>) -> Result<Vec<C
         sequential,
         throughput,
     };
-    let tokio_client = {
-        // hyper-util's pool needs the runtime's context when it is built.
-        let _guard = rt.enter();
-        etcd_v2_tokio::Client::new(config())?
-    };
+    let tokio_client = etcd_v2_tokio::Client::new(config())?;
     let big_pool = etcd_v2_blocking::UreqTransport::with_config(|c| {
         c.max_idle_connections(64).max_idle_connections_per_host(64)
     });

@@ -79,12 +79,7 @@ impl Sut {
                     .enable_all()
                     .build()
                     .expect("building a tokio runtime");
-                // hyper-util's client needs the runtime's context when it is built.
-                let client = {
-                    let _guard = rt.enter();
-                    etcd_v2_tokio::Client::new(config)?
-                };
-                Self::Tokio(Arc::new(rt), client)
+                Self::Tokio(Arc::new(rt), etcd_v2_tokio::Client::new(config)?)
             }
             Adapter::AsyncStd => Self::AsyncStd(etcd_v2_async_std::Client::new(config)?),
         })

@@ -4,11 +4,12 @@
 
 use std::process::Command;
 
-const ADAPTERS: [&str; 6] = [
+const ADAPTERS: [&str; 7] = [
     "blocking",
     "tokio",
     "async-std",
     "raw-ureq",
+    "raw-hyper-conn-tokio",
     "raw-hyper-tokio",
     "raw-hyper-async-std",
 ];

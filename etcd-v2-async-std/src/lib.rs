@@ -39,7 +39,7 @@ pub use etcd_v2_proto::{
     Version, WatchOptions,
 };
 pub use srv::{discover_srv, discover_srv_with};
-pub use transport::{HyperTransport, MAX_IDLE_PER_HOST, Transport};
+pub use transport::{HyperTransport, Transport};
 pub use watcher::Watcher;
 
 /// An etcd v2 client; cheap to clone (`Arc`s inside) and safe to share between tasks.
@@ -142,7 +142,7 @@ impl Client {
         if self.transport.enforces_deadline() {
             send
         } else {
-            Box::pin(transport::within(t.deadline, send))
+            Box::pin(transport::within(t.deadline, || send))
         }
     }
 

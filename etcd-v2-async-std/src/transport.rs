@@ -1,22 +1,22 @@
 //! The custom-transport seam and the default transport (hyper HTTP/1 over async-std TCP).
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use async_io::Timer;
 use async_std::net::TcpStream;
 use bytes::Bytes;
 use etcd_v2_proto::TransportFailure;
 use etcd_v2_proto::body::{Body, BodyBuffer};
+use etcd_v2_proto::pool::{IdlePool, Origin, Sent, check_in, origin_form, send_pooled};
 use futures_core::future::BoxFuture;
-use http::{HeaderValue, Request, Response, Uri, header, uri::PathAndQuery};
+use http::{Request, Response};
 use http_body_util::{BodyExt, Full};
-use hyper::body::Body as _;
+use hyper::body::{Body as _, Incoming};
 use hyper::client::conn::http1::{self, SendRequest};
 
 use crate::io::Io;
-use crate::lock;
 
 /// Performs one HTTP exchange: no redirects followed, 4xx/5xx returned as answers, the whole
 /// body read (over `max_body` bytes: [`TransportFailure::BodyTooLarge`]), given up with
@@ -42,20 +42,13 @@ pub trait Transport: Send + Sync + 'static {
     }
 }
 
-type Idle = HashMap<String, Vec<SendRequest<Full<Bytes>>>>;
-
-/// Idle connections kept per host: as many as callers a busy program runs at once, so that
-/// 64 concurrent callers do not close and reopen connections on every call (8 did: it halved
-/// their throughput). Each idle connection holds about 30 KiB of buffers.
-pub const MAX_IDLE_PER_HOST: usize = 128;
-
-/// hyper's low-level HTTP/1 client over async-std TCP, keeping up to [`MAX_IDLE_PER_HOST`] idle
-/// connections per host. `https` needs the `tls` feature (rustls with the webpki roots; use
+/// hyper's low-level HTTP/1 client over async-std TCP, keeping idle connections for reuse in
+/// the core's pool ([`etcd_v2_proto::pool`]: up to 128 per origin). `https` needs the `tls` feature (rustls with the webpki roots; use
 /// `HyperTransport::with_tls` to trust a private CA); without it, it is
 /// [`TransportFailure::InvalidRequest`].
 #[derive(Clone, Default)]
 pub struct HyperTransport {
-    idle: Arc<Mutex<Idle>>,
+    idle: Arc<Mutex<IdlePool<Sender>>>,
     #[cfg(feature = "tls")]
     tls: Option<futures_rustls::TlsConnector>,
 }
@@ -142,17 +135,17 @@ impl Transport for HyperTransport {
         // exchange (a timer costs about as much as the core's work for a call). The connect
         // keeps its own bound, so that running out of time there still says nothing was sent.
         let head_only = header_deadline.filter(|&at| Some(at) != deadline);
-        let exchange = exchange(
-            self.idle.clone(),
-            self.tls(),
-            request,
-            Deadlines {
-                connect: header_deadline,
-                head: head_only,
-            },
-            max_body,
-        );
-        Box::pin(within(deadline, exchange))
+        let deadlines = Deadlines {
+            connect: header_deadline,
+            head: head_only,
+        };
+        let (idle, tls) = (self.idle.clone(), self.tls());
+        // The exchange's future is made inside `within`, at the first poll: a future is moved
+        // whole (all its states' room) each time it is passed on, and an unstarted `async`
+        // block is small.
+        Box::pin(within(deadline, move || {
+            exchange(idle, tls, request, deadlines, max_body)
+        }))
     }
 
     fn enforces_deadline(&self) -> bool {
@@ -168,133 +161,103 @@ struct Deadlines {
     head: Option<Instant>,
 }
 
-/// Runs `fut` until `deadline`, then reports [`TransportFailure::Timeout`].
-pub(crate) async fn within<T>(
+/// Runs the future `make` makes until `deadline`, then reports [`TransportFailure::Timeout`].
+///
+/// It takes a maker, not a future, so that the future is made in place: an `async fn` keeps a
+/// future argument beside what it moves it into, which doubles a large future's room (as
+/// `async_std::future::timeout` does). async-io's timer is async-std's (and smol's); without a
+/// deadline it never fires and registers nothing.
+pub(crate) async fn within<T, F>(
     deadline: Option<Instant>,
-    fut: impl Future<Output = Result<T, TransportFailure>>,
-) -> Result<T, TransportFailure> {
-    let Some(left) = deadline.map(|d| d.saturating_duration_since(Instant::now())) else {
-        return fut.await;
+    make: impl FnOnce() -> F,
+) -> Result<T, TransportFailure>
+where
+    F: Future<Output = Result<T, TransportFailure>>,
+{
+    let timer = deadline.map_or_else(Timer::never, Timer::at);
+    let expired = async {
+        timer.await;
+        Err(TransportFailure::Timeout)
     };
-    let timed = async_std::future::timeout(left, fut).await;
-    timed.unwrap_or(Err(TransportFailure::Timeout))
-}
-
-fn invalid(msg: impl ToString) -> TransportFailure {
-    TransportFailure::InvalidRequest(msg.to_string())
+    // Two statements: a temporary lives to the end of its statement, an `.await` included.
+    let race = futures_lite::future::or(make(), expired);
+    race.await
 }
 
 type Answer = Result<Response<Body>, TransportFailure>;
 
-/// How many pooled connections one exchange tries whose driver hands the request back unsent
-/// (closed under it) before it opens a fresh connection.
-const POOLED_ATTEMPTS: usize = 2;
+/// A connection's sending half (its driver runs as a task of its own).
+type Sender = SendRequest<Full<Bytes>>;
 
 /// One exchange whose connect and head are given up at `deadlines`; the caller bounds the
 /// whole of it, body included.
 async fn exchange(
-    idle: Arc<Mutex<Idle>>,
+    idle: Arc<Mutex<IdlePool<Sender>>>,
     tls: Option<Tls>,
     request: Request<Bytes>,
     deadlines: Deadlines,
     max_body: usize,
 ) -> Answer {
-    let (mut head, body) = request.into_parts();
-    let (authority, tls) = match (head.uri.scheme_str(), head.uri.authority(), tls) {
-        (Some("http"), Some(authority), _) => (authority.clone(), None),
-        (Some("https"), Some(authority), Some(tls)) => (authority.clone(), Some(tls)),
-        (Some("https"), _, None) => return Err(invalid("https needs the `tls` feature")),
-        _ => return Err(invalid("not an http(s)://host URL")),
-    };
-    let host = HeaderValue::from_str(authority.as_str()).map_err(invalid)?;
-    head.headers.insert(header::HOST, host);
-    let target = head.uri.path_and_query().cloned();
-    head.uri = Uri::from(target.unwrap_or_else(|| PathAndQuery::from_static("/")));
-    let port = authority.port_u16();
-    let port = port.unwrap_or(if tls.is_some() { 443 } else { 80 });
-    let addr = format!("{}:{port}", authority.host());
-    // The pool is keyed by scheme too: a plain and a TLS connection are not interchangeable.
-    let key = format!("{}://{addr}", if tls.is_some() { "https" } else { "http" });
-    let mut request = Request::from_parts(head, Full::new(body));
-    let io = |e: &dyn std::error::Error| TransportFailure::Io(e.to_string());
-    // A pooled connection may have been closed by the server without the driver noticing yet;
-    // hyper then hands the request back unsent, and it is sent again on another connection.
-    let mut unsent = 0;
-    let head = async {
-        loop {
-            let pooled = if unsent < POOLED_ATTEMPTS {
-                checkout(&idle, &key).await
-            } else {
-                None
-            };
-            let fresh = pooled.is_none();
-            let mut sender = match pooled {
-                Some(sender) => sender,
-                // Boxed: a TLS handshake future is large, and most exchanges reuse a connection.
-                None => Box::pin(connect(&addr, tls.clone(), deadlines.connect)).await?,
-            };
-            match sender.try_send_request(request).await {
-                Ok(response) => break Ok((sender, response)),
-                Err(mut e) => match e.take_message() {
-                    Some(back) if !fresh => {
-                        request = back;
-                        unsent += 1;
-                    }
-                    // Closed before it was written: nothing was sent, as for a failed connect.
-                    Some(_) => {
-                        let why = e.into_error();
-                        let msg = format!("{addr}: closed before the request was sent: {why}");
-                        break Err(TransportFailure::Connect(msg));
-                    }
-                    None => break Err(io(&e.into_error())),
-                },
-            }
-        }
-    };
+    let (mut parts, body) = request.into_parts();
+    let origin = origin_form(&mut parts, tls.is_some())?;
+    let tls = tls.filter(|_| origin.tls());
+    let request = Request::from_parts(parts, Full::new(body));
+    // Boxed: a TLS handshake future is large, and most exchanges reuse a connection.
+    let connect = || Box::pin(connect(&origin, tls.clone(), deadlines.connect));
     // A watch's headers come at once even when its body waits for an event.
-    let (sender, response) = within(deadlines.head, head).await?;
+    let (sender, response) = within(deadlines.head, || {
+        send_pooled(&idle, &origin, request, usable, connect, send_on)
+    })
+    .await?;
     let (head, mut body) = response.into_parts();
     let mut buffer = BodyBuffer::new(max_body, body.size_hint().exact());
     while let Some(frame) = body.frame().await {
-        if let Ok(data) = frame.map_err(|e| io(&e))?.into_data() {
+        let frame = frame.map_err(|e| TransportFailure::Io(e.to_string()))?;
+        if let Ok(data) = frame.into_data() {
             buffer.push(data)?;
         }
     }
-    let mut pool = lock(&idle);
-    let conns = pool.entry(key).or_default();
-    if conns.len() < MAX_IDLE_PER_HOST {
-        conns.push(sender);
-    }
+    check_in(&idle, &origin, sender);
     Ok(Response::from_parts(head, buffer.finish()))
 }
 
-/// Takes an idle connection to `addr` that is still open and ready for a request, dropping
-/// the ones found closed.
-async fn checkout(idle: &Mutex<Idle>, addr: &str) -> Option<SendRequest<Full<Bytes>>> {
-    loop {
-        let mut pooled = lock(idle).get_mut(addr).and_then(Vec::pop)?;
-        // An idle connection is ready at once; `ready` only waits out a driver that has not
-        // yet finished the previous exchange, and fails if the connection closed meanwhile.
-        if !pooled.is_closed() && pooled.ready().await.is_ok() {
-            return Some(pooled);
-        }
+/// A pooled connection if it is still open and ready for a request: an idle one is ready at
+/// once; `ready` only waits out a driver still finishing the previous exchange, and fails if
+/// the connection closed meanwhile.
+async fn usable(mut sender: Sender) -> Option<Sender> {
+    (!sender.is_closed() && sender.ready().await.is_ok()).then_some(sender)
+}
+
+/// Gives `request` to the connection.
+async fn send_on(
+    mut sender: Sender,
+    request: Request<Full<Bytes>>,
+) -> Sent<Sender, Request<Full<Bytes>>, Response<Incoming>> {
+    match sender.try_send_request(request).await {
+        Ok(response) => Sent::Answered(sender, response),
+        Err(mut e) => match e.take_message() {
+            Some(back) => Sent::Unsent(back, e.into_error().to_string()),
+            None => Sent::Failed(e.into_error().to_string()),
+        },
     }
 }
 
-/// Opens a connection and spawns its driver; nothing has been sent if this fails, so running
-/// out of time here is [`TransportFailure::Connect`], not `Timeout`.
+/// Opens a connection to `origin` and spawns its driver; nothing has been sent if this fails,
+/// so running out of time here is [`TransportFailure::Connect`], not `Timeout`.
 async fn connect(
-    addr: &str,
+    origin: &Origin,
     tls: Option<Tls>,
     deadline: Option<Instant>,
-) -> Result<SendRequest<Full<Bytes>>, TransportFailure> {
+) -> Result<Sender, TransportFailure> {
+    let addr = origin.authority();
     let failed = |e: &dyn std::fmt::Display| TransportFailure::Connect(format!("{addr}: {e}"));
     let left = || {
         deadline.map_or(Duration::MAX, |d| {
             d.saturating_duration_since(Instant::now())
         })
     };
-    let connecting = async_std::io::timeout(left(), TcpStream::connect(addr));
+    let connecting =
+        async_std::io::timeout(left(), TcpStream::connect((origin.host(), origin.port())));
     let stream = connecting.await.map_err(|e| failed(&e))?;
     stream.set_nodelay(true).map_err(|e| failed(&e))?;
     let Some(tls) = tls else {
@@ -302,9 +265,7 @@ async fn connect(
     };
     #[cfg(feature = "tls")]
     {
-        let host = addr.rsplit_once(':').map_or(addr, |(host, _)| host);
-        let host = host.trim_start_matches('[').trim_end_matches(']');
-        let name = rustls::pki_types::ServerName::try_from(host.to_owned())
+        let name = rustls::pki_types::ServerName::try_from(origin.host().to_owned())
             .map_err(|e| TransportFailure::InvalidRequest(format!("{addr}: {e}")))?;
         let handshake = async_std::io::timeout(left(), tls.connect(name, stream)).await;
         let stream = handshake.map_err(|e| match e.kind() {

@@ -57,6 +57,7 @@ mod keys_json;
 mod model;
 pub mod op;
 mod options;
+pub mod pool;
 pub mod redirect;
 mod rng;
 #[cfg(feature = "std")]

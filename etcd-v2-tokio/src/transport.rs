@@ -1,20 +1,22 @@
 //! The custom-transport seam and the default hyper 1.x transport
 
 use std::error::Error as StdError;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use etcd_v2_proto::body::{Body, BodyBuffer};
+use etcd_v2_proto::pool::{IdlePool, Origin, Sent, check_in, origin_form, send_pooled};
 use futures_core::future::BoxFuture;
 use http::{Request, Response};
 use http_body_util::{BodyExt, Full};
-use hyper::body::Body as _;
-use hyper_util::client::legacy::Client as HyperClient;
-use hyper_util::client::legacy::connect::{HttpConnector, capture_connection};
-use hyper_util::rt::TokioExecutor;
+use hyper::body::{Body as _, Incoming};
+use hyper::client::conn::http1::{self, SendRequest};
+use hyper_util::rt::TokioIo;
 
+use crate::TransportFailure;
 use crate::timer_keeper::TimerKeeper;
-use crate::{Idempotency, TransportFailure};
 
 /// Performs one HTTP exchange for the client (implement it for a custom transport).
 ///
@@ -22,7 +24,8 @@ use crate::{Idempotency, TransportFailure};
 /// up with [`TransportFailure::Timeout`] if the response headers have not arrived by
 /// `header_deadline` and at `deadline` in any case (body included) — or with
 /// [`TransportFailure::Connect`] if no connection was up yet, so nothing was sent (this matters
-/// only for requests whose extensions carry [`Idempotency::NotIdempotent`]; unless
+/// only for requests whose extensions carry
+/// [`Idempotency::NotIdempotent`](crate::Idempotency::NotIdempotent); unless
 /// [`Transport::enforces_deadline`] says so, the client also enforces `deadline` around the
 /// returned future, shortly after it, and then can only report `Timeout`) — and must stop
 /// reading a body longer than `max_body` bytes with [`TransportFailure::BodyTooLarge`]. A watch
@@ -47,36 +50,35 @@ pub trait Transport: Send + Sync + 'static {
     }
 }
 
-#[cfg(not(feature = "tls"))]
-type Connector = HttpConnector;
-#[cfg(feature = "tls")]
-type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
+/// A connection's sending half (its driver runs as a task of its own).
+type Sender = SendRequest<Full<Bytes>>;
 
-/// The default transport: hyper-util's pooled client (HTTP/1.1, keep-alive) over TCP.
+/// The default transport: hyper's HTTP/1 connections over tokio TCP, kept for reuse in the
+/// core's pool ([`etcd_v2_proto::pool`]: up to 128 idle per origin); dial timeout and TCP
+/// keep-alive 30 s (as Go's).
 ///
 /// `https://` endpoints need the `tls` feature (rustls with the webpki roots; use
 /// `HyperTransport::with_tls` to trust a private CA); without it only `http://` works.
-#[derive(Debug, Clone)]
+#[derive(Clone, Default)]
 pub struct HyperTransport {
-    client: HyperClient<Connector, Full<Bytes>>,
-    keeper: std::sync::Arc<TimerKeeper>,
+    idle: Arc<Mutex<IdlePool<Sender>>>,
+    #[cfg(feature = "tls")]
+    tls: Option<tokio_rustls::TlsConnector>,
+    keeper: Arc<TimerKeeper>,
 }
 
-impl Default for HyperTransport {
-    fn default() -> Self {
-        Self::new()
+impl std::fmt::Debug for HyperTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HyperTransport").finish_non_exhaustive()
     }
 }
 
 impl HyperTransport {
-    /// A transport with a fresh connection pool; dial timeout and TCP keep-alive 30 s (as Go's).
+    /// A transport with an empty connection pool (same as `default()`).
     ///
     /// With the `tls` feature, `https://` endpoints are verified against the webpki roots.
     pub fn new() -> Self {
-        #[cfg(feature = "tls")]
-        return Self::with_tls(std::sync::Arc::new(webpki_config()));
-        #[cfg(not(feature = "tls"))]
-        Self::build(tcp_connector())
+        Self::default()
     }
 
     /// Like [`HyperTransport::new`], with `https://` endpoints verified by `config` (its roots,
@@ -90,39 +92,47 @@ impl HyperTransport {
     /// let config = rustls::ClientConfig::builder()
     ///     .with_root_certificates(roots)
     ///     .with_no_client_auth();
-    /// # let _rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
-    /// # let _guard = _rt.enter();
     /// let transport = etcd_v2_tokio::HyperTransport::with_tls(Arc::new(config));
     /// # let _ = transport;
     /// ```
     #[cfg(feature = "tls")]
-    pub fn with_tls(config: std::sync::Arc<rustls::ClientConfig>) -> Self {
-        let mut tcp = tcp_connector();
-        tcp.enforce_http(false);
-        let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(rustls::ClientConfig::clone(&config))
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(tcp);
-        Self::build(connector)
+    pub fn with_tls(config: Arc<rustls::ClientConfig>) -> Self {
+        Self {
+            tls: Some(tokio_rustls::TlsConnector::from(config)),
+            ..Self::default()
+        }
     }
 
-    fn build(connector: Connector) -> Self {
-        let client = HyperClient::builder(TokioExecutor::new())
-            .http1_max_buf_size(MAX_READ_BUFFER)
-            .build(connector);
-        let keeper = std::sync::Arc::default();
-        Self { client, keeper }
+    #[cfg(feature = "tls")]
+    fn tls(&self) -> Option<Tls> {
+        static WEBPKI: std::sync::OnceLock<Tls> = std::sync::OnceLock::new();
+        let webpki = || Tls::from(Arc::new(webpki_config()));
+        Some(
+            self.tls
+                .clone()
+                .unwrap_or_else(|| WEBPKI.get_or_init(webpki).clone()),
+        )
+    }
+
+    #[cfg(not(feature = "tls"))]
+    fn tls(&self) -> Option<Tls> {
+        None
     }
 }
 
-fn tcp_connector() -> HttpConnector {
-    let mut connector = HttpConnector::new();
-    connector.set_nodelay(true);
-    connector.set_connect_timeout(Some(Duration::from_secs(30)));
-    connector.set_keepalive(Some(Duration::from_secs(30)));
-    connector
-}
+/// Stands for `tokio_rustls::TlsConnector` without the `tls` feature.
+#[cfg(not(feature = "tls"))]
+#[derive(Clone)]
+enum Tls {}
+
+#[cfg(feature = "tls")]
+type Tls = tokio_rustls::TlsConnector;
+
+/// Go's dial timeout.
+const DIAL_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Go's TCP keep-alive period.
+const KEEP_ALIVE: Duration = Duration::from_secs(30);
 
 /// The most hyper buffers per read of a connection. Its default (~400 KiB, reached while
 /// a large listing streams in) is held beside the listing's decoded nodes; the body is copied
@@ -136,7 +146,7 @@ fn webpki_config() -> rustls::ClientConfig {
     let roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
-    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
     rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .expect("ring supports the default protocol versions")
@@ -152,81 +162,193 @@ impl Transport for HyperTransport {
         header_deadline: Option<Instant>,
         max_body: usize,
     ) -> BoxFuture<'static, Result<Response<Body>, TransportFailure>> {
-        let client = self.client.clone();
         if header_deadline.is_some() {
             self.keeper.touch();
         }
-        Box::pin(async move {
-            let scheme = request.uri().scheme_str();
-            let tls = cfg!(feature = "tls") && scheme == Some("https");
-            if scheme != Some("http") && !tls {
-                let msg = format!(
-                    "{}: unsupported scheme (https needs the `tls` feature)",
-                    request.uri()
-                );
-                return Err(TransportFailure::InvalidRequest(msg));
-            }
-            let must_not_repeat = request.extensions().get() == Some(&Idempotency::NotIdempotent);
-            let mut request = request.map(Full::new);
-            // Set by the client once it has a connection for this request, before writing it.
-            // Only a write that must not be repeated needs to know (it costs about a tenth of
-            // a call): any other call fails over after a timeout whether it was sent or not.
-            let connection = must_not_repeat.then(|| capture_connection(&mut request));
-            let timed_out = || match &connection {
-                Some(c) if c.connection_metadata().is_none() => {
-                    // Still resolving or connecting (to a host that never answers the SYN,
-                    // say): nothing was sent, which the core must know to fail over a write.
-                    TransportFailure::Connect("connect timed out".into())
-                }
-                _ => TransportFailure::Timeout,
-            };
-            // The head (connect, send, response headers) by the header deadline, and the whole
-            // exchange by `deadline`. For most calls both are the same instant: then one timer
-            // bounds both (a timer costs about as much as the core's work for a call).
-            let head_only = header_deadline.filter(|&at| Some(at) != deadline);
-            let exchange = async {
-                let head = client.request(request);
-                let head = match head_only {
-                    Some(at) => match tokio::time::timeout_at(at.into(), head).await {
-                        Ok(head) => head,
-                        Err(_) => return Err(timed_out()),
-                    },
-                    None => head.await,
-                };
-                let response = head.map_err(|e| {
-                    let msg = error_chain(&e);
-                    if e.is_connect() && is_tls(&e) {
-                        TransportFailure::Tls(msg)
-                    } else if e.is_connect() {
-                        TransportFailure::Connect(msg)
-                    } else {
-                        TransportFailure::Io(msg)
-                    }
-                })?;
-                let (parts, mut body) = response.into_parts();
-                let mut buffer = BodyBuffer::new(max_body, body.size_hint().exact());
-                while let Some(frame) = body.frame().await {
-                    let frame = frame.map_err(|e| TransportFailure::Io(error_chain(&e)))?;
-                    if let Ok(data) = frame.into_data() {
-                        buffer.push(data)?;
-                    }
-                }
-                Ok(Response::from_parts(parts, buffer.finish()))
-            };
-            // A watch has no `deadline` (only a header deadline): its body waits for an event.
-            match deadline {
-                Some(at) => match tokio::time::timeout_at(at.into(), exchange).await {
-                    Ok(answer) => answer,
-                    Err(_) => Err(timed_out()),
-                },
-                None => exchange.await,
-            }
-        })
+        let idle = Arc::clone(&self.idle);
+        let tls = self.tls();
+        let deadlines = Deadlines {
+            whole: deadline,
+            // For most calls both are the same instant: then one timer bounds both (a timer
+            // costs about as much as the core's work for a call).
+            head: header_deadline.filter(|&at| Some(at) != deadline),
+        };
+        // An unstarted `async fn` is small; its states are laid out once, at the first poll.
+        Box::pin(exchange(idle, tls, request, deadlines, max_body))
     }
 
     fn enforces_deadline(&self) -> bool {
         true
     }
+}
+
+/// The bounds of one exchange.
+#[derive(Clone, Copy)]
+struct Deadlines {
+    /// The whole exchange, body included (a watch has none: its body waits for an event).
+    whole: Option<Instant>,
+    /// The head (connect, send, response headers), if not the same as `whole`.
+    head: Option<Instant>,
+}
+
+/// One exchange on a pooled or new connection to the request's origin.
+async fn exchange(
+    idle: Arc<Mutex<IdlePool<Sender>>>,
+    tls: Option<Tls>,
+    request: Request<Bytes>,
+    deadlines: Deadlines,
+    max_body: usize,
+) -> Result<Response<Body>, TransportFailure> {
+    let (mut parts, body) = request.into_parts();
+    let origin = origin_form(&mut parts, tls.is_some())?;
+    let request = Request::from_parts(parts, Full::new(body));
+    // Whether a connection holds the request now (it may have been sent): until then, running
+    // out of time means nothing was sent, which the core must know to fail over a write.
+    let in_flight = AtomicBool::new(false);
+    let answer = within(deadlines.whole, || async {
+        let head = within(deadlines.head, || {
+            send_pooled(
+                &idle,
+                &origin,
+                request,
+                usable,
+                || connect(&origin, tls.clone()),
+                |sender, request| {
+                    in_flight.store(true, Ordering::Relaxed);
+                    send_on(sender, request, &in_flight)
+                },
+            )
+        });
+        let (sender, response) = head.await.map_err(|_| timed_out(&in_flight))??;
+        let (parts, mut body) = response.into_parts();
+        let mut buffer = BodyBuffer::new(max_body, body.size_hint().exact());
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|e| TransportFailure::Io(error_chain(&e)))?;
+            if let Ok(data) = frame.into_data() {
+                buffer.push(data)?;
+            }
+        }
+        check_in(&idle, &origin, sender);
+        Ok(Response::from_parts(parts, buffer.finish()))
+    });
+    answer.await.unwrap_or_else(|_| Err(timed_out(&in_flight)))
+}
+
+/// What running out of time means: a timeout once a connection holds the request, else that
+/// nothing was sent.
+fn timed_out(in_flight: &AtomicBool) -> TransportFailure {
+    match in_flight.load(Ordering::Relaxed) {
+        true => TransportFailure::Timeout,
+        false => TransportFailure::Connect("timed out before the request was sent".into()),
+    }
+}
+
+/// The future `make` makes, given up at `deadline` (`Err`).
+///
+/// It takes a maker, not a future: the future is made in its place in this one's states, and
+/// not first in a local of the caller's, which would keep room for it twice.
+async fn within<F: Future>(
+    deadline: Option<Instant>,
+    make: impl FnOnce() -> F,
+) -> Result<F::Output, tokio::time::error::Elapsed> {
+    match deadline {
+        Some(at) => {
+            let timed = tokio::time::timeout_at(at.into(), make());
+            timed.await
+        }
+        None => {
+            let fut = make();
+            Ok(fut.await)
+        }
+    }
+}
+
+/// A pooled connection if it is still open and ready for a request: an idle one is ready at
+/// once; `ready` only waits out a driver still finishing the previous exchange, and fails if
+/// the connection closed meanwhile.
+async fn usable(mut sender: Sender) -> Option<Sender> {
+    (!sender.is_closed() && sender.ready().await.is_ok()).then_some(sender)
+}
+
+/// Gives `request` to the connection; if it comes back unsent, it is no longer in flight.
+async fn send_on(
+    mut sender: Sender,
+    request: Request<Full<Bytes>>,
+    in_flight: &AtomicBool,
+) -> Sent<Sender, Request<Full<Bytes>>, Response<Incoming>> {
+    match sender.try_send_request(request).await {
+        Ok(response) => Sent::Answered(sender, response),
+        Err(mut e) => match e.take_message() {
+            Some(back) => {
+                in_flight.store(false, Ordering::Relaxed);
+                Sent::Unsent(back, error_chain(&e.into_error()))
+            }
+            None => Sent::Failed(error_chain(&e.into_error())),
+        },
+    }
+}
+
+/// Opens a connection to `origin` (TLS if it is `https`) and spawns its driver; nothing has
+/// been sent if this fails, so every failure here is [`TransportFailure::Connect`] (or `Tls`).
+/// Boxed: a TLS handshake future is large, and most exchanges reuse a connection.
+fn connect(
+    origin: &Origin,
+    tls: Option<Tls>,
+) -> BoxFuture<'static, Result<Sender, TransportFailure>> {
+    let (host, port, authority) = (
+        origin.host().to_owned(),
+        origin.port(),
+        origin.authority().to_owned(),
+    );
+    let tls = tls.filter(|_| origin.tls());
+    Box::pin(async move {
+        let failed = |e: &(dyn StdError + 'static)| {
+            TransportFailure::Connect(format!("{authority}: {}", error_chain(e)))
+        };
+        let dial = tokio::net::TcpStream::connect((host.as_str(), port));
+        let stream = match tokio::time::timeout(DIAL_TIMEOUT, dial).await {
+            Ok(stream) => stream.map_err(|e| failed(&e))?,
+            Err(_) => {
+                return Err(TransportFailure::Connect(format!(
+                    "{authority}: dial timed out"
+                )));
+            }
+        };
+        stream.set_nodelay(true).map_err(|e| failed(&e))?;
+        let keep_alive = socket2::TcpKeepalive::new().with_time(KEEP_ALIVE);
+        socket2::SockRef::from(&stream)
+            .set_tcp_keepalive(&keep_alive)
+            .map_err(|e| failed(&e))?;
+        let Some(tls) = tls else {
+            return start(TokioIo::new(stream)).await.map_err(|e| failed(&e));
+        };
+        #[cfg(feature = "tls")]
+        {
+            let name = rustls::pki_types::ServerName::try_from(host)
+                .map_err(|e| TransportFailure::InvalidRequest(format!("{authority}: {e}")))?;
+            let stream = tls
+                .connect(name, stream)
+                .await
+                .map_err(|e| TransportFailure::Tls(format!("{authority}: {}", error_chain(&e))))?;
+            start(TokioIo::new(stream)).await.map_err(|e| failed(&e))
+        }
+        #[cfg(not(feature = "tls"))]
+        match tls {}
+    })
+}
+
+/// The HTTP/1 handshake over `io` (sends nothing); spawns the connection's driver, which ends
+/// when the server closes, an exchange fails or every sender is dropped.
+async fn start<T>(io: T) -> hyper::Result<Sender>
+where
+    T: hyper::rt::Read + hyper::rt::Write + Send + Unpin + 'static,
+{
+    let (sender, conn) = http1::Builder::new()
+        .max_buf_size(MAX_READ_BUFFER)
+        .handshake(io)
+        .await?;
+    tokio::spawn(conn);
+    Ok(sender)
 }
 
 /// `outer: cause: root cause`, the way hyper's errors are readable.
@@ -239,26 +361,4 @@ fn error_chain(error: &(dyn StdError + 'static)) -> String {
         source = e.source();
     }
     msg
-}
-
-/// Whether `error` comes from rustls (a failed handshake: nothing was sent).
-fn is_tls(error: &(dyn StdError + 'static)) -> bool {
-    #[cfg(feature = "tls")]
-    {
-        // tokio-rustls hands rustls' error over inside an `io::Error`, which hyper-rustls wraps
-        // in another: `source()` skips those, so look inside them.
-        let mut next = Some(error);
-        while let Some(e) = next {
-            let inner = e
-                .downcast_ref::<std::io::Error>()
-                .and_then(std::io::Error::get_ref)
-                .map(|i| i as &(dyn StdError + 'static));
-            if e.is::<rustls::Error>() || inner.is_some_and(is_tls) {
-                return true;
-            }
-            next = e.source();
-        }
-    }
-    let _ = error;
-    false
 }

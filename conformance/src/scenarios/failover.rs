@@ -386,8 +386,8 @@ pub fn failover_create_past_unreachable_member(ctx: &Ctx<'_>) -> Result<(), Stri
 /// (hyper reports such a request as canceled, i.e. never sent); each must fail like a refused
 /// connection, and nothing is applied.
 ///
-/// One race is left to tokio's pool: hyper-util learns that a pooled connection closed from that
-/// connection's own task. If the task has not run since the kill (a loaded machine), the create
+/// One race is left to the async adapters' pools: hyper learns that a pooled connection closed
+/// from that connection's own driver task. If the task has not run since the kill (a loaded machine), the create
 /// is written to the dead socket and comes back as "connection closed before message
 /// completed", which cannot tell whether the member read it: `OutcomeUnknown` is then the true
 /// answer (and the create must still not be applied). The delete that follows goes out once

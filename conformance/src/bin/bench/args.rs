@@ -27,8 +27,9 @@ pub(crate) const USAGE: &str = "\
 usage: bench [--adapter A[,A...]|all] [--workload W[,W...]|all] [--n N] [--runs R]
              [--workers K] [--listing-keys K] [--listings L] [--watch-n M] [--endpoints URL[,URL...]]
 
-  adapters:  blocking tokio async-std (ours); raw-ureq raw-hyper-tokio raw-hyper-async-std
-             (the plain HTTP client each is built on, sending the same requests)
+  adapters:  blocking tokio async-std (ours); raw-ureq raw-hyper-conn-tokio raw-hyper-async-std
+             (the plain HTTP client each is built on, sending the same requests); raw-hyper-tokio
+             (hyper-util's pooled client, the usual plain hyper client on tokio)
   workloads: w1 sequential set of N keys (100-byte values)     w2 sequential get of N keys
              w3 K concurrent workers doing N sets in total       w4 recursive get of a
              directory of --listing-keys keys, --listings times  w5 watch round trip, M sets

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run -p conformance --release --bin bench                      # everything, ~5 min
-//! cargo run -p conformance --release --bin bench -- --adapter tokio,raw-hyper-tokio \
+//! cargo run -p conformance --release --bin bench -- --adapter tokio,raw-hyper-conn-tokio \
 //!     --workload w2 --n 2000 --runs 3 --endpoints http://127.0.0.1:2379
 //! ```
 //!
@@ -25,6 +25,7 @@ mod null_server;
 mod ours_async;
 mod plan;
 mod raw;
+mod raw_conn;
 mod raw_kv;
 mod report;
 mod tokio_clients;
@@ -41,6 +42,7 @@ use crate::measure::Cost;
 use crate::null_server::NullServer;
 use crate::ours_async::Ours;
 use crate::plan::{Adapter, Sizes, Workload, listing_dir, listing_key, read_key, value};
+use crate::raw_conn::RawConn;
 use crate::raw_kv::RawKv;
 use crate::report::{HEADER, Sample, summary};
 
@@ -122,6 +124,10 @@ fn measure(
             let ours = OursTokio::new(&endpoints)?;
             async_runs::run(ours, Tokio, adapter, workload, sizes).await
         })),
+        Adapter::RawHyperConnTokio => on_tokio(Box::pin(async move {
+            let raw = RawKv(RawConn::new(tokio_clients::TokioDial, &endpoints)?);
+            async_runs::run(raw, Tokio, adapter, workload, sizes).await
+        })),
         Adapter::RawHyperTokio => on_tokio(Box::pin(async move {
             let raw = RawKv(tokio_clients::Raw::new(&endpoints));
             async_runs::run(raw, Tokio, adapter, workload, sizes).await
@@ -131,7 +137,7 @@ fn measure(
             async_runs::run(ours, async_std_clients::AsyncStd, adapter, workload, sizes).await
         })),
         Adapter::RawHyperAsyncStd => on_async_std(Box::pin(async move {
-            let raw = RawKv(async_std_clients::Raw::new(&endpoints)?);
+            let raw = RawKv(RawConn::new(async_std_clients::AsyncStdDial, &endpoints)?);
             async_runs::run(raw, async_std_clients::AsyncStd, adapter, workload, sizes).await
         })),
     }

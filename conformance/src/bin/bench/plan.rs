@@ -7,13 +7,17 @@ use std::fmt;
 pub(crate) enum Adapter {
     /// `etcd-v2-blocking` (ureq).
     Blocking,
-    /// `etcd-v2-tokio` (hyper-util's pooled client).
+    /// `etcd-v2-tokio` (hyper's HTTP/1 connections over tokio IO).
     Tokio,
     /// `etcd-v2-async-std` (hyper over async-std IO).
     AsyncStd,
     /// A plain ureq agent sending the same requests: the blocking adapter's transport limit.
     RawUreq,
-    /// hyper-util's pooled client on tokio sending the same requests.
+    /// hyper's HTTP/1 connections over tokio sending the same requests: what the tokio
+    /// adapter is built on.
+    RawHyperConnTokio,
+    /// hyper-util's pooled client on tokio sending the same requests: the plain hyper client
+    /// most tokio programs use (the tokio adapter was built on it until session 5).
     RawHyperTokio,
     /// hyper's HTTP/1 connections over async-std sending the same requests.
     RawHyperAsyncStd,
@@ -21,11 +25,12 @@ pub(crate) enum Adapter {
 
 impl Adapter {
     /// Every client, ours first.
-    pub(crate) const ALL: [Self; 6] = [
+    pub(crate) const ALL: [Self; 7] = [
         Self::Blocking,
         Self::Tokio,
         Self::AsyncStd,
         Self::RawUreq,
+        Self::RawHyperConnTokio,
         Self::RawHyperTokio,
         Self::RawHyperAsyncStd,
     ];
@@ -37,6 +42,7 @@ impl Adapter {
             Self::Tokio => "tokio",
             Self::AsyncStd => "async-std",
             Self::RawUreq => "raw-ureq",
+            Self::RawHyperConnTokio => "raw-hyper-conn-tokio",
             Self::RawHyperTokio => "raw-hyper-tokio",
             Self::RawHyperAsyncStd => "raw-hyper-async-std",
         }
@@ -46,7 +52,7 @@ impl Adapter {
     pub(crate) fn baseline(self) -> Option<Self> {
         match self {
             Self::Blocking => Some(Self::RawUreq),
-            Self::Tokio => Some(Self::RawHyperTokio),
+            Self::Tokio => Some(Self::RawHyperConnTokio),
             Self::AsyncStd => Some(Self::RawHyperAsyncStd),
             _ => None,
         }

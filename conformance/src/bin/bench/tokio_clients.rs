@@ -1,20 +1,24 @@
-//! On tokio: `etcd-v2-tokio`, and hyper-util's pooled client (what it is built on) sending
-//! the same requests by hand.
+//! On tokio: `etcd-v2-tokio`; hyper's HTTP/1 connections over tokio TCP (what it is built on)
+//! for the plain baseline ([`crate::raw_conn`]); and hyper-util's pooled client, the plain
+//! hyper client most tokio programs use, sending the same requests by hand.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use etcd_v2_proto::{Config, Error, KeysResponse, WatchOptions};
 use http::{Request, header};
 use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
+use hyper_util::rt::{TokioExecutor, TokioIo};
 
 use crate::async_runs::Spawner;
 use crate::ours_async::WatchClient;
 use crate::raw;
+use crate::raw_conn::{Dial, Sender};
 use crate::raw_kv::Exchange;
 
 /// Spawns on the ambient tokio runtime.
@@ -44,6 +48,26 @@ impl WatchClient for etcd_v2_tokio::Client {
 
     async fn next_event(watcher: &mut Self::Watcher) -> Result<KeysResponse, Error> {
         watcher.next().await
+    }
+}
+
+/// Dials tokio TCP for [`crate::raw_conn::RawConn`], driving each connection as a task.
+#[derive(Clone, Copy)]
+pub(crate) struct TokioDial;
+
+impl Dial for TokioDial {
+    async fn dial(&self, addr: SocketAddr) -> Result<Sender, String> {
+        let tcp = tokio::net::TcpStream::connect(addr)
+            .await
+            .map_err(|e| e.to_string())?;
+        tcp.set_nodelay(true).map_err(|e| e.to_string())?;
+        let (sender, connection) = http1::handshake(TokioIo::new(tcp))
+            .await
+            .map_err(|e| e.to_string())?;
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+        Ok(sender)
     }
 }
 

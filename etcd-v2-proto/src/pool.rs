@@ -1,0 +1,477 @@
+//! Connection reuse for the HTTP/1 transports: where a request goes, the idle connections kept
+//! per origin, and when a request handed back unsent is sent again
+//!
+//! The async adapters drive hyper's bare HTTP/1 connections, so the pooling policy is theirs
+//! to decide, and it is decided here once. The adapters dial, check that a pooled connection
+//! is still open and send; [`send_pooled`] says which connection each attempt uses and what a
+//! failure means for the caller: a request a fresh connection hands back unsent was never sent
+//! ([`TransportFailure::Connect`]), which the core needs to know to fail over a write.
+//!
+//! ```
+//! use etcd_v2_proto::pool::{origin_form, IdlePool};
+//!
+//! let (mut parts, ()) = http::Request::get("http://127.0.0.1:2379/v2/keys/a?quorum=true")
+//!     .body(())
+//!     .unwrap()
+//!     .into_parts();
+//! let origin = origin_form(&mut parts, false).unwrap();
+//! assert_eq!(parts.uri, "/v2/keys/a?quorum=true");
+//! assert_eq!(parts.headers["host"], "127.0.0.1:2379");
+//! assert_eq!((origin.host(), origin.port(), origin.tls()), ("127.0.0.1", 2379, false));
+//!
+//! let mut idle = IdlePool::default();
+//! idle.put(&origin, "a connection");
+//! assert_eq!(idle.take(&origin), Some("a connection"));
+//! assert_eq!(idle.take(&origin), None);
+//! ```
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use http::uri::{Authority, PathAndQuery};
+use http::{HeaderValue, Uri, header, request};
+
+use crate::error::TransportFailure;
+
+/// Idle connections kept per origin: as many as callers a busy program runs at once, so that
+/// 64 concurrent callers do not close and reopen connections on every call (8 did: it halved
+/// their throughput). Each idle hyper connection holds about 30 KiB of buffers.
+pub const MAX_IDLE_PER_ORIGIN: usize = 128;
+
+/// How many pooled connections one exchange tries whose driver hands the request back unsent
+/// (closed under it by the server) before it opens a fresh connection.
+pub const POOLED_ATTEMPTS: usize = 2;
+
+/// Where a request goes: its scheme and authority. Requests to one origin share connections.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    tls: bool,
+    authority: Authority,
+}
+
+/// Origins are the same when written the same: `Authority`'s own comparison ignores case, one
+/// byte at a time, and a pool compares origins on every request (a client's endpoints are
+/// written one way, so nothing is lost by being exact).
+impl PartialEq for Origin {
+    fn eq(&self, other: &Self) -> bool {
+        self.tls == other.tls && self.authority.as_str() == other.authority.as_str()
+    }
+}
+
+impl Eq for Origin {}
+
+impl Origin {
+    /// Whether the origin is `https`.
+    pub fn tls(&self) -> bool {
+        self.tls
+    }
+
+    /// The host to dial and to name in TLS: an IPv6 literal without its brackets.
+    pub fn host(&self) -> &str {
+        let host = self.authority.host();
+        host.strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(host)
+    }
+
+    /// The port to dial: the URI's, else 80 (`http`) or 443 (`https`).
+    pub fn port(&self) -> u16 {
+        let default = if self.tls { 443 } else { 80 };
+        self.authority.port_u16().unwrap_or(default)
+    }
+
+    /// `host:port` as written in the URI, e.g. for messages.
+    pub fn authority(&self) -> &str {
+        self.authority.as_str()
+    }
+}
+
+/// Rewrites a request with an absolute URI into HTTP/1's origin form (the URI becomes its path
+/// and query, the authority goes to `Host`) and says where it goes.
+///
+/// # Errors
+/// [`TransportFailure::InvalidRequest`] for a URI that is not `http(s)://host…`, or an
+/// `https` one when the transport has no TLS (`tls_supported` false).
+pub fn origin_form(
+    parts: &mut request::Parts,
+    tls_supported: bool,
+) -> Result<Origin, TransportFailure> {
+    let invalid = |why: &str| TransportFailure::InvalidRequest(format!("{}: {why}", parts.uri));
+    let tls = match parts.uri.scheme_str() {
+        Some("http") => false,
+        Some("https") if tls_supported => true,
+        Some("https") => return Err(invalid("https needs the `tls` feature")),
+        _ => return Err(invalid("not an http(s)://host URL")),
+    };
+    let Some(authority) = parts.uri.authority().cloned() else {
+        return Err(invalid("not an http(s)://host URL"));
+    };
+    let host = HeaderValue::from_str(authority.as_str()).map_err(|_| invalid("bad authority"))?;
+    parts.headers.insert(header::HOST, host);
+    let target = parts.uri.path_and_query().cloned();
+    parts.uri = Uri::from(target.unwrap_or_else(|| PathAndQuery::from_static("/")));
+    Ok(Origin { tls, authority })
+}
+
+/// Idle connections by origin; the most recently returned one is taken first (it is the
+/// likeliest to be still open).
+#[derive(Debug)]
+pub struct IdlePool<C> {
+    origins: Vec<(Origin, Vec<C>)>,
+}
+
+impl<C> Default for IdlePool<C> {
+    fn default() -> Self {
+        Self {
+            origins: Vec::new(),
+        }
+    }
+}
+
+impl<C> IdlePool<C> {
+    /// An idle connection to `origin`, if any (the caller checks it is still open).
+    pub fn take(&mut self, origin: &Origin) -> Option<C> {
+        self.idle(origin)?.pop()
+    }
+
+    /// Keeps `connection` for reuse, unless [`MAX_IDLE_PER_ORIGIN`] are kept already (then it
+    /// is dropped, which closes it).
+    pub fn put(&mut self, origin: &Origin, connection: C) {
+        let idle = match self.origins.iter().position(|(o, _)| o == origin) {
+            Some(i) => &mut self.origins[i].1,
+            None => {
+                self.origins.push((origin.clone(), Vec::new()));
+                &mut self.origins.last_mut().expect("just pushed").1
+            }
+        };
+        if idle.len() < MAX_IDLE_PER_ORIGIN {
+            idle.push(connection);
+        }
+    }
+
+    /// How many idle connections to `origin` are kept.
+    pub fn idle_count(&self, origin: &Origin) -> usize {
+        self.origins
+            .iter()
+            .find(|(o, _)| o == origin)
+            .map_or(0, |(_, idle)| idle.len())
+    }
+
+    fn idle(&mut self, origin: &Origin) -> Option<&mut Vec<C>> {
+        // A handful of origins (one per endpoint): a scan is cheaper than hashing the authority.
+        let (_, idle) = self.origins.iter_mut().find(|(o, _)| o == origin)?;
+        Some(idle)
+    }
+}
+
+/// What became of a request given to a connection (an adapter's answer to [`send_pooled`]).
+#[derive(Debug)]
+pub enum Sent<C, R, P> {
+    /// The response head arrived; the connection goes back to the pool once its body is read.
+    Answered(C, P),
+    /// The connection was closed before the request was written: here it is back, unsent.
+    Unsent(R, String),
+    /// Anything else: the request may have been sent.
+    Failed(String),
+}
+
+/// Sends `request` to `origin` on an idle connection from `pool` if one is still usable, else
+/// on one `connect` opens.
+///
+/// - `usable` tells whether a pooled connection is still open and ready (an adapter's
+///   `SendRequest::ready`); unusable ones are dropped.
+/// - A pooled connection that hands the request back unsent (the server closed it meanwhile)
+///   is dropped and the request goes to the next, up to [`POOLED_ATTEMPTS`], then to a fresh
+///   connection.
+/// - A fresh connection that hands it back means nothing was sent:
+///   [`TransportFailure::Connect`], as for a failed connect.
+///
+/// # Errors
+/// What `connect` fails with; `Connect` as above; [`TransportFailure::Io`] for a failed send.
+#[cfg(feature = "std")]
+pub async fn send_pooled<C, R, P, U, K, S>(
+    pool: &std::sync::Mutex<IdlePool<C>>,
+    origin: &Origin,
+    mut request: R,
+    mut usable: impl FnMut(C) -> U,
+    mut connect: impl FnMut() -> K,
+    mut send: impl FnMut(C, R) -> S,
+) -> Result<(C, P), TransportFailure>
+where
+    U: Future<Output = Option<C>>,
+    K: Future<Output = Result<C, TransportFailure>>,
+    S: Future<Output = Sent<C, R, P>>,
+{
+    let mut unsent = 0;
+    loop {
+        let pooled = if unsent < POOLED_ATTEMPTS {
+            checkout(pool, origin, &mut usable).await
+        } else {
+            None
+        };
+        let fresh = pooled.is_none();
+        let connection = match pooled {
+            Some(c) => c,
+            None => connect().await?,
+        };
+        match send(connection, request).await {
+            Sent::Answered(c, response) => return Ok((c, response)),
+            Sent::Unsent(back, _) if !fresh => {
+                request = back;
+                unsent += 1;
+            }
+            Sent::Unsent(_, why) => {
+                let msg = format!(
+                    "{}: closed before the request was sent: {why}",
+                    origin.authority()
+                );
+                return Err(TransportFailure::Connect(msg));
+            }
+            Sent::Failed(why) => return Err(TransportFailure::Io(why)),
+        }
+    }
+}
+
+/// An idle connection to `origin` that `usable` accepts, dropping the ones it refuses.
+#[cfg(feature = "std")]
+async fn checkout<C, U>(
+    pool: &std::sync::Mutex<IdlePool<C>>,
+    origin: &Origin,
+    usable: &mut impl FnMut(C) -> U,
+) -> Option<C>
+where
+    U: Future<Output = Option<C>>,
+{
+    loop {
+        let pooled = lock(pool).take(origin)?;
+        if let Some(c) = usable(pooled).await {
+            return Some(c);
+        }
+    }
+}
+
+/// Returns `connection` to `pool` for the next request to `origin`.
+#[cfg(feature = "std")]
+pub fn check_in<C>(pool: &std::sync::Mutex<IdlePool<C>>, origin: &Origin, connection: C) {
+    lock(pool).put(origin, connection);
+}
+
+#[cfg(feature = "std")]
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // The pool is changed only in single pushes and pops: a panic elsewhere leaves it whole.
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+    use alloc::vec;
+    use core::future::{Ready, ready};
+    use core::pin::pin;
+    use core::task::{Context, Poll, Waker};
+    use std::sync::Mutex;
+
+    fn parts(uri: &str) -> request::Parts {
+        http::Request::get(uri).body(()).unwrap().into_parts().0
+    }
+
+    fn origin(uri: &str) -> Origin {
+        origin_form(&mut parts(uri), true).unwrap()
+    }
+
+    /// Polls a future whose every await is ready (as every one in these tests is).
+    fn now<F: Future>(fut: F) -> F::Output {
+        let mut fut = pin!(fut);
+        match fut.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(out) => out,
+            Poll::Pending => panic!("the test's futures are all ready"),
+        }
+    }
+
+    #[test]
+    fn origin_form_moves_the_authority_to_host() {
+        let mut p = parts("http://127.0.0.1:2379/v2/keys/a%20b?recursive=true");
+        let o = origin_form(&mut p, false).unwrap();
+        assert_eq!(p.uri.to_string(), "/v2/keys/a%20b?recursive=true");
+        assert_eq!(p.uri.authority(), None);
+        assert_eq!(p.headers[header::HOST], "127.0.0.1:2379");
+        assert_eq!((o.tls(), o.host(), o.port()), (false, "127.0.0.1", 2379));
+        assert_eq!(o.authority(), "127.0.0.1:2379");
+    }
+
+    #[test]
+    fn default_ports_and_ipv6_hosts() {
+        let o = origin("http://example.com/v2/keys");
+        assert_eq!((o.host(), o.port()), ("example.com", 80));
+        let o = origin("https://example.com");
+        assert_eq!((o.tls(), o.port()), (true, 443));
+        let mut p = parts("http://[::1]:2379/version");
+        let o = origin_form(&mut p, false).unwrap();
+        assert_eq!((o.host(), o.port()), ("::1", 2379));
+        assert_eq!(p.headers[header::HOST], "[::1]:2379");
+        let mut p = parts("http://127.0.0.1:2379");
+        origin_form(&mut p, false).unwrap();
+        assert_eq!(p.uri.to_string(), "/");
+    }
+
+    #[test]
+    fn origin_form_refuses_what_it_cannot_send() {
+        let refused = |uri: &str, tls| match origin_form(&mut parts(uri), tls) {
+            Err(TransportFailure::InvalidRequest(msg)) => msg,
+            other => panic!("{uri}: {other:?}"),
+        };
+        assert!(refused("https://127.0.0.1:2379/", false).contains("`tls` feature"));
+        assert!(refused("ftp://127.0.0.1/", true).contains("not an http(s)"));
+        assert!(refused("/v2/keys", true).contains("not an http(s)"));
+    }
+
+    #[test]
+    fn the_pool_keeps_connections_per_origin_last_in_first_out() {
+        let (a, b) = (origin("http://127.0.0.1:1"), origin("http://127.0.0.1:2"));
+        let tls_a = origin("https://127.0.0.1:1");
+        let mut idle = IdlePool::default();
+        idle.put(&a, 1);
+        idle.put(&a, 2);
+        idle.put(&b, 3);
+        assert_eq!(
+            idle.take(&tls_a),
+            None,
+            "a TLS connection is another origin"
+        );
+        assert_eq!(idle.take(&a), Some(2));
+        assert_eq!(idle.take(&a), Some(1));
+        assert_eq!(idle.take(&a), None);
+        assert_eq!(idle.take(&b), Some(3));
+    }
+
+    #[test]
+    fn the_pool_drops_connections_past_its_limit() {
+        let a = origin("http://127.0.0.1:1");
+        let mut idle = IdlePool::default();
+        for i in 0..MAX_IDLE_PER_ORIGIN + 5 {
+            idle.put(&a, i);
+        }
+        assert_eq!(idle.idle_count(&a), MAX_IDLE_PER_ORIGIN);
+        assert_eq!(idle.take(&a), Some(MAX_IDLE_PER_ORIGIN - 1));
+    }
+
+    /// A fake connection: its number, and whether it is still open.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    struct Conn {
+        id: u32,
+        open: bool,
+    }
+
+    type Outcome = Result<(Conn, &'static str), TransportFailure>;
+
+    /// Runs [`send_pooled`] with `pooled` idle (last taken first), fresh connections numbered
+    /// from 100, and `answer` deciding each send; returns the outcome, the connections sent on
+    /// and how many were opened.
+    fn run(
+        pooled: &[Conn],
+        mut answer: impl FnMut(Conn) -> Sent<Conn, &'static str, &'static str>,
+        connect_fails: bool,
+    ) -> (Outcome, Vec<u32>, u32) {
+        let a = origin("http://127.0.0.1:1");
+        let pool = Mutex::new(IdlePool::default());
+        for &c in pooled {
+            pool.lock().unwrap().put(&a, c);
+        }
+        let mut opened = 0;
+        let mut sent_on = Vec::new();
+        let outcome = now(send_pooled(
+            &pool,
+            &a,
+            "request",
+            |c: Conn| ready(c.open.then_some(c)),
+            || {
+                opened += 1;
+                ready(match connect_fails {
+                    true => Err(TransportFailure::Connect("refused".into())),
+                    false => Ok(Conn {
+                        id: 99 + opened,
+                        open: true,
+                    }),
+                })
+            },
+            |c, _request| -> Ready<Sent<Conn, &'static str, &'static str>> {
+                sent_on.push(c.id);
+                ready(answer(c))
+            },
+        ));
+        (outcome, sent_on, opened)
+    }
+
+    fn answered(c: Conn) -> Sent<Conn, &'static str, &'static str> {
+        Sent::Answered(c, "response")
+    }
+
+    #[test]
+    fn a_usable_pooled_connection_is_used_and_closed_ones_are_dropped() {
+        let open = Conn { id: 1, open: true };
+        let closed = Conn { id: 2, open: false };
+        let (outcome, sent_on, opened) = run(&[open, closed], answered, false);
+        assert_eq!(outcome.unwrap(), (open, "response"));
+        assert_eq!((sent_on, opened), (vec![1], 0));
+    }
+
+    #[test]
+    fn without_an_idle_connection_one_is_opened() {
+        let (outcome, sent_on, opened) = run(&[], answered, false);
+        assert_eq!(outcome.unwrap().0.id, 100);
+        assert_eq!((sent_on, opened), (vec![100], 1));
+        let (outcome, _, _) = run(&[], answered, true);
+        assert!(matches!(outcome, Err(TransportFailure::Connect(_))));
+    }
+
+    #[test]
+    fn a_request_handed_back_by_pooled_connections_goes_to_a_fresh_one_at_last() {
+        let pooled: Vec<_> = (1..=4).map(|id| Conn { id, open: true }).collect();
+        // Every pooled connection hands it back: POOLED_ATTEMPTS of them are tried, then a
+        // fresh one, though idle ones are left.
+        let answer = |c: Conn| match c.id {
+            100.. => answered(c),
+            _ => Sent::Unsent("request", "closed".to_string()),
+        };
+        let (outcome, sent_on, opened) = run(&pooled, answer, false);
+        assert_eq!(outcome.unwrap().0.id, 100);
+        assert_eq!(sent_on, vec![4, 3, 100]);
+        assert_eq!((POOLED_ATTEMPTS, opened), (2, 1));
+    }
+
+    #[test]
+    fn a_fresh_connection_that_hands_the_request_back_means_nothing_was_sent() {
+        let (outcome, sent_on, _) = run(&[], |_| Sent::Unsent("request", "eof".into()), false);
+        match outcome {
+            Err(TransportFailure::Connect(msg)) => {
+                assert!(
+                    msg.contains("closed before the request was sent: eof"),
+                    "{msg}"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(sent_on, vec![100], "not tried again");
+    }
+
+    #[test]
+    fn a_failed_send_may_have_been_sent_and_is_not_repeated() {
+        let pooled = [Conn { id: 1, open: true }, Conn { id: 2, open: true }];
+        let (outcome, sent_on, opened) = run(&pooled, |_| Sent::Failed("reset".into()), false);
+        assert!(matches!(outcome, Err(TransportFailure::Io(m)) if m == "reset"));
+        assert_eq!((sent_on, opened), (vec![2], 0));
+    }
+
+    #[test]
+    fn check_in_returns_a_connection_for_the_next_request() {
+        let a = origin("http://127.0.0.1:1");
+        let pool = Mutex::new(IdlePool::default());
+        check_in(&pool, &a, Conn { id: 7, open: true });
+        assert_eq!(pool.lock().unwrap().idle_count(&a), 1);
+        assert_eq!(pool.lock().unwrap().take(&a).map(|c| c.id), Some(7));
+    }
+}
