@@ -109,7 +109,8 @@ pub fn origin_form(
     };
     let host = HeaderValue::from_str(authority.as_str()).map_err(|_| invalid("bad authority"))?;
     parts.headers.insert(header::HOST, host);
-    let target = parts.uri.path_and_query().cloned();
+    // Taken out of the URI, not cloned: a clone of a path built from a `String` allocates.
+    let target = core::mem::take(&mut parts.uri).into_parts().path_and_query;
     parts.uri = Uri::from(target.unwrap_or_else(|| PathAndQuery::from_static("/")));
     Ok(Origin { tls, authority })
 }
