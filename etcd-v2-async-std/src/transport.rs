@@ -9,7 +9,9 @@ use async_std::net::TcpStream;
 use bytes::Bytes;
 use etcd_v2_proto::TransportFailure;
 use etcd_v2_proto::body::{Body, BodyBuffer};
-use etcd_v2_proto::pool::{IdlePool, Origin, Sent, check_in, origin_form, send_pooled};
+use etcd_v2_proto::pool::{
+    FALLBACK_DELAY, IdlePool, Origin, Sent, check_in, dial_first, origin_form, send_pooled,
+};
 use futures_core::future::BoxFuture;
 use http::{Request, Response};
 use http_body_util::{BodyExt, Full};
@@ -256,8 +258,7 @@ async fn connect(
             d.saturating_duration_since(Instant::now())
         })
     };
-    let connecting =
-        async_std::io::timeout(left(), TcpStream::connect((origin.host(), origin.port())));
+    let connecting = async_std::io::timeout(left(), dial(origin.host(), origin.port()));
     let stream = connecting.await.map_err(|e| failed(&e))?;
     stream.set_nodelay(true).map_err(|e| failed(&e))?;
     let Some(tls) = tls else {
@@ -278,6 +279,21 @@ async fn connect(
     match tls {}
 }
 
+/// Connects to `host`'s first address that answers: the core's [`dial_first`] (Go's "Happy
+/// Eyeballs" fast fallback) over async-std's resolver and sockets and async-io's timer.
+async fn dial(host: &str, port: u16) -> std::io::Result<TcpStream> {
+    use async_std::net::ToSocketAddrs;
+    let addrs: Vec<_> = (host, port).to_socket_addrs().await?.collect();
+    let fallback = || async {
+        Timer::after(FALLBACK_DELAY).await;
+    };
+    let no_address = || std::io::Error::new(std::io::ErrorKind::NotFound, "no address");
+    let connect = |addr| TcpStream::connect(addr);
+    dial_first(addrs, connect, fallback)
+        .await
+        .map_err(|e| e.unwrap_or_else(no_address))
+}
+
 /// The HTTP/1 handshake over `io` (sends nothing); spawns the connection's driver, which ends
 /// when the server closes, an exchange fails or every sender is dropped.
 async fn start<T>(io: T) -> hyper::Result<SendRequest<Full<Bytes>>>
@@ -287,4 +303,24 @@ where
     let (sender, conn) = http1::handshake(io).await?;
     async_std::task::spawn(conn);
     Ok(sender)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dial_resolves_a_host_name_and_a_refused_address_is_an_error() {
+        async_std::task::block_on(async {
+            let open = async_std::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .unwrap();
+            let port = open.local_addr().unwrap().port();
+            let stream = dial("localhost", port).await.unwrap();
+            assert_eq!(stream.peer_addr().unwrap().port(), port);
+            drop(open);
+            let err = dial("127.0.0.1", port).await.unwrap_err();
+            assert_eq!(err.kind(), std::io::ErrorKind::ConnectionRefused);
+        });
+    }
 }

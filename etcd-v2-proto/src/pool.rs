@@ -43,6 +43,11 @@ pub const MAX_IDLE_PER_ORIGIN: usize = 128;
 /// (closed under it by the server) before it opens a fresh connection.
 pub const POOLED_ATTEMPTS: usize = 2;
 
+/// How long a dial waits on one of a host's addresses before it tries the next one as well
+/// (Go's and hyper-util's "Happy Eyeballs" fallback delay): a host whose first address is
+/// black-holed costs this, not the whole header timeout.
+pub const FALLBACK_DELAY: core::time::Duration = core::time::Duration::from_millis(300);
+
 /// Where a request goes: its scheme and authority. Requests to one origin share connections.
 #[derive(Debug, Clone)]
 pub struct Origin {
@@ -250,6 +255,78 @@ where
             return Some(c);
         }
     }
+}
+
+/// Connects to the first of a host's addresses that answers, as Go's dialer does ("Happy
+/// Eyeballs" fast fallback, RFC 6555): `connect` dials one address, `fallback` sleeps for
+/// [`FALLBACK_DELAY`] (the adapter's timer).
+///
+/// The addresses are tried in the resolver's order. The next one starts when the one before
+/// has failed, or when `fallback` ends with no answer yet; earlier attempts go on, the first
+/// connection made wins, and the other attempts are dropped. A host whose first address is
+/// black-holed (an IPv6 route that drops packets, say) costs one delay, not the whole header
+/// timeout.
+///
+/// # Errors
+/// The last attempt's error once every address has failed; `None` if there was no address.
+pub async fn dial_first<S, E, C, W>(
+    addrs: Vec<core::net::SocketAddr>,
+    mut connect: impl FnMut(core::net::SocketAddr) -> C,
+    mut fallback: impl FnMut() -> W,
+) -> Result<S, Option<E>>
+where
+    C: Future<Output = Result<S, E>>,
+    W: Future<Output = ()>,
+{
+    use alloc::boxed::Box;
+    use core::pin::Pin;
+    use core::task::Poll;
+
+    let mut waiting = addrs.into_iter();
+    let Some(first) = waiting.next() else {
+        return Err(None);
+    };
+    if waiting.len() == 0 {
+        // An IP literal (the usual endpoint): nothing to race.
+        return connect(first).await.map_err(Some);
+    }
+    let mut attempts: Vec<Pin<Box<C>>> = alloc::vec![Box::pin(connect(first))];
+    let mut delay = Some(Box::pin(fallback()));
+    let mut last_error = None;
+    core::future::poll_fn(move |cx| {
+        loop {
+            let mut start_next = false;
+            let mut i = 0;
+            while i < attempts.len() {
+                match attempts[i].as_mut().poll(cx) {
+                    Poll::Ready(Ok(stream)) => return Poll::Ready(Ok(stream)),
+                    Poll::Ready(Err(e)) => {
+                        last_error = Some(e);
+                        drop(attempts.swap_remove(i));
+                        start_next = true;
+                    }
+                    Poll::Pending => i += 1,
+                }
+            }
+            if let Some(d) = delay.as_mut() {
+                start_next |= d.as_mut().poll(cx).is_ready();
+            }
+            if start_next {
+                if let Some(addr) = waiting.next() {
+                    attempts.push(Box::pin(connect(addr)));
+                    // Each new attempt gets a whole delay before the next one joins it.
+                    delay = (waiting.len() > 0).then(|| Box::pin(fallback()));
+                    continue;
+                }
+                delay = None;
+            }
+            if attempts.is_empty() {
+                return Poll::Ready(Err(last_error.take()));
+            }
+            return Poll::Pending;
+        }
+    })
+    .await
 }
 
 /// Returns `connection` to `pool` for the next request to `origin`.
@@ -465,6 +542,92 @@ mod tests {
         let (outcome, sent_on, opened) = run(&pooled, |_| Sent::Failed("reset".into()), false);
         assert!(matches!(outcome, Err(TransportFailure::Io(m)) if m == "reset"));
         assert_eq!((sent_on, opened), (vec![2], 0));
+    }
+
+    /// Dials `outcomes` (one per address: `None` never answers) with a fallback delay that is
+    /// over at once when `delay_over`; returns the result and the addresses dialled, in order.
+    fn dial(
+        outcomes: &[Option<Result<u16, &'static str>>],
+        delay_over: bool,
+    ) -> (Result<u16, Option<&'static str>>, Vec<u16>) {
+        let addrs = (0..outcomes.len())
+            .map(|i| core::net::SocketAddr::from(([127, 0, 0, 1], i as u16)))
+            .collect();
+        let mut dialled = Vec::new();
+        let result = now(async {
+            dial_first(
+                addrs,
+                |addr: core::net::SocketAddr| {
+                    dialled.push(addr.port());
+                    let outcome = outcomes[usize::from(addr.port())];
+                    async move {
+                        match outcome {
+                            Some(result) => result,
+                            None => core::future::pending().await,
+                        }
+                    }
+                },
+                || async move {
+                    if !delay_over {
+                        core::future::pending::<()>().await;
+                    }
+                },
+            )
+            .await
+        });
+        (result, dialled)
+    }
+
+    #[test]
+    fn a_dial_moves_on_when_an_address_fails() {
+        assert_eq!(
+            dial(&[Some(Err("refused")), Some(Ok(1))], false),
+            (Ok(1), vec![0, 1])
+        );
+        assert_eq!(dial(&[Some(Ok(0)), Some(Ok(1))], false), (Ok(0), vec![0]));
+        let all_fail = [Some(Err("a")), Some(Err("b")), Some(Err("c"))];
+        assert_eq!(dial(&all_fail, false), (Err(Some("c")), vec![0, 1, 2]));
+        assert_eq!(dial(&[], true), (Err(None), vec![]));
+        assert_eq!(
+            dial(&[Some(Err("only"))], true),
+            (Err(Some("only")), vec![0])
+        );
+    }
+
+    #[test]
+    fn a_dial_adds_the_next_address_when_the_delay_is_over_and_keeps_the_first() {
+        // The first never answers: after the delay the second starts and wins.
+        assert_eq!(dial(&[None, Some(Ok(1))], true), (Ok(1), vec![0, 1]));
+        // Without the delay over, an unanswered first address is all there is.
+        let mut fut = pin!(dial_first(
+            vec![core::net::SocketAddr::from(([127, 0, 0, 1], 0)); 2],
+            |_| core::future::pending::<Result<u16, ()>>(),
+            core::future::pending::<()>,
+        ));
+        let polled = fut.as_mut().poll(&mut Context::from_waker(Waker::noop()));
+        assert!(polled.is_pending());
+        // A later address that fails does not end the dial while an earlier one may answer.
+        let mut dialled = Vec::new();
+        {
+            let mut fut = pin!(dial_first(
+                (0..2)
+                    .map(|p| core::net::SocketAddr::from(([127, 0, 0, 1], p)))
+                    .collect(),
+                |addr| {
+                    dialled.push(addr.port());
+                    async move {
+                        match addr.port() {
+                            0 => core::future::pending().await,
+                            _ => Err::<u16, _>("refused"),
+                        }
+                    }
+                },
+                || core::future::ready(()),
+            ));
+            let polled = fut.as_mut().poll(&mut Context::from_waker(Waker::noop()));
+            assert!(polled.is_pending(), "still waiting on the first address");
+        }
+        assert_eq!(dialled, vec![0, 1]);
     }
 
     #[test]

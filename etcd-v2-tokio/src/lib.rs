@@ -20,6 +20,7 @@
 //! not have been applied. Prefer [`Client::with_timeout`], which lets the core classify the end
 //! ([`Error::DeadlineExceeded`] or [`Error::OutcomeUnknown`]).
 
+mod dial;
 mod srv;
 mod timer_keeper;
 mod transport;

@@ -305,7 +305,7 @@ fn connect(
         let failed = |e: &(dyn StdError + 'static)| {
             TransportFailure::Connect(format!("{authority}: {}", error_chain(e)))
         };
-        let dial = tokio::net::TcpStream::connect((host.as_str(), port));
+        let dial = crate::dial::dial(&host, port);
         let stream = match tokio::time::timeout(DIAL_TIMEOUT, dial).await {
             Ok(stream) => stream.map_err(|e| failed(&e))?,
             Err(_) => {
