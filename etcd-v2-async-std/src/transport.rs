@@ -45,7 +45,8 @@ pub trait Transport: Send + Sync + 'static {
 }
 
 /// hyper's low-level HTTP/1 client over async-std TCP, keeping idle connections for reuse in
-/// the core's pool ([`etcd_v2_proto::pool`]: up to 128 per origin). `https` needs the `tls` feature (rustls with the webpki roots; use
+/// the core's pool (up to [`MAX_IDLE_PER_ORIGIN`](etcd_v2_proto::pool::MAX_IDLE_PER_ORIGIN)
+/// per origin). `https` needs the `tls` feature (rustls with the webpki roots; use
 /// `HyperTransport::with_tls` to trust a private CA); without it, it is
 /// [`TransportFailure::InvalidRequest`].
 #[derive(Clone, Default)]

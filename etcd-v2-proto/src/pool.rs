@@ -33,6 +33,8 @@ use http::uri::{Authority, PathAndQuery};
 use http::{HeaderValue, Uri, header, request};
 
 use crate::error::TransportFailure;
+#[cfg(feature = "std")]
+use crate::run_loop::lock;
 
 /// Idle connections kept per origin: as many as callers a busy program runs at once, so that
 /// 64 concurrent callers do not close and reopen connections on every call (8 did: it halved
@@ -333,14 +335,6 @@ where
 #[cfg(feature = "std")]
 pub fn check_in<C>(pool: &std::sync::Mutex<IdlePool<C>>, origin: &Origin, connection: C) {
     lock(pool).put(origin, connection);
-}
-
-#[cfg(feature = "std")]
-fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // The pool is changed only in single pushes and pops: a panic elsewhere leaves it whole.
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[cfg(test)]

@@ -116,8 +116,9 @@ fn settle<K: Task>(
     task.decode_answer();
 }
 
-/// Locks, taking over a poisoned lock: a task changes the cluster only in short synchronous
-/// steps, so a panic elsewhere cannot leave it half-updated.
-fn lock(cluster: &Mutex<Cluster>) -> MutexGuard<'_, Cluster> {
-    cluster.lock().unwrap_or_else(PoisonError::into_inner)
+/// Locks, taking over a poisoned lock. Only for state changed in short synchronous steps, so
+/// that a panic elsewhere cannot leave it half-updated: the cluster (a task's steps) and the
+/// connection pool (single pushes and pops).
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }

@@ -54,8 +54,8 @@ pub trait Transport: Send + Sync + 'static {
 type Sender = SendRequest<Full<Bytes>>;
 
 /// The default transport: hyper's HTTP/1 connections over tokio TCP, kept for reuse in the
-/// core's pool ([`etcd_v2_proto::pool`]: up to 128 idle per origin); dial timeout and TCP
-/// keep-alive 30 s (as Go's).
+/// core's pool (up to [`MAX_IDLE_PER_ORIGIN`](etcd_v2_proto::pool::MAX_IDLE_PER_ORIGIN) idle
+/// per origin); dial timeout and TCP keep-alive 30 s (as Go's).
 ///
 /// `https://` endpoints need the `tls` feature (rustls with the webpki roots; use
 /// `HyperTransport::with_tls` to trust a private CA); without it only `http://` works.
