@@ -19,6 +19,9 @@ pub(crate) struct Args {
     pub(crate) child: bool,
     /// Internal: be the null workload's canned-response server.
     pub(crate) serve_null: bool,
+    /// The plain clients also decode every answer they read into typed structs (serde), as a
+    /// program using them would have to.
+    pub(crate) plain_decode: bool,
     /// Print the usage and stop.
     pub(crate) help: bool,
 }
@@ -26,6 +29,7 @@ pub(crate) struct Args {
 pub(crate) const USAGE: &str = "\
 usage: bench [--adapter A[,A...]|all] [--workload W[,W...]|all] [--n N] [--runs R]
              [--workers K] [--listing-keys K] [--listings L] [--watch-n M] [--endpoints URL[,URL...]]
+             [--plain-decode]
 
   adapters:  blocking tokio async-std (ours); raw-ureq raw-hyper-conn-tokio raw-hyper-async-std
              (the plain HTTP client each is built on, sending the same requests); raw-hyper-tokio
@@ -36,6 +40,8 @@ usage: bench [--adapter A[,A...]|all] [--workload W[,W...]|all] [--n N] [--runs 
              null: N sequential gets from a canned-response server (no etcd)
   defaults:  --adapter all --workload all --n 5000 --runs 5 --workers 64 --listing-keys 10000
              --listings 20 --watch-n 1000; without --endpoints a throwaway etcd member is started.
+  --plain-decode: the plain clients also decode each answer into typed structs with serde_json
+             (what a program using them would have to do; ours always decode).
 ";
 
 impl Args {
@@ -55,6 +61,7 @@ impl Args {
             endpoints: Vec::new(),
             child: false,
             serve_null: false,
+            plain_decode: false,
             help: false,
         };
         let mut args = args.into_iter();
@@ -76,6 +83,7 @@ impl Args {
                 }
                 "--child" => parsed.child = true,
                 "--serve-null" => parsed.serve_null = true,
+                "--plain-decode" => parsed.plain_decode = true,
                 "--help" | "-h" => parsed.help = true,
                 // What `cargo bench` passes to every bench target.
                 "--bench" => {}
@@ -106,6 +114,7 @@ impl Args {
         .into_iter()
         .flat_map(|(flag, value)| [flag.to_owned(), value])
         .chain(["--child".to_owned()])
+        .chain(self.plain_decode.then(|| "--plain-decode".to_owned()))
         .collect()
     }
 }

@@ -61,6 +61,7 @@ fn main() -> ExitCode {
     let outcome = if args.serve_null {
         null_server::serve().map_err(|e| e.to_string())
     } else if args.child {
+        raw::decode_answers(args.plain_decode);
         measure_here(&args)
     } else {
         orchestrate(&args)
