@@ -35,7 +35,7 @@ struct PlainNode {
     dir: bool,
     value: Option<String>,
     #[serde(default)]
-    nodes: Vec<PlainNode>,
+    nodes: Vec<Self>,
     #[serde(rename = "createdIndex", default)]
     created_index: u64,
     #[serde(rename = "modifiedIndex", default)]
