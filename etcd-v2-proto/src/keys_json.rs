@@ -25,7 +25,7 @@ pub(crate) fn decode(body: Body) -> Result<KeysResponse, JsonError> {
     cursor.expect(b'{', "expected a JSON object")?;
     let mut decoder = Decoder {
         cursor,
-        stack: Vec::new(),
+        stack: Frames::default(),
         response: KeysResponse::default(),
         seen: 0,
         scratch: Vec::new(),
@@ -91,6 +91,38 @@ enum Frame {
     Children(Vec<Node>),
 }
 
+/// The open frames, innermost last. The outermost is kept in place: most answers hold one
+/// node and no deeper nesting, so decoding them allocates nothing for the stack.
+#[derive(Debug, Default)]
+struct Frames {
+    outermost: Option<Frame>,
+    inner: Vec<Frame>,
+}
+
+impl Frames {
+    fn len(&self) -> usize {
+        usize::from(self.outermost.is_some()) + self.inner.len()
+    }
+
+    fn push(&mut self, frame: Frame) {
+        match &self.outermost {
+            None => self.outermost = Some(frame),
+            Some(_) => self.inner.push(frame),
+        }
+    }
+
+    fn pop(&mut self) -> Option<Frame> {
+        self.inner.pop().or_else(|| self.outermost.take())
+    }
+
+    fn last_mut(&mut self) -> Option<&mut Frame> {
+        match self.inner.last_mut() {
+            Some(frame) => Some(frame),
+            None => self.outermost.as_mut(),
+        }
+    }
+}
+
 /// What the decoder reads next.
 #[derive(Debug, Clone, Copy)]
 enum Next {
@@ -109,7 +141,7 @@ enum Next {
 #[derive(Debug)]
 struct Decoder {
     cursor: Cursor,
-    stack: Vec<Frame>,
+    stack: Frames,
     response: KeysResponse,
     /// The response's members read so far (bits by `Field`).
     seen: u16,

@@ -1,4 +1,5 @@
-//! Decoding a listing allocates only the nodes' own strings and the amortized `nodes` vectors.
+//! Decoding a listing allocates only the nodes' own strings and the amortized `nodes` vectors;
+//! a single node's answer only its strings.
 //!
 //! This binary counts every allocation and reallocation made while `decode_keys_response` runs:
 //! a decoder that went through `serde_json::Value`, or that owned field names, would allocate
@@ -54,6 +55,24 @@ fn allocations(keys: usize) -> usize {
     change.allocations + change.reallocations
 }
 
+/// Allocations plus reallocations made by decoding a get's answer: one node, no nesting.
+fn single_node_allocations() -> usize {
+    let body = r#"{"action":"get","node":{"key":"/foo","value":"bar","modifiedIndex":7,"createdIndex":7}}"#;
+    let response = Response::builder()
+        .status(200)
+        .header("X-Etcd-Index", "7")
+        .header("X-Etcd-Cluster-Id", "cdf818194e3a8c32")
+        .body(Body::from(body))
+        .unwrap();
+    let region = Region::new(GLOBAL);
+    let decoded = decode_keys_response(response);
+    let change = region.change();
+    let decoded = decoded.unwrap();
+    assert_eq!(decoded.cluster_id.as_deref(), Some("cdf818194e3a8c32"));
+    assert_eq!(decoded.node.unwrap().value.as_deref(), Some("bar"));
+    change.allocations + change.reallocations
+}
+
 /// ⌈log₂ n⌉: the growth steps of a vector pushed `n` times.
 fn log2_ceil(n: usize) -> usize {
     n.next_power_of_two().trailing_zeros() as usize
@@ -61,6 +80,8 @@ fn log2_ceil(n: usize) -> usize {
 
 #[test]
 fn a_listing_allocates_its_strings_and_amortized_vectors_only() {
+    // A single node's answer: its key, its value and the cluster id, nothing for the decoder.
+    assert_eq!(single_node_allocations(), 3);
     // The response's own strings: the directory's key and the cluster id.
     const FIXED: usize = 8;
     let small = allocations(1000);
