@@ -1,7 +1,9 @@
 //! The custom-transport seam and the default transport (hyper HTTP/1 over async-std TCP).
 
 use std::future::Future;
+use std::pin::{Pin, pin};
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use async_io::Timer;
@@ -10,7 +12,8 @@ use bytes::Bytes;
 use etcd_v2_proto::TransportFailure;
 use etcd_v2_proto::body::{Body, BodyBuffer};
 use etcd_v2_proto::pool::{
-    FALLBACK_DELAY, IdlePool, Origin, Sent, check_in, dial_first, origin_form, send_pooled,
+    FALLBACK_DELAY, HandOff, IdlePool, Origin, Phases, Sent, check_in, dial_first, origin_form,
+    race, send_pooled,
 };
 use futures_core::future::BoxFuture;
 use http::{Request, Response};
@@ -19,6 +22,9 @@ use hyper::body::{Body as _, Incoming};
 use hyper::client::conn::http1::{self, SendRequest};
 
 use crate::io::Io;
+
+/// Go's dial timeout.
+const DIAL_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Performs one HTTP exchange: no redirects followed, 4xx/5xx returned as answers, the whole
 /// body read (over `max_body` bytes: [`TransportFailure::BodyTooLarge`]), given up with
@@ -134,34 +140,15 @@ impl Transport for HyperTransport {
         header_deadline: Option<Instant>,
         max_body: usize,
     ) -> BoxFuture<'static, Result<Response<Body>, TransportFailure>> {
-        // Most calls have one instant for both deadlines: then one timer bounds the whole
-        // exchange (a timer costs about as much as the core's work for a call). The connect
-        // keeps its own bound, so that running out of time there still says nothing was sent.
-        let head_only = header_deadline.filter(|&at| Some(at) != deadline);
-        let deadlines = Deadlines {
-            connect: header_deadline,
-            head: head_only,
-        };
+        let phases = Phases::new(deadline, header_deadline);
         let (idle, tls) = (self.idle.clone(), self.tls());
-        // The exchange's future is made inside `within`, at the first poll: a future is moved
-        // whole (all its states' room) each time it is passed on, and an unstarted `async`
-        // block is small.
-        Box::pin(within(deadline, move || {
-            exchange(idle, tls, request, deadlines, max_body)
-        }))
+        // An unstarted `async fn` keeps only its arguments; its states are laid out in its box.
+        Box::pin(exchange(idle, tls, request, phases, max_body))
     }
 
     fn enforces_deadline(&self) -> bool {
         true
     }
-}
-
-/// The bounds one exchange applies itself (the caller bounds the whole of it).
-struct Deadlines {
-    /// Opening a connection (a failure here means nothing was sent).
-    connect: Option<Instant>,
-    /// The head: connect, send and the response headers.
-    head: Option<Instant>,
 }
 
 /// Runs the future `make` makes until `deadline`, then reports [`TransportFailure::Timeout`].
@@ -192,29 +179,44 @@ type Answer = Result<Response<Body>, TransportFailure>;
 /// A connection's sending half (its driver runs as a task of its own).
 type Sender = SendRequest<Full<Bytes>>;
 
-/// One exchange whose connect and head are given up at `deadlines`; the caller bounds the
-/// whole of it, body included.
+/// One exchange on a pooled or new connection to the request's origin, given up at its
+/// [`Phases`]' deadlines: one timer, raced by reference with futures made in place (a
+/// timeout wrapper per phase would keep room for what it wraps twice).
 async fn exchange(
     idle: Arc<Mutex<IdlePool<Sender>>>,
     tls: Option<Tls>,
     request: Request<Bytes>,
-    deadlines: Deadlines,
+    phases: Phases,
     max_body: usize,
 ) -> Answer {
     let (mut parts, body) = request.into_parts();
     let origin = origin_form(&mut parts, tls.is_some())?;
     let tls = tls.filter(|_| origin.tls());
     let request = Request::from_parts(parts, Full::new(body));
+    // Until a connection holds the request, running out of time means nothing was sent, which
+    // the core must know to fail over a write.
+    let hand_off = HandOff::new();
+    let mut timer = phases.head.map_or_else(Timer::never, Timer::at);
     // Boxed: a TLS handshake future is large, and most exchanges reuse a connection.
-    let connect = || Box::pin(connect(&origin, tls.clone(), deadlines.connect));
-    // A watch's headers come at once even when its body waits for an event.
-    let (sender, response) = within(deadlines.head, || {
-        send_pooled(&idle, &origin, request, usable, connect, send_on)
-    })
-    .await?;
+    let connect = || Box::pin(connect(&origin, tls.clone()));
+    let head = pin!(send_pooled(
+        &idle, &origin, &hand_off, request, usable, connect, send_on
+    ));
+    let answered = race(head, |cx| poll_timer(&mut timer, cx)).await;
+    let (sender, response) = answered.ok_or_else(|| hand_off.timed_out())??;
+    if phases.body_differs() {
+        match phases.body {
+            Some(at) => timer.set_at(at),
+            None => timer = Timer::never(),
+        }
+    }
     let (head, mut body) = response.into_parts();
     let mut buffer = BodyBuffer::new(max_body, body.size_hint().exact());
-    while let Some(frame) = body.frame().await {
+    loop {
+        let frame = race(pin!(body.frame()), |cx| poll_timer(&mut timer, cx)).await;
+        let Some(frame) = frame.ok_or(TransportFailure::Timeout)? else {
+            break;
+        };
         let frame = frame.map_err(|e| TransportFailure::Io(e.to_string()))?;
         if let Ok(data) = frame.into_data() {
             buffer.push(data)?;
@@ -222,6 +224,11 @@ async fn exchange(
     }
     check_in(&idle, &origin, sender);
     Ok(Response::from_parts(head, buffer.finish()))
+}
+
+/// Whether the exchange's timer has fired (one that never fires registers nothing).
+fn poll_timer(timer: &mut Timer, cx: &mut Context<'_>) -> Poll<()> {
+    Pin::new(timer).poll(cx).map(drop)
 }
 
 /// A pooled connection if it is still open and ready for a request: an idle one is ready at
@@ -246,20 +253,12 @@ async fn send_on(
 }
 
 /// Opens a connection to `origin` and spawns its driver; nothing has been sent if this fails,
-/// so running out of time here is [`TransportFailure::Connect`], not `Timeout`.
-async fn connect(
-    origin: &Origin,
-    tls: Option<Tls>,
-    deadline: Option<Instant>,
-) -> Result<Sender, TransportFailure> {
+/// so every failure here is [`TransportFailure::Connect`] (or `Tls`). The exchange's timer
+/// bounds it; the dial alone is also given up after Go's 30 s.
+async fn connect(origin: &Origin, tls: Option<Tls>) -> Result<Sender, TransportFailure> {
     let addr = origin.authority();
     let failed = |e: &dyn std::fmt::Display| TransportFailure::Connect(format!("{addr}: {e}"));
-    let left = || {
-        deadline.map_or(Duration::MAX, |d| {
-            d.saturating_duration_since(Instant::now())
-        })
-    };
-    let connecting = async_std::io::timeout(left(), dial(origin.host(), origin.port()));
+    let connecting = async_std::io::timeout(DIAL_TIMEOUT, dial(origin.host(), origin.port()));
     let stream = connecting.await.map_err(|e| failed(&e))?;
     stream.set_nodelay(true).map_err(|e| failed(&e))?;
     let Some(tls) = tls else {
@@ -269,11 +268,10 @@ async fn connect(
     {
         let name = rustls::pki_types::ServerName::try_from(origin.host().to_owned())
             .map_err(|e| TransportFailure::InvalidRequest(format!("{addr}: {e}")))?;
-        let handshake = async_std::io::timeout(left(), tls.connect(name, stream)).await;
-        let stream = handshake.map_err(|e| match e.kind() {
-            std::io::ErrorKind::TimedOut => failed(&"TLS handshake timed out"),
-            _ => TransportFailure::Tls(format!("{addr}: {e}")),
-        })?;
+        let stream = tls
+            .connect(name, stream)
+            .await
+            .map_err(|e| TransportFailure::Tls(format!("{addr}: {e}")))?;
         start(Io::new(stream)).await.map_err(|e| failed(&e))
     }
     #[cfg(not(feature = "tls"))]

@@ -5,7 +5,9 @@
 //! to decide, and it is decided here once. The adapters dial, check that a pooled connection
 //! is still open and send; [`send_pooled`] says which connection each attempt uses and what a
 //! failure means for the caller: a request a fresh connection hands back unsent was never sent
-//! ([`TransportFailure::Connect`]), which the core needs to know to fail over a write.
+//! ([`TransportFailure::Connect`]), which the core needs to know to fail over a write. The
+//! same holds for running out of time before any connection took the request: [`HandOff`]
+//! records when one does, and [`HandOff::timed_out`] says what a timeout means.
 //!
 //! ```
 //! use etcd_v2_proto::pool::{origin_form, IdlePool};
@@ -28,6 +30,10 @@
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::future::{Future, poll_fn};
+use core::pin::Pin;
+use core::sync::atomic::{AtomicBool, Ordering};
+use core::task::{Context, Poll};
 
 use http::uri::{Authority, PathAndQuery};
 use http::{HeaderValue, Uri, header, request};
@@ -173,6 +179,126 @@ impl<C> IdlePool<C> {
     }
 }
 
+/// Whether a connection holds the request yet (it may have been sent): [`send_pooled`] notes
+/// it, and an exchange whose time runs out asks it what that means.
+///
+/// ```
+/// use etcd_v2_proto::TransportFailure;
+/// use etcd_v2_proto::pool::HandOff;
+///
+/// let hand_off = HandOff::new();
+/// assert!(matches!(hand_off.timed_out(), TransportFailure::Connect(_)));
+/// ```
+#[derive(Debug, Default)]
+pub struct HandOff(AtomicBool);
+
+impl HandOff {
+    /// No connection holds the request yet.
+    pub const fn new() -> Self {
+        Self(AtomicBool::new(false))
+    }
+
+    /// Whether a connection holds the request now.
+    pub fn happened(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// What running out of time means now: [`TransportFailure::Timeout`] once a connection
+    /// holds the request, else [`TransportFailure::Connect`] (nothing was sent, so even a write
+    /// may go to the next endpoint).
+    pub fn timed_out(&self) -> TransportFailure {
+        match self.happened() {
+            true => TransportFailure::Timeout,
+            false => TransportFailure::Connect("timed out before the request was sent".into()),
+        }
+    }
+
+    fn set(&self, held: bool) {
+        self.0.store(held, Ordering::Relaxed);
+    }
+}
+
+/// The deadlines of an exchange's two phases, for one timer that bounds both: set for the
+/// head, then moved to the body's deadline if that differs (for most calls both are the same
+/// instant, and no timer is armed twice).
+#[cfg(feature = "std")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Phases {
+    /// Connect, send and the response headers: the header deadline or the whole exchange's,
+    /// whichever comes first.
+    pub head: Option<std::time::Instant>,
+    /// The body (a watch has none: its body waits for an event).
+    pub body: Option<std::time::Instant>,
+}
+
+#[cfg(feature = "std")]
+impl Phases {
+    /// The phases of an exchange given up at `deadline`, and at `header_deadline` if its
+    /// headers have not arrived by then ([`Transmit`](crate::Transmit)'s two deadlines).
+    ///
+    /// ```
+    /// # use std::time::{Duration, Instant};
+    /// use etcd_v2_proto::pool::Phases;
+    ///
+    /// let now = Instant::now();
+    /// let (soon, later) = (now + Duration::from_secs(1), now + Duration::from_secs(5));
+    /// let watch = Phases::new(None, Some(soon));
+    /// assert_eq!((watch.head, watch.body), (Some(soon), None));
+    /// let short_call = Phases::new(Some(soon), Some(later));
+    /// assert_eq!((short_call.head, short_call.body), (Some(soon), Some(soon)));
+    /// ```
+    pub fn new(
+        deadline: Option<std::time::Instant>,
+        header_deadline: Option<std::time::Instant>,
+    ) -> Self {
+        let head = match (header_deadline, deadline) {
+            (Some(head), Some(whole)) => Some(head.min(whole)),
+            (head, whole) => head.or(whole),
+        };
+        Self {
+            head,
+            body: deadline,
+        }
+    }
+
+    /// Whether the timer must be moved (or dropped) once the headers are in.
+    pub fn body_differs(&self) -> bool {
+        self.body != self.head
+    }
+}
+
+/// `future`'s output, or `None` if `timer` (polled after it) is ready first.
+///
+/// Both are borrowed, not moved: an exchange makes its futures in place and races each phase
+/// with one timer of the adapter's runtime, so nothing is kept twice (a timeout wrapper per
+/// phase, an `async fn` taking the future, keeps room for what it wraps twice).
+///
+/// ```
+/// use core::pin::pin;
+/// use core::task::Poll;
+/// use etcd_v2_proto::pool::race;
+///
+/// # let waker = std::task::Waker::noop();
+/// # let mut cx = std::task::Context::from_waker(&waker);
+/// let mut pending = pin!(std::future::pending::<u8>());
+/// let mut timed_out = pin!(race(pending.as_mut(), |_| Poll::Ready(())));
+/// assert_eq!(timed_out.as_mut().poll(&mut cx), Poll::Ready(None));
+/// let mut ready = pin!(std::future::ready(7));
+/// let mut answered = pin!(race(ready.as_mut(), |_| Poll::Ready(())));
+/// assert_eq!(answered.as_mut().poll(&mut cx), Poll::Ready(Some(7)));
+/// ```
+pub fn race<'a, F: Future>(
+    mut future: Pin<&'a mut F>,
+    mut timer: impl FnMut(&mut Context<'_>) -> Poll<()> + 'a,
+) -> impl Future<Output = Option<F::Output>> + 'a {
+    poll_fn(move |cx| {
+        if let Poll::Ready(output) = future.as_mut().poll(cx) {
+            return Poll::Ready(Some(output));
+        }
+        timer(cx).map(|()| None)
+    })
+}
+
 /// What became of a request given to a connection (an adapter's answer to [`send_pooled`]).
 #[derive(Debug)]
 pub enum Sent<C, R, P> {
@@ -194,6 +320,8 @@ pub enum Sent<C, R, P> {
 ///   connection.
 /// - A fresh connection that hands it back means nothing was sent:
 ///   [`TransportFailure::Connect`], as for a failed connect.
+/// - `hand_off` notes when a connection holds the request, and that it no longer does when one
+///   hands it back, so a timer racing this future knows what running out of time means.
 ///
 /// # Errors
 /// What `connect` fails with; `Connect` as above; [`TransportFailure::Io`] for a failed send.
@@ -201,6 +329,7 @@ pub enum Sent<C, R, P> {
 pub async fn send_pooled<C, R, P, U, K, S>(
     pool: &std::sync::Mutex<IdlePool<C>>,
     origin: &Origin,
+    hand_off: &HandOff,
     mut request: R,
     mut usable: impl FnMut(C) -> U,
     mut connect: impl FnMut() -> K,
@@ -223,13 +352,16 @@ where
             Some(c) => c,
             None => connect().await?,
         };
+        hand_off.set(true);
         match send(connection, request).await {
             Sent::Answered(c, response) => return Ok((c, response)),
             Sent::Unsent(back, _) if !fresh => {
+                hand_off.set(false);
                 request = back;
                 unsent += 1;
             }
             Sent::Unsent(_, why) => {
+                hand_off.set(false);
                 let msg = format!(
                     "{}: closed before the request was sent: {why}",
                     origin.authority()
@@ -455,9 +587,11 @@ mod tests {
         }
         let mut opened = 0;
         let mut sent_on = Vec::new();
+        let hand_off = HandOff::new();
         let outcome = now(send_pooled(
             &pool,
             &a,
+            &hand_off,
             "request",
             |c: Conn| ready(c.open.then_some(c)),
             || {
@@ -471,10 +605,15 @@ mod tests {
                 })
             },
             |c, _request| -> Ready<Sent<Conn, &'static str, &'static str>> {
+                assert!(hand_off.happened(), "sending before the hand-off is noted");
                 sent_on.push(c.id);
                 ready(answer(c))
             },
         ));
+        // Handed over unless nothing was sent in the end (a failed connect, or a request that
+        // came back unsent from every connection).
+        let sent = !matches!(outcome, Err(TransportFailure::Connect(_)));
+        assert_eq!(hand_off.happened(), sent, "hand-off after {outcome:?}");
         (outcome, sent_on, opened)
     }
 
@@ -622,6 +761,34 @@ mod tests {
             assert!(polled.is_pending(), "still waiting on the first address");
         }
         assert_eq!(dialled, vec![0, 1]);
+    }
+
+    #[test]
+    #[allow(clippy::disallowed_methods)] // a test's own instants
+    fn the_head_ends_at_the_sooner_deadline_and_the_body_at_the_whole_one() {
+        let now = std::time::Instant::now();
+        let second = core::time::Duration::from_secs(1);
+        let (soon, later) = (now + second, now + 5 * second);
+        let cases = [
+            // (deadline, header deadline) -> (head, body, moved for the body)
+            ((None, None), (None, None, false)),
+            ((Some(later), None), (Some(later), Some(later), false)),
+            // A watch: headers at once, the body whenever an event comes.
+            ((None, Some(soon)), (Some(soon), None, true)),
+            ((Some(later), Some(soon)), (Some(soon), Some(later), true)),
+            // A call deadline sooner than the header timeout bounds the head too.
+            ((Some(soon), Some(later)), (Some(soon), Some(soon), false)),
+            ((Some(soon), Some(soon)), (Some(soon), Some(soon), false)),
+        ];
+        for ((deadline, header), (head, body, moved)) in cases {
+            let phases = Phases::new(deadline, header);
+            assert_eq!(
+                (phases.head, phases.body),
+                (head, body),
+                "{deadline:?} {header:?}"
+            );
+            assert_eq!(phases.body_differs(), moved, "{deadline:?} {header:?}");
+        }
     }
 
     #[test]
