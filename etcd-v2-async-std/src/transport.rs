@@ -140,10 +140,19 @@ impl Transport for HyperTransport {
         header_deadline: Option<Instant>,
         max_body: usize,
     ) -> BoxFuture<'static, Result<Response<Body>, TransportFailure>> {
+        let tls = self.tls();
+        // Made ready here, not in the exchange: what an `async fn` takes apart keeps its room
+        // in the future beside what it makes of it.
+        let (mut parts, body) = request.into_parts();
+        let origin = match origin_form(&mut parts, tls.is_some()) {
+            Ok(origin) => origin,
+            Err(e) => return Box::pin(std::future::ready(Err(e))),
+        };
+        let tls = tls.filter(|_| origin.tls());
+        let request = Request::from_parts(parts, Full::new(body));
         let phases = Phases::new(deadline, header_deadline);
-        let (idle, tls) = (self.idle.clone(), self.tls());
-        // An unstarted `async fn` keeps only its arguments; its states are laid out in its box.
-        Box::pin(exchange(idle, tls, request, phases, max_body))
+        let idle = self.idle.clone();
+        Box::pin(exchange(idle, tls, origin, request, phases, max_body))
     }
 
     fn enforces_deadline(&self) -> bool {
@@ -185,14 +194,11 @@ type Sender = SendRequest<Full<Bytes>>;
 async fn exchange(
     idle: Arc<Mutex<IdlePool<Sender>>>,
     tls: Option<Tls>,
-    request: Request<Bytes>,
+    origin: Origin,
+    request: Request<Full<Bytes>>,
     phases: Phases,
     max_body: usize,
 ) -> Answer {
-    let (mut parts, body) = request.into_parts();
-    let origin = origin_form(&mut parts, tls.is_some())?;
-    let tls = tls.filter(|_| origin.tls());
-    let request = Request::from_parts(parts, Full::new(body));
     // Until a connection holds the request, running out of time means nothing was sent, which
     // the core must know to fail over a write.
     let hand_off = HandOff::new();

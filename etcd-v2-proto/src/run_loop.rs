@@ -60,17 +60,20 @@ where
 {
     async move {
         loop {
-            let step = task.poll(clock(), &mut lock(cluster));
-            let (attempt, exchange) = match step {
+            // The step is used up before any await: a step still matched on while waiting (the
+            // back-off) would keep its room, a whole result's, in this future.
+            let next = match task.poll(clock(), &mut lock(cluster)) {
                 Step::Done(result) => return result,
-                Step::Wait(at) => {
-                    wait(at).await;
-                    continue;
-                }
-                Step::Send(t) => (t.attempt, send(t)),
+                Step::Wait(at) => Err(wait(at)),
+                Step::Send(t) => Ok((t.attempt, send(t))),
             };
-            let outcome = exchange.await;
-            settle(&mut task, cluster, clock(), attempt, outcome);
+            match next {
+                Err(sleep) => sleep.await,
+                Ok((attempt, exchange)) => {
+                    let outcome = exchange.await;
+                    settle(&mut task, cluster, clock(), attempt, outcome);
+                }
+            }
         }
     }
 }
