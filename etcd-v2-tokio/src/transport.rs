@@ -251,17 +251,21 @@ async fn usable(mut sender: Sender) -> Option<Sender> {
     (!sender.is_closed() && sender.ready().await.is_ok()).then_some(sender)
 }
 
-/// Gives `request` to the connection.
-async fn send_on(
+/// Gives `request` to the connection now (not an `async fn`, which would keep the request
+/// beside the future it moves it into), and waits for the answer.
+fn send_on(
     mut sender: Sender,
     request: Request<Full<Bytes>>,
-) -> Sent<Sender, Request<Full<Bytes>>, Response<Incoming>> {
-    match sender.try_send_request(request).await {
-        Ok(response) => Sent::Answered(sender, response),
-        Err(mut e) => match e.take_message() {
-            Some(back) => Sent::Unsent(back, error_chain(&e.into_error())),
-            None => Sent::Failed(error_chain(&e.into_error())),
-        },
+) -> impl Future<Output = Sent<Sender, Request<Full<Bytes>>, Response<Incoming>>> {
+    let answer = sender.try_send_request(request);
+    async move {
+        match answer.await {
+            Ok(response) => Sent::Answered(sender, response),
+            Err(mut e) => match e.take_message() {
+                Some(back) => Sent::Unsent(back, error_chain(&e.into_error())),
+                None => Sent::Failed(error_chain(&e.into_error())),
+            },
+        }
     }
 }
 
