@@ -205,10 +205,13 @@ async fn exchange(
     let mut timer = phases.head.map_or_else(Timer::never, Timer::at);
     // Boxed: a TLS handshake future is large, and most exchanges reuse a connection.
     let connect = || Box::pin(connect(&origin, tls.clone()));
-    let head = pin!(send_pooled(
-        &idle, &origin, &hand_off, request, usable, connect, send_on
-    ));
-    let answered = race(head, |cx| poll_timer(&mut timer, cx)).await;
+    // In a block of its own: the head's room is free again for the body's phase.
+    let answered = {
+        let head = pin!(send_pooled(
+            &idle, &origin, &hand_off, request, usable, connect, send_on
+        ));
+        race(head, |cx| poll_timer(&mut timer, cx)).await
+    };
     let (sender, response) = answered.ok_or_else(|| hand_off.timed_out())??;
     if phases.body_differs() {
         match phases.body {
