@@ -164,8 +164,7 @@ impl Transport for HyperTransport {
 ///
 /// It takes a maker, not a future, so that the future is made in place: an `async fn` keeps a
 /// future argument beside what it moves it into, which doubles a large future's room (as
-/// `async_std::future::timeout` does). async-io's timer is async-std's (and smol's); without a
-/// deadline it never fires and registers nothing.
+/// `async_std::future::timeout` does). The same [`race`] and timer as an exchange's phases.
 pub(crate) async fn within<T, F>(
     deadline: Option<Instant>,
     make: impl FnOnce() -> F,
@@ -173,14 +172,10 @@ pub(crate) async fn within<T, F>(
 where
     F: Future<Output = Result<T, TransportFailure>>,
 {
-    let timer = deadline.map_or_else(Timer::never, Timer::at);
-    let expired = async {
-        timer.await;
-        Err(TransportFailure::Timeout)
-    };
-    // Two statements: a temporary lives to the end of its statement, an `.await` included.
-    let race = futures_lite::future::or(make(), expired);
-    race.await
+    let mut timer = deadline.map_or_else(Timer::never, Timer::at);
+    let future = pin!(make());
+    let finished = race(future, |cx| poll_timer(&mut timer, cx)).await;
+    finished.unwrap_or(Err(TransportFailure::Timeout))
 }
 
 type Answer = Result<Response<Body>, TransportFailure>;

@@ -495,3 +495,37 @@ fn a_watch_body_may_come_long_after_its_headers() {
         assert_eq!(event.node.unwrap().modified_index, 7);
     });
 }
+
+/// A custom transport that never answers and leaves the deadline to the client.
+struct NeverAnswers;
+
+impl etcd_v2_async_std::Transport for NeverAnswers {
+    fn send(
+        &self,
+        _request: http::Request<bytes::Bytes>,
+        _deadline: Option<Instant>,
+        _header_deadline: Option<Instant>,
+        _max_body: usize,
+    ) -> futures_core::future::BoxFuture<
+        'static,
+        Result<http::Response<etcd_v2_async_std::proto::body::Body>, TransportFailure>,
+    > {
+        Box::pin(std::future::pending())
+    }
+}
+
+#[test]
+fn the_client_gives_up_at_the_deadline_on_a_transport_that_does_not() {
+    task::block_on(async {
+        let client = Client::with_transport(Config::new(["http://127.0.0.1:1"]), NeverAnswers)
+            .unwrap()
+            .with_timeout(Duration::from_millis(150));
+        // Bounded here too, so that a client that waits forever fails the test, not hangs it.
+        let call = client.get("/foo", GetOptions::default());
+        let ended = async_std::future::timeout(Duration::from_secs(2), call).await;
+        assert_eq!(
+            ended.expect("given up at the deadline"),
+            Err(Error::DeadlineExceeded)
+        );
+    });
+}
