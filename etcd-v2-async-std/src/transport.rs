@@ -140,15 +140,15 @@ impl Transport for HyperTransport {
         header_deadline: Option<Instant>,
         max_body: usize,
     ) -> BoxFuture<'static, Result<Response<Body>, TransportFailure>> {
-        let tls = self.tls();
         // Made ready here, not in the exchange: what an `async fn` takes apart keeps its room
         // in the future beside what it makes of it.
         let (mut parts, body) = request.into_parts();
-        let origin = match origin_form(&mut parts, tls.is_some()) {
+        let origin = match origin_form(&mut parts, cfg!(feature = "tls")) {
             Ok(origin) => origin,
             Err(e) => return Box::pin(std::future::ready(Err(e))),
         };
-        let tls = tls.filter(|_| origin.tls());
+        // The connector only for `https` origins (a clone of it per call otherwise).
+        let tls = origin.tls().then(|| self.tls()).flatten();
         let request = Request::from_parts(parts, Full::new(body));
         let phases = Phases::new(deadline, header_deadline);
         let idle = self.idle.clone();

@@ -168,14 +168,15 @@ impl Transport for HyperTransport {
         if header_deadline.is_some() {
             self.keeper.touch();
         }
-        let tls = self.tls();
         // Made ready here, not in the exchange: what an `async fn` takes apart keeps its room
         // in the future beside what it makes of it.
         let (mut parts, body) = request.into_parts();
-        let origin = match origin_form(&mut parts, tls.is_some()) {
+        let origin = match origin_form(&mut parts, cfg!(feature = "tls")) {
             Ok(origin) => origin,
             Err(e) => return Box::pin(std::future::ready(Err(e))),
         };
+        // The connector only for `https` origins (a clone of it per call otherwise).
+        let tls = origin.tls().then(|| self.tls()).flatten();
         let request = Request::from_parts(parts, Full::new(body));
         let idle = Arc::clone(&self.idle);
         let phases = Phases::new(deadline, header_deadline);
@@ -272,8 +273,9 @@ fn send_on(
     }
 }
 
-/// Opens a connection to `origin` (TLS if it is `https`) and spawns its driver; nothing has
-/// been sent if this fails, so every failure here is [`TransportFailure::Connect`] (or `Tls`).
+/// Opens a connection to `origin` (over `tls` if given: `https`) and spawns its driver; nothing
+/// has been sent if this fails, so every failure here is [`TransportFailure::Connect`] (or
+/// `Tls`).
 /// Boxed: a TLS handshake future is large, and most exchanges reuse a connection.
 fn connect(
     origin: &Origin,
@@ -284,7 +286,6 @@ fn connect(
         origin.port(),
         origin.authority().to_owned(),
     );
-    let tls = tls.filter(|_| origin.tls());
     Box::pin(async move {
         let failed = |e: &(dyn StdError + 'static)| {
             TransportFailure::Connect(format!("{authority}: {}", error_chain(e)))
