@@ -6,8 +6,9 @@
 //! is still open and send; [`send_pooled`] says which connection each attempt uses and what a
 //! failure means for the caller: a request a fresh connection hands back unsent was never sent
 //! ([`TransportFailure::Connect`]), which the core needs to know to fail over a write. The
-//! same holds for running out of time before any connection took the request: [`HandOff`]
-//! records when one does, and [`HandOff::timed_out`] says what a timeout means.
+//! same holds for running out of time before any connection took the request: the request
+//! waits in an [`Outgoing`] until one does, and [`Outgoing::timed_out`] says what a timeout
+//! means.
 //!
 //! ```
 //! use etcd_v2_proto::pool::{origin_form, IdlePool};
@@ -32,7 +33,6 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::future::{Future, poll_fn};
 use core::pin::Pin;
-use core::sync::atomic::{AtomicBool, Ordering};
 use core::task::{Context, Poll};
 
 use http::uri::{Authority, PathAndQuery};
@@ -179,42 +179,44 @@ impl<C> IdlePool<C> {
     }
 }
 
-/// Whether a connection holds the request yet (it may have been sent): [`send_pooled`] notes
-/// it, and an exchange whose time runs out asks it what that means.
+/// A request on its way to a connection: kept here until one takes it, and again if one hands
+/// it back unsent. [`send_pooled`] takes it from here, and an exchange whose time runs out asks
+/// it what that means (whether anything may have been sent).
+///
+/// The exchange owns it and lends it to `send_pooled`, so the request is kept once in the
+/// exchange's future, not once per layer (an `async fn` keeps its arguments apart from its
+/// states).
 ///
 /// ```
 /// use etcd_v2_proto::TransportFailure;
-/// use etcd_v2_proto::pool::HandOff;
+/// use etcd_v2_proto::pool::Outgoing;
 ///
-/// let hand_off = HandOff::new();
-/// assert!(matches!(hand_off.timed_out(), TransportFailure::Connect(_)));
+/// let outgoing = Outgoing::new("GET /v2/keys/a");
+/// assert!(!outgoing.handed_off());
+/// assert!(matches!(outgoing.timed_out(), TransportFailure::Connect(_)));
 /// ```
-#[derive(Debug, Default)]
-pub struct HandOff(AtomicBool);
+#[derive(Debug)]
+pub struct Outgoing<R>(Option<R>);
 
-impl HandOff {
-    /// No connection holds the request yet.
-    pub const fn new() -> Self {
-        Self(AtomicBool::new(false))
+impl<R> Outgoing<R> {
+    /// `request`, held by no connection yet.
+    pub const fn new(request: R) -> Self {
+        Self(Some(request))
     }
 
-    /// Whether a connection holds the request now.
-    pub fn happened(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
+    /// Whether a connection holds the request now (it may have been sent).
+    pub const fn handed_off(&self) -> bool {
+        self.0.is_none()
     }
 
     /// What running out of time means now: [`TransportFailure::Timeout`] once a connection
     /// holds the request, else [`TransportFailure::Connect`] (nothing was sent, so even a write
     /// may go to the next endpoint).
     pub fn timed_out(&self) -> TransportFailure {
-        match self.happened() {
+        match self.handed_off() {
             true => TransportFailure::Timeout,
             false => TransportFailure::Connect("timed out before the request was sent".into()),
         }
-    }
-
-    fn set(&self, held: bool) {
-        self.0.store(held, Ordering::Relaxed);
     }
 }
 
@@ -301,9 +303,9 @@ pub fn race<'a, F: Future>(
 
 /// What became of a request given to a connection (an adapter's answer to [`send_pooled`]).
 #[derive(Debug)]
-pub enum Sent<C, R, P> {
+pub enum Sent<R, P> {
     /// The response head arrived; the connection goes back to the pool once its body is read.
-    Answered(C, P),
+    Answered(P),
     /// The connection was closed before the request was written: here it is back, unsent.
     Unsent(R, String),
     /// Anything else: the request may have been sent.
@@ -315,60 +317,71 @@ pub enum Sent<C, R, P> {
 ///
 /// - `usable` tells whether a pooled connection is still open and ready (an adapter's
 ///   `SendRequest::ready`); unusable ones are dropped.
+/// - `send` gives the request to a connection (hyper's `try_send_request`), and `sent` says
+///   what became of it once that future is done. The connection's own future is awaited as it
+///   is: a wrapper `async` block around it would keep room for it twice.
 /// - A pooled connection that hands the request back unsent (the server closed it meanwhile)
 ///   is dropped and the request goes to the next, up to [`POOLED_ATTEMPTS`], then to a fresh
 ///   connection.
 /// - A fresh connection that hands it back means nothing was sent:
 ///   [`TransportFailure::Connect`], as for a failed connect.
-/// - `hand_off` notes when a connection holds the request, and that it no longer does when one
+/// - The request is taken from `outgoing` when a connection takes it and put back when one
 ///   hands it back, so a timer racing this future knows what running out of time means.
 ///
 /// # Errors
-/// What `connect` fails with; `Connect` as above; [`TransportFailure::Io`] for a failed send.
+/// What `connect` fails with; `Connect` as above; [`TransportFailure::Io`] for a failed send;
+/// [`TransportFailure::InvalidRequest`] if `outgoing` holds no request.
 #[cfg(feature = "std")]
-pub async fn send_pooled<C, R, P, U, K, S>(
+pub fn send_pooled<C, R, P, U, K, S>(
     pool: &std::sync::Mutex<IdlePool<C>>,
     origin: &Origin,
-    hand_off: &HandOff,
-    mut request: R,
+    outgoing: &mut Outgoing<R>,
     mut usable: impl FnMut(C) -> U,
     mut connect: impl FnMut() -> K,
-    mut send: impl FnMut(C, R) -> S,
-) -> Result<(C, P), TransportFailure>
+    mut send: impl FnMut(&mut C, R) -> S,
+    mut sent: impl FnMut(S::Output) -> Sent<R, P>,
+) -> impl Future<Output = Result<(C, P), TransportFailure>>
 where
     U: Future<Output = Option<C>>,
     K: Future<Output = Result<C, TransportFailure>>,
-    S: Future<Output = Sent<C, R, P>>,
+    S: Future,
 {
-    let mut unsent = 0;
-    loop {
-        let pooled = if unsent < POOLED_ATTEMPTS {
-            checkout(pool, origin, &mut usable).await
-        } else {
-            None
-        };
-        let fresh = pooled.is_none();
-        let connection = match pooled {
-            Some(c) => c,
-            None => connect().await?,
-        };
-        hand_off.set(true);
-        match send(connection, request).await {
-            Sent::Answered(c, response) => return Ok((c, response)),
-            Sent::Unsent(back, _) if !fresh => {
-                hand_off.set(false);
-                request = back;
-                unsent += 1;
+    // An `async` block, not an `async fn`: an `async fn` moves its arguments into locals and
+    // keeps room for both.
+    async move {
+        let mut unsent = 0;
+        loop {
+            let pooled = if unsent < POOLED_ATTEMPTS {
+                checkout(pool, origin, &mut usable).await
+            } else {
+                None
+            };
+            let fresh = pooled.is_none();
+            let mut connection = match pooled {
+                Some(c) => c,
+                None => connect().await?,
+            };
+            let Some(request) = outgoing.0.take() else {
+                let why = "no request to send: it was handed to a connection already";
+                return Err(TransportFailure::InvalidRequest(why.into()));
+            };
+            let output = send(&mut connection, request).await;
+            match sent(output) {
+                Sent::Answered(response) => return Ok((connection, response)),
+                Sent::Unsent(back, _) if !fresh => {
+                    outgoing.0 = Some(back);
+                    unsent += 1;
+                }
+                Sent::Unsent(back, why) => {
+                    outgoing.0 = Some(back);
+                    let msg = format!(
+                        "{}: closed before the request was sent: {why}",
+                        origin.authority()
+                    );
+                    return Err(TransportFailure::Connect(msg));
+                }
+                Sent::Failed(why) => return Err(TransportFailure::Io(why)),
             }
-            Sent::Unsent(_, why) => {
-                hand_off.set(false);
-                let msg = format!(
-                    "{}: closed before the request was sent: {why}",
-                    origin.authority()
-                );
-                return Err(TransportFailure::Connect(msg));
-            }
-            Sent::Failed(why) => return Err(TransportFailure::Io(why)),
         }
     }
 }
@@ -474,7 +487,7 @@ mod tests {
     use super::*;
     use alloc::string::ToString;
     use alloc::vec;
-    use core::future::{Ready, ready};
+    use core::future::ready;
     use core::pin::pin;
     use core::task::{Context, Poll, Waker};
     use std::sync::Mutex;
@@ -577,7 +590,7 @@ mod tests {
     /// and how many were opened.
     fn run(
         pooled: &[Conn],
-        mut answer: impl FnMut(Conn) -> Sent<Conn, &'static str, &'static str>,
+        mut answer: impl FnMut(Conn) -> Sent<&'static str, &'static str>,
         connect_fails: bool,
     ) -> (Outcome, Vec<u32>, u32) {
         let a = origin("http://127.0.0.1:1");
@@ -587,12 +600,11 @@ mod tests {
         }
         let mut opened = 0;
         let mut sent_on = Vec::new();
-        let hand_off = HandOff::new();
+        let mut outgoing = Outgoing::new("request");
         let outcome = now(send_pooled(
             &pool,
             &a,
-            &hand_off,
-            "request",
+            &mut outgoing,
             |c: Conn| ready(c.open.then_some(c)),
             || {
                 opened += 1;
@@ -604,21 +616,22 @@ mod tests {
                     }),
                 })
             },
-            |c, _request| -> Ready<Sent<Conn, &'static str, &'static str>> {
-                assert!(hand_off.happened(), "sending before the hand-off is noted");
+            |c: &mut Conn, request| {
+                assert_eq!(request, "request");
                 sent_on.push(c.id);
-                ready(answer(c))
+                ready(answer(*c))
             },
+            |sent: Sent<&'static str, &'static str>| sent,
         ));
         // Handed over unless nothing was sent in the end (a failed connect, or a request that
         // came back unsent from every connection).
         let sent = !matches!(outcome, Err(TransportFailure::Connect(_)));
-        assert_eq!(hand_off.happened(), sent, "hand-off after {outcome:?}");
+        assert_eq!(outgoing.handed_off(), sent, "hand-off after {outcome:?}");
         (outcome, sent_on, opened)
     }
 
-    fn answered(c: Conn) -> Sent<Conn, &'static str, &'static str> {
-        Sent::Answered(c, "response")
+    fn answered(_: Conn) -> Sent<&'static str, &'static str> {
+        Sent::Answered("response")
     }
 
     #[test]
@@ -675,6 +688,38 @@ mod tests {
         let (outcome, sent_on, opened) = run(&pooled, |_| Sent::Failed("reset".into()), false);
         assert!(matches!(outcome, Err(TransportFailure::Io(m)) if m == "reset"));
         assert_eq!((sent_on, opened), (vec![2], 0));
+    }
+
+    #[test]
+    fn a_request_already_handed_to_a_connection_is_not_sent_again() {
+        let a = origin("http://127.0.0.1:1");
+        let pool = Mutex::new(IdlePool::default());
+        let mut outgoing = Outgoing::new("request");
+        let mut sends = 0;
+        let mut attempt = |outgoing: &mut Outgoing<&'static str>| {
+            now(send_pooled(
+                &pool,
+                &a,
+                outgoing,
+                |c: Conn| ready(Some(c)),
+                || ready(Ok(Conn { id: 1, open: true })),
+                |_: &mut Conn, _| {
+                    sends += 1;
+                    ready(())
+                },
+                |()| Sent::<&'static str, ()>::Failed("reset".into()),
+            ))
+        };
+        assert!(matches!(
+            attempt(&mut outgoing),
+            Err(TransportFailure::Io(_))
+        ));
+        assert!(outgoing.handed_off());
+        assert!(matches!(
+            attempt(&mut outgoing),
+            Err(TransportFailure::InvalidRequest(_))
+        ));
+        assert_eq!(sends, 1);
     }
 
     /// Dials `outcomes` (one per address: `None` never answers) with a fallback delay that is
