@@ -19,6 +19,7 @@
 //! # Ok::<(), etcd_v2_async_std::Error>(())
 //! ```
 
+mod alarm;
 mod io;
 mod srv;
 mod transport;

@@ -11,6 +11,7 @@ use async_std::net::TcpStream;
 use bytes::Bytes;
 use etcd_v2_proto::TransportFailure;
 use etcd_v2_proto::body::{Body, BodyBuffer};
+use etcd_v2_proto::deadlines::Deadline;
 use etcd_v2_proto::pool::{
     FALLBACK_DELAY, IdlePool, Origin, Outgoing, Phases, Sent, check_in, dial_first, origin_form,
     race, send_pooled,
@@ -22,6 +23,7 @@ use hyper::body::{Body as _, Incoming};
 use hyper::client::conn::TrySendError;
 use hyper::client::conn::http1::{self, SendRequest};
 
+use crate::alarm;
 use crate::io::Io;
 
 /// Go's dial timeout.
@@ -188,6 +190,7 @@ type Sender = SendRequest<Full<Bytes>>;
 /// [`Phases`]' deadlines: one timer, raced by reference with futures made in place (a
 /// timeout wrapper per phase would keep room for what it wraps twice). The request is kept
 /// once, in `outgoing`, and hyper's own future is awaited as it is.
+#[allow(clippy::manual_async_fn)] // an `async fn` would keep each argument twice
 fn exchange(
     idle: Arc<Mutex<IdlePool<Sender>>>,
     tls: Option<Tls>,
@@ -199,7 +202,8 @@ fn exchange(
     // An `async` block, not an `async fn`: an `async fn` moves its arguments into locals, and
     // keeps room for both.
     async move {
-        let mut timer = phases.head.map_or_else(Timer::never, Timer::at);
+        // The process's alarm thread watches the deadline: no async-io timer per call.
+        let mut timer = phases.head.map(alarm::start);
         // Boxed: a TLS handshake future is large, and most exchanges reuse a connection.
         let connect = || Box::pin(connect(&origin, tls.clone()));
         // In a block of its own: the head's room is free again for the body's phase.
@@ -213,21 +217,18 @@ fn exchange(
                 |sender, request| sender.try_send_request(request),
                 sent,
             ));
-            race(head, |cx| poll_timer(&mut timer, cx)).await
+            race(head, |cx| poll_deadline(&mut timer, cx)).await
         };
         // Until a connection holds the request, running out of time means nothing was sent,
         // which the core must know to fail over a write.
         let (sender, response) = answered.ok_or_else(|| outgoing.timed_out())??;
         if phases.body_differs() {
-            match phases.body {
-                Some(at) => timer.set_at(at),
-                None => timer = Timer::never(),
-            }
+            timer = phases.body.map(alarm::start);
         }
         let (head, mut body) = response.into_parts();
         let mut buffer = BodyBuffer::new(max_body, body.size_hint().exact());
         loop {
-            let frame = race(pin!(body.frame()), |cx| poll_timer(&mut timer, cx)).await;
+            let frame = race(pin!(body.frame()), |cx| poll_deadline(&mut timer, cx)).await;
             let Some(frame) = frame.ok_or(TransportFailure::Timeout)? else {
                 break;
             };
@@ -241,7 +242,12 @@ fn exchange(
     }
 }
 
-/// Whether the exchange's timer has fired (one that never fires registers nothing).
+/// Whether the exchange's deadline (if it has one) has passed.
+fn poll_deadline(deadline: &mut Option<Deadline<'_>>, cx: &mut Context<'_>) -> Poll<()> {
+    deadline.as_mut().map_or(Poll::Pending, |d| d.poll(cx))
+}
+
+/// Whether a timer has fired (one that never fires registers nothing).
 fn poll_timer(timer: &mut Timer, cx: &mut Context<'_>) -> Poll<()> {
     Pin::new(timer).poll(cx).map(drop)
 }

@@ -47,6 +47,8 @@ mod cluster;
 mod code;
 mod config;
 pub mod curl;
+#[cfg(feature = "std")]
+pub mod deadlines;
 mod decode;
 pub mod dns;
 pub mod encode;

@@ -332,6 +332,7 @@ pub enum Sent<R, P> {
 /// What `connect` fails with; `Connect` as above; [`TransportFailure::Io`] for a failed send;
 /// [`TransportFailure::InvalidRequest`] if `outgoing` holds no request.
 #[cfg(feature = "std")]
+#[allow(clippy::manual_async_fn)] // an `async fn` would keep each argument twice
 pub fn send_pooled<C, R, P, U, K, S>(
     pool: &std::sync::Mutex<IdlePool<C>>,
     origin: &Origin,

@@ -5,6 +5,7 @@
 //! expiration is written back byte-identical.
 
 use core::fmt;
+use core::num::NonZeroU32;
 
 /// 0000-01-01T00:00:00Z in Unix seconds.
 const MIN_SECS: i64 = -62_167_219_200;
@@ -18,7 +19,9 @@ const NANOS_PER_SEC: u32 = 1_000_000_000;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp {
     secs: i64,
-    nanos: u32,
+    /// The nanoseconds plus one: never zero, so an `Option<Timestamp>` (a node's expiration)
+    /// takes no more room than a `Timestamp`, which keeps a [`Node`](crate::Node) at 128 bytes.
+    nanos_plus_one: NonZeroU32,
 }
 
 /// The text is not an RFC 3339 date-time in the supported range.
@@ -205,7 +208,10 @@ impl Timestamp {
     /// `None` if `nanos` is not below one second or the instant is outside the years 0000–9999.
     pub const fn from_unix(secs: i64, nanos: u32) -> Option<Self> {
         if nanos < NANOS_PER_SEC && secs >= MIN_SECS && secs <= MAX_SECS {
-            Some(Self { secs, nanos })
+            Some(Self {
+                secs,
+                nanos_plus_one: NonZeroU32::MIN.saturating_add(nanos),
+            })
         } else {
             None
         }
@@ -218,7 +224,7 @@ impl Timestamp {
 
     /// Nanoseconds after [`Self::unix_seconds`], below 1 000 000 000.
     pub const fn subsec_nanos(&self) -> u32 {
-        self.nanos
+        self.nanos_plus_one.get() - 1
     }
 
     /// The same instant as a [`std::time::SystemTime`].
@@ -230,7 +236,7 @@ impl Timestamp {
         use core::time::Duration;
         use std::time::UNIX_EPOCH;
         let whole = Duration::from_secs(self.secs.unsigned_abs());
-        let fraction = Duration::from_nanos(u64::from(self.nanos));
+        let fraction = Duration::from_nanos(u64::from(self.subsec_nanos()));
         let time = if self.secs >= 0 {
             UNIX_EPOCH.checked_add(whole + fraction)
         } else {
@@ -283,8 +289,8 @@ impl fmt::Display for Timestamp {
             second_of_day / 60 % 60,
             second_of_day % 60
         )?;
-        if self.nanos > 0 {
-            let mut fraction = self.nanos;
+        if self.subsec_nanos() > 0 {
+            let mut fraction = self.subsec_nanos();
             let mut width = 9;
             // Drop trailing zeros (the fraction is non-zero, so this ends).
             loop {
@@ -333,6 +339,18 @@ impl<'de> serde::Deserialize<'de> for Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_expiration_takes_no_room_of_its_own_and_a_node_fits_in_128_bytes() {
+        use core::mem::size_of;
+        assert_eq!(size_of::<Option<Timestamp>>(), size_of::<Timestamp>());
+        // Moves of up to 128 bytes are inlined; a larger node is moved with a call to memcpy.
+        assert!(
+            size_of::<crate::Node>() <= 128,
+            "{}",
+            size_of::<crate::Node>()
+        );
+    }
     use alloc::string::{String, ToString};
     use alloc::vec::Vec;
 

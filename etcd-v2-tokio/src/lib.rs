@@ -20,9 +20,9 @@
 //! not have been applied. Prefer [`Client::with_timeout`], which lets the core classify the end
 //! ([`Error::DeadlineExceeded`] or [`Error::OutcomeUnknown`]).
 
+mod alarm;
 mod dial;
 mod srv;
-mod timer_keeper;
 mod transport;
 mod watcher;
 

@@ -1,13 +1,14 @@
 //! The custom-transport seam and the default hyper 1.x transport
 
 use std::error::Error as StdError;
-use std::pin::{Pin, pin};
+use std::pin::pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use etcd_v2_proto::body::{Body, BodyBuffer};
+use etcd_v2_proto::deadlines::Deadline;
 use etcd_v2_proto::pool::{
     IdlePool, Origin, Outgoing, Phases, Sent, check_in, origin_form, race, send_pooled,
 };
@@ -20,7 +21,7 @@ use hyper::client::conn::http1::{self, SendRequest};
 use hyper_util::rt::TokioIo;
 
 use crate::TransportFailure;
-use crate::timer_keeper::TimerKeeper;
+use crate::alarm;
 
 /// Performs one HTTP exchange for the client (implement it for a custom transport).
 ///
@@ -68,7 +69,6 @@ pub struct HyperTransport {
     idle: Arc<Mutex<IdlePool<Sender>>>,
     #[cfg(feature = "tls")]
     tls: Option<tokio_rustls::TlsConnector>,
-    keeper: Arc<TimerKeeper>,
 }
 
 impl std::fmt::Debug for HyperTransport {
@@ -166,9 +166,6 @@ impl Transport for HyperTransport {
         header_deadline: Option<Instant>,
         max_body: usize,
     ) -> BoxFuture<'static, Result<Response<Body>, TransportFailure>> {
-        if header_deadline.is_some() {
-            self.keeper.touch();
-        }
         // Made ready here, not in the exchange: what an `async fn` takes apart keeps its room
         // in the future beside what it makes of it.
         let (mut parts, body) = request.into_parts();
@@ -196,6 +193,7 @@ impl Transport for HyperTransport {
 /// arguments stay beside its states), which made this future 3,000 bytes. The request is kept
 /// once, in `outgoing`, and hyper's own future is awaited as it is: under the 1,032 bytes
 /// glibc's thread cache serves, so boxing it costs a small allocation, not a large one.
+#[allow(clippy::manual_async_fn)] // an `async fn` would keep each argument twice
 fn exchange(
     idle: Arc<Mutex<IdlePool<Sender>>>,
     tls: Option<Tls>,
@@ -207,7 +205,8 @@ fn exchange(
     // An `async` block, not an `async fn`: an `async fn` moves its arguments into locals, and
     // keeps room for both.
     async move {
-        let mut timer = pin!(phases.head.map(|at| tokio::time::sleep_until(at.into())));
+        // The process's alarm thread watches the deadline: no tokio timer per call.
+        let mut timer = phases.head.map(alarm::start);
         // In a block of its own: the head's room is free again for the body's phase.
         let answered = {
             let head = pin!(send_pooled(
@@ -219,21 +218,18 @@ fn exchange(
                 |sender, request| sender.try_send_request(request),
                 sent,
             ));
-            race(head, |cx| poll_timer(timer.as_mut(), cx)).await
+            race(head, |cx| poll_deadline(&mut timer, cx)).await
         };
         // Until a connection holds the request, running out of time means nothing was sent, which
         // the core must know to fail over a write.
         let (sender, response) = answered.ok_or_else(|| outgoing.timed_out())??;
         if phases.body_differs() {
-            match (timer.as_mut().as_pin_mut(), phases.body) {
-                (Some(sleep), Some(at)) => sleep.reset(at.into()),
-                (_, at) => timer.set(at.map(|at| tokio::time::sleep_until(at.into()))),
-            }
+            timer = phases.body.map(alarm::start);
         }
         let (parts, mut body) = response.into_parts();
         let mut buffer = BodyBuffer::new(max_body, body.size_hint().exact());
         loop {
-            let frame = race(pin!(body.frame()), |cx| poll_timer(timer.as_mut(), cx)).await;
+            let frame = race(pin!(body.frame()), |cx| poll_deadline(&mut timer, cx)).await;
             let Some(frame) = frame.ok_or(TransportFailure::Timeout)? else {
                 break;
             };
@@ -247,11 +243,9 @@ fn exchange(
     }
 }
 
-/// Whether the exchange's timer (if it has one) has fired.
-fn poll_timer(timer: Pin<&mut Option<tokio::time::Sleep>>, cx: &mut Context<'_>) -> Poll<()> {
-    timer
-        .as_pin_mut()
-        .map_or(Poll::Pending, |sleep| sleep.poll(cx))
+/// Whether the exchange's deadline (if it has one) has passed.
+fn poll_deadline(deadline: &mut Option<Deadline<'_>>, cx: &mut Context<'_>) -> Poll<()> {
+    deadline.as_mut().map_or(Poll::Pending, |d| d.poll(cx))
 }
 
 /// A pooled connection if it is still open and ready for a request: an idle one is ready at

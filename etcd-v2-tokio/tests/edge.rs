@@ -161,6 +161,42 @@ fn a_client_made_outside_a_runtime_works_in_one_and_reuses_its_connection() {
     });
 }
 
+/// Deadlines are watched by one thread for the whole process, not by a runtime: a call on a
+/// runtime made after the first one is gone still gives up at its header timeout.
+#[test]
+fn a_header_timeout_still_fires_on_a_new_runtime_once_the_first_is_gone() {
+    let config =
+        Config::new(["http://127.0.0.1:1"]).header_timeout(Some(Duration::from_millis(200)));
+    let client = Client::new(config).unwrap();
+    for _ in 0..2 {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let a = Fake::start(Behavior::Stall).await;
+            client.set_endpoints(&[&a.url]).unwrap();
+            let started = Instant::now();
+            let call = client.get("/foo", GetOptions::default());
+            let outcome = tokio::time::timeout(Duration::from_secs(5), call).await;
+            let err = outcome.expect("the header timeout fired").unwrap_err();
+            let Error::Cluster(ClusterError { failures }) = err else {
+                panic!("{err:?}")
+            };
+            assert!(
+                matches!(failures[..], [(_, AttemptFailure::HeaderTimeout { .. })]),
+                "{failures:?}"
+            );
+            assert!(
+                started.elapsed() < Duration::from_secs(2),
+                "{:?}",
+                started.elapsed()
+            );
+        });
+        drop(runtime);
+    }
+}
+
 #[tokio::test]
 async fn stalled_endpoints_give_header_timeout_each() {
     let (a, b) = (

@@ -60,9 +60,10 @@ pub(crate) struct Cost {
 }
 
 impl Cost {
-    /// Operations per second of wall time.
+    /// Operations per second of wall time (a run too short to time, as read back from a
+    /// child's line, counts as one microsecond).
     pub(crate) fn ops_per_s(&self) -> f64 {
-        self.ops as f64 / self.seconds
+        self.ops as f64 / self.seconds.max(1e-6)
     }
 
     /// Client CPU milliseconds per 1,000 operations.

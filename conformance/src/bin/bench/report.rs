@@ -22,7 +22,7 @@ impl Sample {
     pub(crate) fn line(&self) -> String {
         let c = &self.cost;
         format!(
-            "{} {} {} {:.3} {:.0} {:.2} {} {} {:.0} {:.0}",
+            "{} {} {} {:.6} {:.0} {:.2} {} {} {:.0} {:.0}",
             self.adapter,
             self.workload,
             c.ops,

@@ -1,0 +1,55 @@
+//! The alarm thread that watches every exchange's deadline (the core's [`Deadlines`])
+//!
+//! A tokio timer per call is registered in the runtime's wheel and removed again (~550
+//! instructions a call), and wakes the time driver whenever it parked with no earlier timer.
+//! One thread parked until the earliest deadline costs nothing while calls end in time, is
+//! woken only for a deadline sooner than the one it sleeps until, and serves every runtime:
+//! no runtime's shutdown leaves an exchange on another without its deadline.
+
+use std::sync::{Arc, Once, OnceLock};
+use std::task::{Wake, Waker};
+use std::thread::Thread;
+use std::time::Instant;
+
+use etcd_v2_proto::deadlines::{Deadline, Deadlines};
+
+/// The deadlines of every exchange in this process, watched by one thread started on first use.
+pub(crate) fn start(at: Instant) -> Deadline<'static> {
+    static DEADLINES: OnceLock<Deadlines> = OnceLock::new();
+    static ALARM: Once = Once::new();
+    let deadlines = DEADLINES.get_or_init(|| Deadlines::new(Instant::now()));
+    ALARM.call_once(|| {
+        let spawned = std::thread::Builder::new()
+            .name("etcd-v2-deadlines".into())
+            .spawn(|| watch(deadlines));
+        // Without a thread (none can be made), deadlines are never found passed; the process
+        // is then out of threads, and this is no worse than what else fails with it.
+        drop(spawned);
+    });
+    deadlines.start(at)
+}
+
+/// Parks until the earliest deadline, wakes the exchanges whose deadline has passed, and so on.
+fn watch(deadlines: &Deadlines) {
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    loop {
+        let now = Instant::now();
+        match deadlines.expire(now, &waker) {
+            Some(at) => std::thread::park_timeout(at.saturating_duration_since(now)),
+            None => std::thread::park(),
+        }
+    }
+}
+
+/// Wakes the alarm thread.
+struct Unpark(Thread);
+
+impl Wake for Unpark {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
+    }
+}
