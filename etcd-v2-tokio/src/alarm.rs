@@ -6,26 +6,30 @@
 //! woken only for a deadline sooner than the one it sleeps until, and serves every runtime:
 //! no runtime's shutdown leaves an exchange on another without its deadline.
 
-use std::sync::{Arc, Once, OnceLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::task::{Wake, Waker};
 use std::thread::Thread;
 use std::time::Instant;
 
 use etcd_v2_proto::deadlines::{Deadline, Deadlines};
 
-/// The deadlines of every exchange in this process, watched by one thread started on first use.
+/// Adds an exchange's deadline to those of every exchange in this process, which one thread
+/// watches (started on first use).
 pub(crate) fn start(at: Instant) -> Deadline<'static> {
     static DEADLINES: OnceLock<Deadlines> = OnceLock::new();
-    static ALARM: Once = Once::new();
+    static WATCHED: AtomicBool = AtomicBool::new(false);
     let deadlines = DEADLINES.get_or_init(|| Deadlines::new(Instant::now()));
-    ALARM.call_once(|| {
+    if !WATCHED.load(Ordering::Acquire) && !WATCHED.swap(true, Ordering::AcqRel) {
         let spawned = std::thread::Builder::new()
             .name("etcd-v2-deadlines".into())
             .spawn(|| watch(deadlines));
-        // Without a thread (none can be made), deadlines are never found passed; the process
-        // is then out of threads, and this is no worse than what else fails with it.
-        drop(spawned);
-    });
+        // The process is out of threads: the next exchange tries again, and the deadlines
+        // added meanwhile are watched from then on.
+        if spawned.is_err() {
+            WATCHED.store(false, Ordering::Release);
+        }
+    }
     deadlines.start(at)
 }
 
