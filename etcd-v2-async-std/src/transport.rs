@@ -1,7 +1,7 @@
 //! The custom-transport seam and the default transport (hyper HTTP/1 over async-std TCP).
 
 use std::future::Future;
-use std::pin::{Pin, pin};
+use std::pin::pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -167,7 +167,7 @@ impl Transport for HyperTransport {
 ///
 /// It takes a maker, not a future, so that the future is made in place: an `async fn` keeps a
 /// future argument beside what it moves it into, which doubles a large future's room (as
-/// `async_std::future::timeout` does). The same [`race`] and timer as an exchange's phases.
+/// `async_std::future::timeout` does). The same [`race`] and deadline as an exchange's phases.
 pub(crate) async fn within<T, F>(
     deadline: Option<Instant>,
     make: impl FnOnce() -> F,
@@ -175,9 +175,9 @@ pub(crate) async fn within<T, F>(
 where
     F: Future<Output = Result<T, TransportFailure>>,
 {
-    let mut timer = deadline.map_or_else(Timer::never, Timer::at);
+    let mut deadline = deadline.map(alarm::start);
     let future = pin!(make());
-    let finished = race(future, |cx| poll_timer(&mut timer, cx)).await;
+    let finished = race(future, |cx| poll_deadline(&mut deadline, cx)).await;
     finished.unwrap_or(Err(TransportFailure::Timeout))
 }
 
@@ -187,8 +187,8 @@ type Answer = Result<Response<Body>, TransportFailure>;
 type Sender = SendRequest<Full<Bytes>>;
 
 /// One exchange on a pooled or new connection to the request's origin, given up at its
-/// [`Phases`]' deadlines: one timer, raced by reference with futures made in place (a
-/// timeout wrapper per phase would keep room for what it wraps twice). The request is kept
+/// [`Phases`]' deadlines: one deadline (the process's alarm watches it), raced by reference with
+/// futures made in place (a timeout wrapper per phase would keep room for what it wraps twice). The request is kept
 /// once, in `outgoing`, and hyper's own future is awaited as it is.
 #[allow(clippy::manual_async_fn)] // an `async fn` would keep each argument twice
 fn exchange(
@@ -203,7 +203,7 @@ fn exchange(
     // keeps room for both.
     async move {
         // The process's alarm thread watches the deadline: no async-io timer per call.
-        let mut timer = phases.head.map(alarm::start);
+        let mut deadline = phases.head.map(alarm::start);
         // Boxed: a TLS handshake future is large, and most exchanges reuse a connection.
         let connect = || Box::pin(connect(&origin, tls.clone()));
         // In a block of its own: the head's room is free again for the body's phase.
@@ -217,18 +217,18 @@ fn exchange(
                 |sender, request| sender.try_send_request(request),
                 sent,
             ));
-            race(head, |cx| poll_deadline(&mut timer, cx)).await
+            race(head, |cx| poll_deadline(&mut deadline, cx)).await
         };
         // Until a connection holds the request, running out of time means nothing was sent,
         // which the core must know to fail over a write.
         let (sender, response) = answered.ok_or_else(|| outgoing.timed_out())??;
         if phases.body_differs() {
-            timer = phases.body.map(alarm::start);
+            deadline = phases.body.map(alarm::start);
         }
         let (head, mut body) = response.into_parts();
         let mut buffer = BodyBuffer::new(max_body, body.size_hint().exact());
         loop {
-            let frame = race(pin!(body.frame()), |cx| poll_deadline(&mut timer, cx)).await;
+            let frame = race(pin!(body.frame()), |cx| poll_deadline(&mut deadline, cx)).await;
             let Some(frame) = frame.ok_or(TransportFailure::Timeout)? else {
                 break;
             };
@@ -245,11 +245,6 @@ fn exchange(
 /// Whether the exchange's deadline (if it has one) has passed.
 fn poll_deadline(deadline: &mut Option<Deadline<'_>>, cx: &mut Context<'_>) -> Poll<()> {
     deadline.as_mut().map_or(Poll::Pending, |d| d.poll(cx))
-}
-
-/// Whether a timer has fired (one that never fires registers nothing).
-fn poll_timer(timer: &mut Timer, cx: &mut Context<'_>) -> Poll<()> {
-    Pin::new(timer).poll(cx).map(drop)
 }
 
 /// A pooled connection if it is still open and ready for a request: an idle one is ready at

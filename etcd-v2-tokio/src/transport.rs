@@ -188,11 +188,11 @@ impl Transport for HyperTransport {
 
 /// One exchange on a pooled or new connection to the request's origin.
 ///
-/// One timer bounds both [`Phases`], and the futures are made in place and [`race`]d with it
-/// by reference: a timeout wrapper per phase kept room for what it wraps twice (an `async fn`'s
-/// arguments stay beside its states), which made this future 3,000 bytes. The request is kept
-/// once, in `outgoing`, and hyper's own future is awaited as it is: under the 1,032 bytes
-/// glibc's thread cache serves, so boxing it costs a small allocation, not a large one.
+/// One deadline bounds both [`Phases`] (the process's alarm watches it), and the futures are
+/// made in place and [`race`]d with it by reference: a timeout wrapper per phase kept room for
+/// what it wraps twice, which made this future 3,000 bytes. The request is kept once, in
+/// `outgoing`, and hyper's own future is awaited as it is: under the 1,032 bytes glibc's thread
+/// cache serves, so boxing it costs a small allocation, not a large one.
 #[allow(clippy::manual_async_fn)] // an `async fn` would keep each argument twice
 fn exchange(
     idle: Arc<Mutex<IdlePool<Sender>>>,
@@ -206,7 +206,7 @@ fn exchange(
     // keeps room for both.
     async move {
         // The process's alarm thread watches the deadline: no tokio timer per call.
-        let mut timer = phases.head.map(alarm::start);
+        let mut deadline = phases.head.map(alarm::start);
         // In a block of its own: the head's room is free again for the body's phase.
         let answered = {
             let head = pin!(send_pooled(
@@ -218,18 +218,18 @@ fn exchange(
                 |sender, request| sender.try_send_request(request),
                 sent,
             ));
-            race(head, |cx| poll_deadline(&mut timer, cx)).await
+            race(head, |cx| poll_deadline(&mut deadline, cx)).await
         };
         // Until a connection holds the request, running out of time means nothing was sent, which
         // the core must know to fail over a write.
         let (sender, response) = answered.ok_or_else(|| outgoing.timed_out())??;
         if phases.body_differs() {
-            timer = phases.body.map(alarm::start);
+            deadline = phases.body.map(alarm::start);
         }
         let (parts, mut body) = response.into_parts();
         let mut buffer = BodyBuffer::new(max_body, body.size_hint().exact());
         loop {
-            let frame = race(pin!(body.frame()), |cx| poll_deadline(&mut timer, cx)).await;
+            let frame = race(pin!(body.frame()), |cx| poll_deadline(&mut deadline, cx)).await;
             let Some(frame) = frame.ok_or(TransportFailure::Timeout)? else {
                 break;
             };
