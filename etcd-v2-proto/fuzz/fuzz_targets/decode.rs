@@ -2,7 +2,10 @@
 //!
 //! Input layout: two bytes of status (big-endian; outside 100..=999 folded into it), one byte of header
 //! count, then per header one byte selecting the name and a length-prefixed value, then the
-//! body (the rest). Run with `cargo fuzz run decode` from `etcd-v2-proto/`.
+//! body (the rest). Run with `cargo fuzz run decode` from `etcd-v2-proto/` (nightly), or on the
+//! stable toolchain with `RUSTC_BOOTSTRAP=1 cargo fuzz run decode --sanitizer none` (no
+//! AddressSanitizer: the workspace forbids `unsafe`, so a panic or a hang is what there is to
+//! find).
 #![no_main]
 
 use bytes::Bytes;
