@@ -19,6 +19,9 @@ pub(crate) struct Args {
     pub(crate) child: bool,
     /// Internal: be the null workload's canned-response server.
     pub(crate) serve_null: bool,
+    /// Start a throwaway etcd member, print its URL, keep it until stdin closes (for scripts
+    /// that measure one child at a time, e.g. `WORKLOAD=w1 scripts/bench-instructions`).
+    pub(crate) serve_etcd: bool,
     /// The plain clients also decode every answer they read into typed structs (serde), as a
     /// program using them would have to.
     pub(crate) plain_decode: bool,
@@ -30,6 +33,8 @@ pub(crate) const USAGE: &str = "\
 usage: bench [--adapter A[,A...]|all] [--workload W[,W...]|all] [--n N] [--runs R]
              [--workers K] [--listing-keys K] [--listings L] [--watch-n M] [--endpoints URL[,URL...]]
              [--plain-decode]
+       bench --serve-etcd
+
 
   adapters:  blocking tokio async-std (ours); raw-ureq raw-hyper-conn-tokio raw-hyper-async-std
              (the plain HTTP client each is built on, sending the same requests); raw-hyper-tokio
@@ -42,6 +47,8 @@ usage: bench [--adapter A[,A...]|all] [--workload W[,W...]|all] [--n N] [--runs 
              --listings 20 --watch-n 1000; without --endpoints a throwaway etcd member is started.
   --plain-decode: the plain clients also decode each answer into typed structs with serde_json
              (what a program using them would have to do; ours always decode).
+  --serve-etcd: start a throwaway etcd member, print `listening <url>`, and keep it until
+             standard input closes.
 ";
 
 impl Args {
@@ -61,6 +68,7 @@ impl Args {
             endpoints: Vec::new(),
             child: false,
             serve_null: false,
+            serve_etcd: false,
             plain_decode: false,
             help: false,
         };
@@ -83,6 +91,7 @@ impl Args {
                 }
                 "--child" => parsed.child = true,
                 "--serve-null" => parsed.serve_null = true,
+                "--serve-etcd" => parsed.serve_etcd = true,
                 "--plain-decode" => parsed.plain_decode = true,
                 "--help" | "-h" => parsed.help = true,
                 // What `cargo bench` passes to every bench target.

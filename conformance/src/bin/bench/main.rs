@@ -60,6 +60,8 @@ fn main() -> ExitCode {
     }
     let outcome = if args.serve_null {
         null_server::serve().map_err(|e| e.to_string())
+    } else if args.serve_etcd {
+        serve_etcd()
     } else if args.child {
         raw::decode_answers(args.plain_decode);
         measure_here(&args)
@@ -73,6 +75,19 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// A throwaway member for a script: its URL on stdout, then kept (and killed when dropped)
+/// until standard input closes.
+fn serve_etcd() -> Result<(), String> {
+    use std::io::{Read, Write};
+    let member = EtcdCluster::single().map_err(|e| e.to_string())?;
+    println!("listening {}", member.client_url(0));
+    std::io::stdout().flush().map_err(|e| e.to_string())?;
+    let mut ignored = Vec::new();
+    let waited = std::io::stdin().read_to_end(&mut ignored);
+    drop(member);
+    waited.map(drop).map_err(|e| e.to_string())
 }
 
 /// Child: one client, one workload, one line on stdout.
