@@ -142,7 +142,10 @@ fn stalled_create_is_outcome_unknown() {
         .unwrap()
         .create("/foo", "bar")
         .unwrap_err();
-    let Error::OutcomeUnknown { endpoint, failure } = err else {
+    let Error::OutcomeUnknown {
+        endpoint, failure, ..
+    } = err
+    else {
         panic!("got {err:?}")
     };
     assert_eq!(endpoint, a);
@@ -222,7 +225,10 @@ fn delete_hung_up_on_is_outcome_unknown_and_not_resent() {
     let err = client
         .delete("/foo", &DeleteOptions::default())
         .unwrap_err();
-    let Error::OutcomeUnknown { endpoint, failure } = err else {
+    let Error::OutcomeUnknown {
+        endpoint, failure, ..
+    } = err
+    else {
         panic!("got {err:?}")
     };
     assert_eq!(endpoint, first);

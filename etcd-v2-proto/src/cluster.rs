@@ -23,6 +23,8 @@ pub struct Cluster {
     generation: u64,
     rng: Rng,
     cluster_id: Option<String>,
+    /// The highest `X-Etcd-Index` any answer carried (0: none yet).
+    last_index: u64,
 }
 
 /// What a call copies from the cluster when it starts.
@@ -47,6 +49,7 @@ impl Cluster {
             generation: 0,
             rng: Rng::new(seed),
             cluster_id: config.expected_cluster_id.clone(),
+            last_index: 0,
             config,
         };
         let initial = cluster.config.endpoints.clone();
@@ -99,6 +102,17 @@ impl Cluster {
     }
 
     /// Makes `index` of the list seen by a call the pin, if the list has not changed since.
+    /// The highest `X-Etcd-Index` an answer to this client carried, if any: every write the
+    /// client sends from now on that is applied gets a higher index.
+    pub fn last_index(&self) -> Option<u64> {
+        (self.last_index > 0).then_some(self.last_index)
+    }
+
+    /// Notes the `X-Etcd-Index` of an answer.
+    pub(crate) fn saw_index(&mut self, index: u64) {
+        self.last_index = self.last_index.max(index);
+    }
+
     pub(crate) fn pin(&mut self, generation: u64, index: usize) {
         if generation == self.generation && index < self.endpoints.len() {
             self.pinned = index;

@@ -7,6 +7,8 @@ use core::time::Duration;
 
 use http::HeaderValue;
 
+use crate::call::WriteRetry;
+
 /// HTTP Basic credentials; the password never shows in `Debug` output.
 ///
 /// ```
@@ -90,7 +92,9 @@ pub struct Config {
     /// member cannot hang a watch while the body may wait for an event. Default 5 s; `None`
     /// waits forever.
     pub header_timeout: Option<Duration>,
-    /// Deadline of one whole call, failover included (Go: the context's deadline). Default none.
+    /// Deadline of one whole call, failover included (Go: the context's deadline); watches are
+    /// not bounded by it. Default 30 s, so every call has a finite budget; `None` waits as long
+    /// as the endpoints and their header timeouts take.
     pub request_timeout: Option<Duration>,
     /// Endpoint selection mode.
     pub selection_mode: SelectionMode,
@@ -106,6 +110,9 @@ pub struct Config {
     pub curl_debug: bool,
     /// Refuse members whose `X-Etcd-Cluster-Id` differs from this one.
     pub expected_cluster_id: Option<String>,
+    /// Whether a write is re-sent after an attempt that may have been applied (default: never,
+    /// [`WriteRetry::AtMostOnce`]).
+    pub write_retry: WriteRetry,
 }
 
 impl Default for Config {
@@ -114,7 +121,7 @@ impl Default for Config {
             endpoints: Vec::new(),
             credentials: None,
             header_timeout: Some(Duration::from_secs(5)),
-            request_timeout: None,
+            request_timeout: Some(Duration::from_secs(30)),
             selection_mode: SelectionMode::Random,
             max_redirects: 10,
             max_body_bytes: 64 * 1024 * 1024,
@@ -122,6 +129,7 @@ impl Default for Config {
             seed: None,
             curl_debug: false,
             expected_cluster_id: None,
+            write_retry: WriteRetry::AtMostOnce,
         }
     }
 }
@@ -190,6 +198,12 @@ impl Config {
     /// Sets [`Self::curl_debug`].
     pub fn curl_debug(mut self, yes: bool) -> Self {
         self.curl_debug = yes;
+        self
+    }
+
+    /// Sets [`Self::write_retry`].
+    pub fn write_retry(mut self, retry: WriteRetry) -> Self {
+        self.write_retry = retry;
         self
     }
 

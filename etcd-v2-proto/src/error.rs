@@ -4,7 +4,7 @@
 //! * [`Error::Etcd`] / [`Error::Api`] / [`Error::UnexpectedStatus`]: a server answered and said no.
 //! * [`Error::Protocol`]: a server answered with something that is not etcd v2.
 //! * [`Error::Cluster`]: every endpoint failed; each endpoint's own failure is kept.
-//! * [`Error::OutcomeUnknown`]: a non-idempotent write reached a server but no answer came back.
+//! * [`Error::OutcomeUnknown`]: a write may have reached a server, and no answer it can vouch for came back.
 //! * [`Error::DeadlineExceeded`]: the caller's deadline for the whole call passed.
 //! * [`Error::Discovery`]: SRV discovery found no answer (both DNS lookups failed).
 
@@ -37,15 +37,27 @@ pub enum Error {
     /// No endpoint could serve the call; one failure per endpoint tried.
     #[error(transparent)]
     Cluster(#[from] ClusterError),
-    /// A non-idempotent request may have been applied, but no answer arrived.
+    /// A write may or may not have been applied: an attempt may have reached a server and no
+    /// answer that can be trusted came back.
     ///
-    /// It was not re-sent anywhere else. Read the key back to learn what happened.
+    /// By default it was not re-sent after that attempt (see [`crate::WriteRetry`]). If it was
+    /// applied, its index is above `index_before`: read the key back, or watch it from
+    /// `index_before + 1`, to learn what happened.
     #[error("outcome unknown: request to {endpoint} may have been applied: {failure}")]
+    #[non_exhaustive]
     OutcomeUnknown {
-        /// The endpoint the request was sent to.
+        /// The endpoint of the last attempt that may have applied the write.
         endpoint: String,
-        /// What went wrong after sending.
+        /// What went wrong after that attempt may have been received.
         failure: AttemptFailure,
+        /// Every failed attempt of the call, in order (that one included).
+        attempts: Vec<(String, AttemptFailure)>,
+        /// The error a later attempt was answered with, which the earlier attempt may have
+        /// caused (101 Compare failed after the first compare-and-swap applied); only under a
+        /// [`crate::WriteRetry`] that re-sends.
+        answer: Option<alloc::boxed::Box<Error>>,
+        /// The highest `X-Etcd-Index` the client had seen when the call started, if any.
+        index_before: Option<u64>,
     },
     /// The endpoint list is empty (Go: `ErrNoEndpoints`).
     #[error("client: no endpoints available")]

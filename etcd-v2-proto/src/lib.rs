@@ -28,7 +28,8 @@
 //! ## Errors
 //! One [`Error`] enum, typed by who is at fault: usage (nothing sent), etcd / API answers,
 //! protocol violations, [`ClusterError`] (every endpoint failed, each failure kept), and
-//! [`Error::OutcomeUnknown`] for a create/delete that may have been applied.
+//! [`Error::OutcomeUnknown`] for a write that may have been applied (writes are sent at most
+//! once by default: [`WriteRetry`]).
 
 #![no_std]
 #![forbid(unsafe_code)]
@@ -75,7 +76,7 @@ mod timestamp;
 pub mod watch;
 
 pub use api::Api;
-pub use call::{Call, Idempotency};
+pub use call::{Call, Idempotency, WriteRetry};
 pub use cluster::Cluster;
 pub use code::ErrorCode;
 pub use config::{Config, Credentials, SelectionMode};

@@ -5,12 +5,23 @@
 //!   New ──snapshot──▶ Running ──Send──▶ (adapter) ──▶ 2xx/4xx ──▶ decode ──▶ Finished
 //!                        ▲                             3xx ──▶ follow Location (same endpoint)
 //!                        │                             5xx, transport failure, header timeout:
-//!                        └──── next endpoint ◀──────── idempotent? ── no, and maybe applied ──▶ OutcomeUnknown
+//!                        └──── next endpoint ◀──────── a write that may have been applied,
+//!                                                      and not re-sent by its WriteRetry ──▶ OutcomeUnknown
 //!                                                      all endpoints failed ──▶ ClusterError
 //! ```
 //!
 //! The order is the Go client's: start at the pinned endpoint, then the following ones
 //! cyclically, each once per call. A success elsewhere moves the pin there.
+//!
+//! ## At most once
+//! A write is sent again only while no attempt of it may have reached a server, unless the
+//! config's [`crate::WriteRetry`] says otherwise. Once one may have (the request could have been
+//! written before a timeout, reset or EOF, or a member answered 5xx), the call does not end with
+//! a definite answer it cannot vouch for: a passed deadline, every endpoint failing, or an etcd
+//! error to a later attempt (a 101 because the first attempt applied) all end as
+//! [`Error::OutcomeUnknown`], which keeps every attempt and the index seen before sending.
+//! The call's budget is bounded: each endpoint once, `max_redirects` hops each, and the
+//! call's deadline.
 
 use alloc::boxed::Box;
 use alloc::string::{String, ToString};
@@ -21,10 +32,10 @@ use std::time::Instant;
 use crate::body::Body;
 use http::{Response, Uri};
 
-use crate::call::{Call, Idempotency};
+use crate::call::Call;
 use crate::cluster::{Cluster, Snapshot};
 use crate::curl::{CURL_PREFIX, curl_command};
-use crate::decode::cluster_id_str;
+use crate::decode::{ETCD_INDEX, ETCD_INDEX_NAME, cluster_id_str};
 use crate::endpoint::Endpoint;
 use crate::error::{
     AttemptFailure, ClusterError, Error, ProtocolError, TransportFailure, UsageError,
@@ -88,7 +99,44 @@ struct Run {
     hop: Option<Box<Uri>>,
     redirects: u32,
     failures: Vec<(String, AttemptFailure)>,
+    /// Where in `failures` the last attempt that may have applied this write is.
+    maybe_applied: Option<usize>,
+    /// The highest etcd index the client had seen when the call started.
+    index_before: Option<u64>,
     in_flight: Option<AttemptId>,
+}
+
+impl Run {
+    /// The call's end once a write may have been applied: every attempt, the last maybe-applied
+    /// one named, and `answer` if a later attempt got a definite-looking error.
+    fn outcome_unknown(&mut self, answer: Option<Error>) -> Error {
+        let attempts = core::mem::take(&mut self.failures);
+        let (endpoint, failure) = match self.maybe_applied.and_then(|i| attempts.get(i)) {
+            Some((endpoint, failure)) => (endpoint.clone(), failure.clone()),
+            None => (
+                String::new(),
+                AttemptFailure::Transport(TransportFailure::Timeout),
+            ),
+        };
+        Error::OutcomeUnknown {
+            endpoint,
+            failure,
+            attempts,
+            answer: answer.map(Box::new),
+            index_before: self.index_before,
+        }
+    }
+
+    /// Records a failed attempt; true if it may have applied the write.
+    fn record(&mut self, write: bool, failure: AttemptFailure) -> bool {
+        let endpoint = self.snapshot.endpoints[self.current].as_str().to_string();
+        let maybe = write && failure.may_have_been_applied();
+        if maybe {
+            self.maybe_applied = Some(self.failures.len());
+        }
+        self.failures.push((endpoint, failure));
+        maybe
+    }
 }
 
 impl<T> Op<T> {
@@ -114,14 +162,15 @@ impl<T> Op<T> {
         }
     }
 
-    /// Ends the call with [`Error::DeadlineExceeded`] this long after its first poll
-    /// (overrides [`crate::Config::request_timeout`]).
+    /// Ends the call with [`Error::DeadlineExceeded`] (or [`Error::OutcomeUnknown`] for a
+    /// write that may have been applied) this long after its first poll (overrides
+    /// [`crate::Config::request_timeout`]).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
-    /// Ends the call with [`Error::DeadlineExceeded`] at this instant.
+    /// Ends the call at this instant, as [`Op::timeout`] does.
     pub fn deadline(mut self, deadline: Instant) -> Self {
         self.deadline = Some(deadline);
         self
@@ -176,6 +225,8 @@ impl<T> Op<T> {
             hop: None,
             redirects: 0,
             failures: Vec::new(),
+            maybe_applied: None,
+            index_before: cluster.last_index(),
             in_flight: None,
         });
         Ok(())
@@ -201,8 +252,8 @@ impl<T> Op<T> {
                 return self.poll(now, cluster);
             }
         };
-        if self.call.idempotency == Idempotency::NotIdempotent {
-            request.extensions_mut().insert(Idempotency::NotIdempotent);
+        if self.call.idempotency.is_write() {
+            request.extensions_mut().insert(self.call.idempotency);
         }
         // The response head must arrive within `header_timeout` for every request: etcd sends a
         // watch's headers as soon as the watch is registered, so only a watch's body may take
@@ -255,25 +306,38 @@ impl<T> Op<T> {
     fn endpoint_failed(&mut self, cluster: &mut Cluster, failure: AttemptFailure) {
         let Some(run) = self.run.as_mut() else { return };
         let n = run.snapshot.endpoints.len();
-        let endpoint = run.snapshot.endpoints[run.current].as_str().to_string();
-        if self.call.idempotency == Idempotency::NotIdempotent && failure.may_have_been_applied() {
+        let idempotency = self.call.idempotency;
+        let retry = cluster.config().write_retry;
+        if run.record(idempotency.is_write(), failure) && !retry.resends(idempotency) {
             if run.repin {
                 // Go moves the pin after a one-shot failure so the next call goes elsewhere.
                 cluster.pin(run.snapshot.generation, (run.current + 1) % n);
             }
-            self.finish(Err(Error::OutcomeUnknown { endpoint, failure }));
+            let unknown = run.outcome_unknown(None);
+            self.finish(Err(unknown));
             return;
         }
-        run.failures.push((endpoint, failure));
         run.tried += 1;
         run.hop = None;
         run.redirects = 0;
-        if run.tried >= n {
+        if run.tried < n {
+            run.current = (run.current + 1) % n;
+        } else if run.maybe_applied.is_some() {
+            let unknown = run.outcome_unknown(None);
+            self.finish(Err(unknown));
+        } else {
             let failures = core::mem::take(&mut run.failures);
             self.finish(Err(ClusterError { failures }.into()));
-        } else {
-            run.current = (run.current + 1) % n;
         }
+    }
+
+    /// The end of a call whose deadline passed: nothing applied, or maybe something.
+    fn deadline_passed(&mut self) {
+        let unknown = match self.run.as_mut() {
+            Some(run) if run.maybe_applied.is_some() => run.outcome_unknown(None),
+            _ => Error::DeadlineExceeded,
+        };
+        self.finish(Err(unknown));
     }
 
     fn redirect(&mut self, cluster: &mut Cluster, response: &Response<Body>) {
@@ -339,7 +403,7 @@ impl<T> Task for Op<T> {
             .and_then(|r| r.deadline)
             .is_some_and(|d| now >= d);
         if expired {
-            self.finish(Err(Error::DeadlineExceeded));
+            self.deadline_passed();
             return self.poll(now, cluster);
         }
         self.transmit(now, cluster)
@@ -354,6 +418,11 @@ impl<T> Task for Op<T> {
     ) {
         if !self.accept(attempt) {
             return;
+        }
+        if let Ok(Some(index)) =
+            crate::decode::u64_header(response.headers(), &ETCD_INDEX_NAME, ETCD_INDEX)
+        {
+            cluster.saw_index(index);
         }
         let limit = cluster.config().max_body_bytes;
         if response.body().len() > limit {
@@ -413,17 +482,15 @@ impl<T> Task for Op<T> {
         if !self.accept(attempt) {
             return;
         }
-        let Some(run) = self.run.as_ref() else { return };
+        let Some(run) = self.run.as_mut() else { return };
         let endpoint = run.snapshot.endpoints[run.current].as_str().to_string();
         let deadline_passed = run.deadline.is_some_and(|d| now >= d);
         let failure = match failure {
             TransportFailure::Timeout if deadline_passed => {
-                if self.call.idempotency == Idempotency::NotIdempotent {
-                    let failure = AttemptFailure::Transport(TransportFailure::Timeout);
-                    self.finish(Err(Error::OutcomeUnknown { endpoint, failure }));
-                } else {
-                    self.finish(Err(Error::DeadlineExceeded));
-                }
+                // The request may have been written: a write's outcome is unknown.
+                let timeout = AttemptFailure::Transport(TransportFailure::Timeout);
+                run.record(self.call.idempotency.is_write(), timeout);
+                self.deadline_passed();
                 return;
             }
             TransportFailure::Timeout => AttemptFailure::HeaderTimeout { endpoint },
@@ -440,7 +507,16 @@ impl<T> Task for Op<T> {
     fn decode_answer(&mut self) {
         if matches!(self.end, End::Answered(_)) {
             if let End::Answered(response) = core::mem::replace(&mut self.end, End::Running) {
-                let result = self.call.decode(response);
+                // A refusal after an attempt that may have applied the write may be caused by
+                // that attempt (101 Compare failed because the first CAS took effect).
+                let result = match (self.call.decode(response), self.run.as_mut()) {
+                    (Err(e @ (Error::Etcd(_) | Error::Api(_))), Some(run))
+                        if run.maybe_applied.is_some() =>
+                    {
+                        Err(run.outcome_unknown(Some(e)))
+                    }
+                    (result, _) => result,
+                };
                 self.finish(result);
             }
         }
@@ -452,7 +528,7 @@ mod tests {
     use core::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
-    use crate::call::{PathJoin, RequestSpec};
+    use crate::call::{Idempotency, PathJoin, RequestSpec};
     use crate::config::Config;
 
     static DECODED: AtomicUsize = AtomicUsize::new(0);

@@ -268,7 +268,7 @@ fn set_errors_63() {
     three_error_cases(
         "set",
         &keys::set("/v2/keys", "/foo", "bar", &SetOptions::default()).unwrap(),
-        false,
+        true,
     );
     three_error_cases(
         "create",

@@ -1203,7 +1203,7 @@ fn idempotency_of_keys_calls() {
             )
             .unwrap()
             .idempotency(),
-            Idempotency::Idempotent,
+            Idempotency::NotIdempotent,
         ),
         (
             "update",

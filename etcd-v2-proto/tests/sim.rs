@@ -11,7 +11,7 @@ use etcd_v2_proto::testing::{FakeReply, Sim, TtlOptions};
 use etcd_v2_proto::{
     Action, AttemptFailure, Config, CreateInOrderOptions, DeleteOptions, Error, GetOptions,
     KeysResponse, Op, PrevExist, ResumePolicy, SelectionMode, SetOptions, Sync, TransportFailure,
-    Watch, WatchOptions, call,
+    Watch, WatchOptions, WriteRetry, call,
 };
 use http::Response;
 
@@ -511,12 +511,54 @@ fn outcome_unknown_really_means_maybe_applied() {
     // proves the first attempt had been applied.
     assert_ne!(sim.pinned_member(), Some(pinned));
     assert!(sim.run(create("/once", "x")).unwrap_err().is_node_exist());
-    // An idempotent set is re-sent elsewhere instead: applied twice, no error.
+    // A plain set is sent once too: applied once, reported unknown.
+    let pinned = sim.pinned_member().unwrap();
+    sim.fake.members[pinned].drop_after_send = true;
+    let before = sim.fake.store.index();
+    assert!(sim.run(set("/once", "y")).unwrap_err().is_outcome_unknown());
+    assert_eq!(sim.fake.store.index(), before + 1);
+}
+
+#[test]
+fn re_sending_writes_is_opt_in_and_applies_them_twice() {
+    let config = Config::default().write_retry(WriteRetry::ResendIdempotent);
+    let mut sim = Sim::with_config(3, config).unwrap();
+    sim.run(get("/")).unwrap();
     let pinned = sim.pinned_member().unwrap();
     sim.fake.members[pinned].drop_after_send = true;
     let before = sim.fake.store.index();
     sim.run(set("/twice", "y")).unwrap();
-    assert_eq!(sim.fake.store.index(), before + 2);
+    assert_eq!(sim.fake.store.index(), before + 2, "the ghost-write hazard");
+
+    // Go's behaviour for a compare-and-swap: applied by the first attempt, refused (101) on
+    // the second because of it. Reported as unknown with the refusal inside, not as failed.
+    let config = Config::default().write_retry(WriteRetry::ResendAll);
+    let mut sim = Sim::with_config(3, config).unwrap();
+    let v0 = sim.run(set("/cas", "v0")).unwrap();
+    let index = v0.node.unwrap().modified_index;
+    let pinned = sim.pinned_member().unwrap();
+    sim.fake.members[pinned].drop_after_send = true;
+    let e = sim
+        .run(set_with(
+            "/cas",
+            "v1",
+            SetOptions::default().prev_index(index),
+        ))
+        .unwrap_err();
+    let Error::OutcomeUnknown {
+        answer,
+        index_before,
+        ..
+    } = &e
+    else {
+        panic!("{e:?}")
+    };
+    assert!(
+        answer.as_deref().is_some_and(Error::is_test_failed),
+        "{e:?}"
+    );
+    assert_eq!(*index_before, Some(index));
+    assert_eq!(sim.fake.store.value(sim.now, "/cas").as_deref(), Some("v1"));
 }
 
 #[test]

@@ -294,7 +294,10 @@ async fn delete_on_closed_connection_is_outcome_unknown_and_sent_once() {
         .delete("/foo", &DeleteOptions::default())
         .await
         .unwrap_err();
-    let Error::OutcomeUnknown { endpoint, failure } = &err else {
+    let Error::OutcomeUnknown {
+        endpoint, failure, ..
+    } = &err
+    else {
         panic!("{err:?}")
     };
     assert_eq!(endpoint, &a.url);

@@ -88,7 +88,9 @@ fn get_query(quorum: bool, recursive: bool, sorted: bool) -> &'static str {
 
 /// `PUT <key>?<conditions>` with a form body: set, create, update, compare-and-swap, mkdir, refresh.
 ///
-/// A create (`PrevExist::NoExist`) is [`Idempotency::NotIdempotent`]; other sets may fail over.
+/// A create (`PrevExist::NoExist`) or compare-and-swap (prev value or index) is
+/// [`Idempotency::NotIdempotent`]; other sets are [`Idempotency::Idempotent`]. Either is sent at
+/// most once by default ([`crate::WriteRetry`]).
 ///
 /// # Errors
 /// [`UsageError`] for contradictory options: a value or prev value with `dir`, a value or no
@@ -165,7 +167,9 @@ pub fn set(
     spec.query = query.encode().into();
     spec.body = Some(Bytes::from(body.encode()));
     spec.content_type = Some(FORM);
-    let idempotency = if opts.prev_exist == PrevExist::NoExist {
+    // Conditional writes answer differently the second time (105, 101): not idempotent.
+    let conditional = opts.prev_value.is_some() || opts.prev_index.is_some();
+    let idempotency = if opts.prev_exist == PrevExist::NoExist || conditional {
         Idempotency::NotIdempotent
     } else {
         Idempotency::Idempotent

@@ -23,12 +23,17 @@ use crate::encode::{clean_path, join_keys_path, push_escaped_path};
 use crate::endpoint::Endpoint;
 use crate::error::Error;
 
-/// Whether a call may be sent again, to another member, after it may have reached one.
+/// What a call does to the store, which decides whether it may be sent again to another member
+/// after an attempt that may have reached one.
 ///
-/// The request of a [`Idempotency::NotIdempotent`] call carries that value in its
-/// `http::Extensions`: a transport that has to spend effort on telling "never sent" from
-/// "maybe sent" when it times out (see [`crate::TransportFailure::Connect`]) can spend it on
-/// those requests only; for the others both end the same way (the next member is tried).
+/// Reads are retried freely. A write is sent **at most once** by default: once an attempt may
+/// have reached a server (a timeout, a reset or EOF after the request could have been written,
+/// a 5xx), no other attempt is made and the call ends with [`crate::Error::OutcomeUnknown`].
+/// [`WriteRetry`] relaxes that on request.
+///
+/// The request of a write carries its value in its `http::Extensions`: a transport that has to
+/// spend effort on telling "never sent" from "maybe sent" when it times out (see
+/// [`crate::TransportFailure::Connect`]) can spend it on those requests only.
 ///
 /// ```
 /// use etcd_v2_proto::{call, Cluster, Config, Idempotency, Op, Step, Task};
@@ -41,13 +46,68 @@ use crate::error::Error;
 pub enum Idempotency {
     /// A read or a watch: always safe to retry elsewhere.
     Read,
-    /// A write whose repetition leaves the same state (set, update, compare-and-swap, ...).
+    /// A write that, sent twice, leaves the state the first one left — unless another client
+    /// wrote in between (an unconditional set, update, mkdir, refresh; auth and member updates).
+    /// Re-sent after a maybe-applied attempt only under [`WriteRetry::ResendIdempotent`].
     Idempotent,
-    /// A write that must not be repeated (create, in-order create, delete, member add).
-    ///
-    /// If it may have reached a server and no answer came back, the call ends with
-    /// [`crate::Error::OutcomeUnknown`].
+    /// A write whose repetition has another effect or answer: create (105 the second time),
+    /// compare-and-swap (101), delete (100), in-order create (a second key), member add.
+    /// Re-sent after a maybe-applied attempt only under [`WriteRetry::ResendAll`].
     NotIdempotent,
+}
+
+impl Idempotency {
+    /// True for writes (anything but [`Idempotency::Read`]).
+    pub fn is_write(self) -> bool {
+        self != Self::Read
+    }
+}
+
+/// Whether a write is sent again, to the next member, after an attempt that may have been
+/// applied (Go re-sends every write; we do not by default).
+///
+/// **The ghost-write hazard.** An attempt that timed out may still be applied later: a member
+/// that was paused (GC, `SIGSTOP`, a slow disk) forwards the write when it wakes up, possibly
+/// long after the call returned. Re-sending it elsewhere can then apply it twice, and undo a
+/// later write in between: `set(k, "A")` times out, is re-sent and succeeds, `set(k, "B")`
+/// succeeds, then the paused member applies its copy of "A" and `k` reads "A" for good. A
+/// conditional write re-sent after its first attempt applied fails (101, 105, 100) although
+/// it took effect; such an answer is reported as [`crate::Error::OutcomeUnknown`] with the
+/// answer inside, never as a definite failure.
+///
+/// ```
+/// use etcd_v2_proto::{Config, Idempotency, WriteRetry};
+/// let config = Config::new(["http://127.0.0.1:2379"]);
+/// assert_eq!(config.write_retry, WriteRetry::AtMostOnce);
+/// assert!(WriteRetry::ResendIdempotent.resends(Idempotency::Idempotent));
+/// assert!(!WriteRetry::ResendIdempotent.resends(Idempotency::NotIdempotent));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum WriteRetry {
+    /// No write is sent again once an attempt may have reached a server: the call ends with
+    /// [`crate::Error::OutcomeUnknown`]. Attempts that surely sent nothing (refused connection,
+    /// failed TLS handshake, a pooled connection closed before the request was written) still
+    /// fail over.
+    #[default]
+    AtMostOnce,
+    /// Re-send [`Idempotency::Idempotent`] writes (unconditional sets and updates) to the next
+    /// member; other writes stay at most once. Availability over the ghost-write hazard.
+    ResendIdempotent,
+    /// Re-send every write, as the Go client does; a definite-looking error after a
+    /// maybe-applied attempt still ends as [`crate::Error::OutcomeUnknown`].
+    ResendAll,
+}
+
+impl WriteRetry {
+    /// True iff a call of this kind is sent again after an attempt that may have been applied.
+    pub fn resends(self, idempotency: Idempotency) -> bool {
+        match (self, idempotency) {
+            (_, Idempotency::Read) | (Self::ResendAll, _) => true,
+            (Self::ResendIdempotent, Idempotency::Idempotent) => true,
+            _ => false,
+        }
+    }
 }
 
 /// How a call's path is joined with the endpoint's base path.

@@ -20,6 +20,9 @@ pub enum Answer {
     Fail(TransportFailure),
     /// No answer: the clock jumps to the transmit's header deadline, else its deadline; one must exist.
     Stall,
+    /// Nothing comes back until the transmit's first deadline, then this failure (a dial that
+    /// did not finish in time reports `Connect`: nothing was sent).
+    StallThen(TransportFailure),
 }
 
 /// One request the task sent.
@@ -96,12 +99,12 @@ impl Harness {
                         }
                         Answer::Stall => {
                             // No headers ever arrive: the header deadline fires first.
-                            let deadline = t
-                                .header_deadline
-                                .or(t.deadline)
-                                .expect("a stall without a deadline hangs forever");
-                            self.now = deadline;
+                            self.now = stall_until(&t);
                             let f = TransportFailure::Timeout;
+                            task.handle_failure(self.now, &mut self.cluster, t.attempt, f)
+                        }
+                        Answer::StallThen(f) => {
+                            self.now = stall_until(&t);
                             task.handle_failure(self.now, &mut self.cluster, t.attempt, f)
                         }
                     }
@@ -139,6 +142,12 @@ impl Harness {
 }
 
 /// An HTTP answer with a body and headers.
+fn stall_until(t: &Transmit) -> Instant {
+    t.header_deadline
+        .or(t.deadline)
+        .expect("a stall without a deadline hangs forever")
+}
+
 pub fn reply(status: u16, headers: &[(&str, &str)], body: &str) -> Answer {
     Answer::Reply(response(status, headers, body))
 }
