@@ -4,5 +4,6 @@
 //! ([`scenarios`], run by `tests/suite.rs`).
 
 pub mod etcd_process;
+pub mod fault_proxy;
 pub mod scenarios;
 pub mod sut;

@@ -142,12 +142,10 @@ fn stalled_create_is_outcome_unknown() {
         .unwrap()
         .create("/foo", "bar")
         .unwrap_err();
-    let Error::OutcomeUnknown {
-        endpoint, failure, ..
-    } = err
-    else {
+    let Error::OutcomeUnknown(unknown) = err else {
         panic!("got {err:?}")
     };
+    let (endpoint, failure) = (unknown.endpoint, unknown.failure);
     assert_eq!(endpoint, a);
     assert_eq!(failure, AttemptFailure::HeaderTimeout { endpoint: a });
     assert_eq!(hits.load(Ordering::SeqCst), 1);
@@ -225,12 +223,10 @@ fn delete_hung_up_on_is_outcome_unknown_and_not_resent() {
     let err = client
         .delete("/foo", &DeleteOptions::default())
         .unwrap_err();
-    let Error::OutcomeUnknown {
-        endpoint, failure, ..
-    } = err
-    else {
+    let Error::OutcomeUnknown(unknown) = err else {
         panic!("got {err:?}")
     };
+    let (endpoint, failure) = (unknown.endpoint, unknown.failure);
     assert_eq!(endpoint, first);
     assert!(
         matches!(failure, AttemptFailure::Transport(TransportFailure::Io(_))),

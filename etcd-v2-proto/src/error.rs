@@ -8,6 +8,7 @@
 //! * [`Error::DeadlineExceeded`]: the caller's deadline for the whole call passed.
 //! * [`Error::Discovery`]: SRV discovery found no answer (both DNS lookups failed).
 
+use alloc::boxed::Box;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
@@ -38,27 +39,9 @@ pub enum Error {
     #[error(transparent)]
     Cluster(#[from] ClusterError),
     /// A write may or may not have been applied: an attempt may have reached a server and no
-    /// answer that can be trusted came back.
-    ///
-    /// By default it was not re-sent after that attempt (see [`crate::WriteRetry`]). If it was
-    /// applied, its index is above `index_before`: read the key back, or watch it from
-    /// `index_before + 1`, to learn what happened.
-    #[error("outcome unknown: request to {endpoint} may have been applied: {failure}")]
-    #[non_exhaustive]
-    OutcomeUnknown {
-        /// The endpoint of the last attempt that may have applied the write.
-        endpoint: String,
-        /// What went wrong after that attempt may have been received.
-        failure: AttemptFailure,
-        /// Every failed attempt of the call, in order (that one included).
-        attempts: Vec<(String, AttemptFailure)>,
-        /// The error a later attempt was answered with, which the earlier attempt may have
-        /// caused (101 Compare failed after the first compare-and-swap applied); only under a
-        /// [`crate::WriteRetry`] that re-sends.
-        answer: Option<alloc::boxed::Box<Error>>,
-        /// The highest `X-Etcd-Index` the client had seen when the call started, if any.
-        index_before: Option<u64>,
-    },
+    /// answer that can be trusted came back. See [`OutcomeUnknown`].
+    #[error(transparent)]
+    OutcomeUnknown(Box<OutcomeUnknown>),
     /// The endpoint list is empty (Go: `ErrNoEndpoints`).
     #[error("client: no endpoints available")]
     NoEndpoints,
@@ -141,9 +124,17 @@ impl Error {
         })
     }
 
+    /// What is known of a write whose outcome is unknown, if this is such an error.
+    pub fn outcome_unknown(&self) -> Option<&OutcomeUnknown> {
+        match self {
+            Self::OutcomeUnknown(u) => Some(u),
+            _ => None,
+        }
+    }
+
     /// True iff the request may have been applied although it failed.
     pub fn is_outcome_unknown(&self) -> bool {
-        matches!(self, Self::OutcomeUnknown { .. })
+        matches!(self, Self::OutcomeUnknown(_))
     }
 
     fn api_message(&self) -> Option<&str> {
@@ -152,6 +143,30 @@ impl Error {
             _ => None,
         }
     }
+}
+
+/// What is known of a write whose outcome is unknown ([`Error::OutcomeUnknown`]).
+///
+/// By default the write was not re-sent after the attempt that may have applied it (see
+/// [`crate::WriteRetry`]), and it may still be applied later (a paused member wakes up). If it
+/// was or will be applied, its index is above `index_before`: read the key back with a quorum
+/// read, or watch it from `index_before + 1`, to learn what happened.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("outcome unknown: request to {endpoint} may have been applied: {failure}")]
+#[non_exhaustive]
+pub struct OutcomeUnknown {
+    /// The endpoint of the last attempt that may have applied the write.
+    pub endpoint: String,
+    /// What went wrong after that attempt may have been received.
+    pub failure: AttemptFailure,
+    /// Every failed attempt of the call, in order (that one included).
+    pub attempts: Vec<(String, AttemptFailure)>,
+    /// The error a later attempt was answered with, which the earlier attempt may have caused
+    /// (101 Compare failed after the first compare-and-swap applied); only under a
+    /// [`crate::WriteRetry`] that re-sends.
+    pub answer: Option<Error>,
+    /// The highest `X-Etcd-Index` the client had seen when the call started, if any.
+    pub index_before: Option<u64>,
 }
 
 /// An etcd v2 keys error body: `{"errorCode":100,"message":"Key not found","cause":"/foo","index":18}`.

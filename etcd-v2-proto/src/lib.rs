@@ -83,8 +83,8 @@ pub use config::{Config, Credentials, SelectionMode};
 pub use decode::{CLUSTER_ID, ETCD_INDEX, RAFT_INDEX, RAFT_TERM};
 pub use endpoint::Endpoint;
 pub use error::{
-    ApiError, AttemptFailure, ClusterError, Error, EtcdError, ProtocolError, TransportFailure,
-    UsageError,
+    ApiError, AttemptFailure, ClusterError, Error, EtcdError, OutcomeUnknown, ProtocolError,
+    TransportFailure, UsageError,
 };
 pub use model::{
     Action, CountStats, FollowerStats, Health, KeysResponse, KvPermissions, LatencyStats,

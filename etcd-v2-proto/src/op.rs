@@ -38,7 +38,8 @@ use crate::curl::{CURL_PREFIX, curl_command};
 use crate::decode::{ETCD_INDEX, ETCD_INDEX_NAME, cluster_id_str};
 use crate::endpoint::Endpoint;
 use crate::error::{
-    AttemptFailure, ClusterError, Error, ProtocolError, TransportFailure, UsageError,
+    AttemptFailure, ClusterError, Error, OutcomeUnknown, ProtocolError, TransportFailure,
+    UsageError,
 };
 use crate::task::{AttemptId, Step, Task, Transmit};
 
@@ -118,13 +119,13 @@ impl Run {
                 AttemptFailure::Transport(TransportFailure::Timeout),
             ),
         };
-        Error::OutcomeUnknown {
+        Error::OutcomeUnknown(Box::new(OutcomeUnknown {
             endpoint,
             failure,
             attempts,
-            answer: answer.map(Box::new),
+            answer,
             index_before: self.index_before,
-        }
+        }))
     }
 
     /// Records a failed attempt; true if it may have applied the write.

@@ -9,7 +9,7 @@ use std::time::Duration;
 use etcd_v2_proto::call::keys;
 use etcd_v2_proto::{
     AttemptFailure, Call, Config, CreateInOrderOptions, DeleteOptions, Error, ErrorCode,
-    GetOptions, KeysResponse, Op, SetOptions, TransportFailure, WriteRetry,
+    GetOptions, KeysResponse, Op, OutcomeUnknown, SetOptions, TransportFailure, WriteRetry,
 };
 use support::{Answer, FOO_BAR, Harness, refused, reply};
 
@@ -53,8 +53,11 @@ fn writes() -> Vec<(&'static str, Call<KeysResponse>)> {
     ]
 }
 
+/// A named way for an attempt to end.
+type Ending = (&'static str, fn() -> Answer);
+
 /// Ways an attempt can end after the request may have been written.
-fn maybe_applied() -> Vec<(&'static str, fn() -> Answer)> {
+fn maybe_applied() -> Vec<Ending> {
     vec![
         ("503", || reply(503, &[], "")),
         ("500 raft timeout", || {
@@ -84,12 +87,12 @@ fn no_write_is_sent_again_after_an_attempt_that_may_have_been_applied() {
         for (how, answer) in maybe_applied() {
             let mut h = Harness::ordered(&[A, B, C], Config::default());
             let err = h.run(Op::new(call.clone()), |_| answer()).expect_err(name);
-            let Error::OutcomeUnknown {
+            let Some(OutcomeUnknown {
                 endpoint,
                 attempts,
                 answer,
                 ..
-            } = &err
+            }) = err.outcome_unknown()
             else {
                 panic!("{name} after {how}: {err:?}")
             };
@@ -154,11 +157,8 @@ fn a_deadline_after_a_write_was_sent_is_outcome_unknown_not_deadline_exceeded() 
         let err = h.run(Op::new(call), |_| Answer::Stall).expect_err(name);
         assert!(
             matches!(
-                &err,
-                Error::OutcomeUnknown {
-                    failure: AttemptFailure::Transport(TransportFailure::Timeout),
-                    ..
-                }
+                err.outcome_unknown().map(|u| &u.failure),
+                Some(AttemptFailure::Transport(TransportFailure::Timeout))
             ),
             "{name}: {err:?}"
         );
@@ -200,9 +200,9 @@ fn a_deadline_before_anything_was_sent_is_deadline_exceeded() {
             }
         })
         .unwrap_err();
-    let Error::OutcomeUnknown {
+    let Some(OutcomeUnknown {
         endpoint, attempts, ..
-    } = &err
+    }) = err.outcome_unknown()
     else {
         panic!("{err:?}")
     };
@@ -254,13 +254,13 @@ fn a_refusal_after_a_maybe_applied_attempt_is_not_definite() {
             }
         })
         .unwrap_err();
-    let Error::OutcomeUnknown {
+    let Some(OutcomeUnknown {
         endpoint,
         failure,
         attempts,
         answer,
         ..
-    } = &err
+    }) = err.outcome_unknown()
     else {
         panic!("{err:?}")
     };
@@ -271,7 +271,7 @@ fn a_refusal_after_a_maybe_applied_attempt_is_not_definite() {
     );
     assert_eq!(attempts.len(), 1);
     assert_eq!(
-        answer.as_deref().and_then(Error::code),
+        answer.as_ref().and_then(Error::code),
         Some(ErrorCode::TEST_FAILED)
     );
     assert_eq!(h.endpoints_tried(), [A, B]);
@@ -302,9 +302,9 @@ fn a_refusal_after_a_maybe_applied_attempt_is_not_definite() {
     let err = h
         .run(Op::new(writes().remove(0).1), |_| reply(503, &[], ""))
         .unwrap_err();
-    let Error::OutcomeUnknown {
+    let Some(OutcomeUnknown {
         endpoint, attempts, ..
-    } = &err
+    }) = err.outcome_unknown()
     else {
         panic!("{err:?}")
     };
@@ -320,8 +320,8 @@ fn outcome_unknown_carries_the_index_seen_before_the_write() {
     let err = h
         .run(Op::new(writes().remove(0).1), |_| Answer::Stall)
         .unwrap_err();
-    let Error::OutcomeUnknown { index_before, .. } = err else {
+    let Some(OutcomeUnknown { index_before, .. }) = err.outcome_unknown() else {
         panic!("{err:?}")
     };
-    assert_eq!(index_before, Some(41));
+    assert_eq!(*index_before, Some(41));
 }

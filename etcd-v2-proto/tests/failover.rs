@@ -133,10 +133,9 @@ fn one_shot_write_that_reached_a_server_is_outcome_unknown_and_moves_the_pin() {
     for op in [create(), delete()] {
         let mut h = Harness::ordered(&[A, B], Config::default());
         let err = h.run(op, |_| reply(502, &[], "")).unwrap_err();
-        match &err {
-            Error::OutcomeUnknown {
-                endpoint, failure, ..
-            } => {
+        match err.outcome_unknown() {
+            Some(unknown) => {
+                let (endpoint, failure) = (&unknown.endpoint, &unknown.failure);
                 assert_eq!(endpoint, A);
                 assert_eq!(
                     failure.to_string(),

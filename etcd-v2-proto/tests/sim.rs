@@ -497,9 +497,10 @@ fn outcome_unknown_really_means_maybe_applied() {
     sim.fake.members[pinned].drop_after_send = true;
     sim.requests.clear();
     let e = sim.run(create("/once", "x")).unwrap_err();
-    let Error::OutcomeUnknown { failure, .. } = &e else {
+    let Some(unknown) = e.outcome_unknown() else {
         panic!("{e:?}")
     };
+    let failure = &unknown.failure;
     assert_eq!(
         failure,
         &AttemptFailure::Transport(TransportFailure::Io("EOF".into()))
@@ -545,16 +546,12 @@ fn re_sending_writes_is_opt_in_and_applies_them_twice() {
             SetOptions::default().prev_index(index),
         ))
         .unwrap_err();
-    let Error::OutcomeUnknown {
-        answer,
-        index_before,
-        ..
-    } = &e
-    else {
+    let Some(unknown) = e.outcome_unknown() else {
         panic!("{e:?}")
     };
+    let (answer, index_before) = (&unknown.answer, &unknown.index_before);
     assert!(
-        answer.as_deref().is_some_and(Error::is_test_failed),
+        answer.as_ref().is_some_and(Error::is_test_failed),
         "{e:?}"
     );
     assert_eq!(*index_before, Some(index));
@@ -576,11 +573,7 @@ fn a_stalled_member_costs_one_header_timeout() {
     let other = sim.pinned_member().unwrap();
     sim.fake.members[other].stalled = true;
     let e = sim.run(create("/s2", "v")).unwrap_err();
-    let Error::OutcomeUnknown {
-        failure: AttemptFailure::HeaderTimeout { .. },
-        ..
-    } = e
-    else {
+    let Some(AttemptFailure::HeaderTimeout { .. }) = e.outcome_unknown().map(|u| &u.failure) else {
         panic!("{e:?}")
     };
     assert_eq!(sim.fake.store.value(sim.now, "/s2"), None);
@@ -594,11 +587,8 @@ fn a_stalled_member_costs_one_header_timeout() {
     sim.fake.members[now_pinned].fail_with = Some(500);
     let e = sim.run(delete("/s", DeleteOptions::default())).unwrap_err();
     assert!(matches!(
-        e,
-        Error::OutcomeUnknown {
-            failure: AttemptFailure::NoLeader { status: 500, .. },
-            ..
-        }
+        e.outcome_unknown().map(|u| &u.failure),
+        Some(AttemptFailure::NoLeader { status: 500, .. })
     ));
     assert_eq!(sim.fake.store.value(sim.now, "/s").as_deref(), Some("v"));
 }

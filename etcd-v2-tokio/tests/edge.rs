@@ -294,12 +294,10 @@ async fn delete_on_closed_connection_is_outcome_unknown_and_sent_once() {
         .delete("/foo", &DeleteOptions::default())
         .await
         .unwrap_err();
-    let Error::OutcomeUnknown {
-        endpoint, failure, ..
-    } = &err
-    else {
+    let Some(unknown) = err.outcome_unknown() else {
         panic!("{err:?}")
     };
+    let (endpoint, failure) = (&unknown.endpoint, &unknown.failure);
     assert_eq!(endpoint, &a.url);
     assert!(
         matches!(failure, AttemptFailure::Transport(TransportFailure::Io(_))),

@@ -422,8 +422,8 @@ pub fn failover_create_on_stale_pooled_connections(ctx: &Ctx<'_>) -> Result<(), 
         )?;
         let raced = ctx.adapter() == Adapter::Tokio
             && matches!(
-                &err,
-                Error::OutcomeUnknown { failure: AttemptFailure::Transport(TransportFailure::Io(m)), .. }
+                err.outcome_unknown().map(|u| &u.failure),
+                Some(AttemptFailure::Transport(TransportFailure::Io(m)))
                     if m.contains("connection closed before message completed")
             );
         ensure!(

@@ -123,10 +123,10 @@ pub fn go_example_timeout(ctx: &Ctx<'_>) -> Result<(), String> {
         "set against a silent member",
     )?;
     let took = started.elapsed();
-    ensure_eq!(
-        err,
-        Error::DeadlineExceeded,
-        "request took longer than the deadline"
+    // Go says DeadlineExceeded; the set was written to the socket, so it may be applied.
+    ensure!(
+        err.is_outcome_unknown(),
+        "a write past its deadline: expected OutcomeUnknown, got {err:?}"
     );
     ensure!(
         (Duration::from_millis(290)..Duration::from_secs(3)).contains(&took),

@@ -72,11 +72,8 @@ fn add_member_when_ready(
 /// re-sent elsewhere and its outcome is unknown (Go: `has no leader`, #98).
 fn is_refusal(err: &Error) -> bool {
     matches!(
-        err,
-        Error::OutcomeUnknown {
-            failure: AttemptFailure::NoLeader { status: 500, .. },
-            ..
-        }
+        err.outcome_unknown().map(|u| &u.failure),
+        Some(AttemptFailure::NoLeader { status: 500, .. })
     )
 }
 

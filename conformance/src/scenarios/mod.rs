@@ -41,6 +41,7 @@ macro_rules! ensure_eq {
     };
 }
 
+pub mod at_most_once;
 pub mod auth;
 pub mod cluster_info;
 pub mod conditions;
@@ -130,6 +131,10 @@ macro_rules! registry {
 /// Every scenario with its name and what etcd it needs, in the order trials are scheduled
 /// (own three-member clusters first: they are the slowest).
 pub const SCENARIOS: &[(&str, Needs, Scenario)] = registry![
+    OwnCluster3 => at_most_once::at_most_once_set_to_stopped_member,
+    OwnCluster3 => at_most_once::at_most_once_cas_with_lost_answer,
+    OwnCluster3 => at_most_once::at_most_once_deadline_after_send,
+    OwnCluster3 => at_most_once::at_most_once_no_hidden_resend,
     OwnCluster3 => members::members_add_update_remove,
     OwnCluster3 => members::members_sync_learns_all_endpoints,
     OwnCluster3 => cluster_info::cluster_info_three_members,

@@ -102,11 +102,12 @@ pub enum WriteRetry {
 impl WriteRetry {
     /// True iff a call of this kind is sent again after an attempt that may have been applied.
     pub fn resends(self, idempotency: Idempotency) -> bool {
-        match (self, idempotency) {
-            (_, Idempotency::Read) | (Self::ResendAll, _) => true,
-            (Self::ResendIdempotent, Idempotency::Idempotent) => true,
-            _ => false,
-        }
+        matches!(
+            (self, idempotency),
+            (_, Idempotency::Read)
+                | (Self::ResendAll, _)
+                | (Self::ResendIdempotent, Idempotency::Idempotent)
+        )
     }
 }
 
