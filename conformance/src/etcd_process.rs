@@ -13,6 +13,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::fault_proxy::{Fault, FaultProxy};
+
 /// How long [`EtcdCluster::start`] waits for every member to report healthy.
 pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(20);
 /// The message of the error returned when no etcd binary exists.
@@ -220,6 +222,9 @@ pub struct EtcdCluster {
     unix_socket: bool,
     /// The server certificate and key (PEM) of a TLS cluster: clients use `https://`.
     tls: Option<(String, String)>,
+    /// Of an isolable cluster: a proxy in front of each member's peer port, advertised as
+    /// its peer URL, so every peer link runs through one (see [`isolate`](Self::isolate)).
+    peer_proxies: Vec<FaultProxy>,
     members: Vec<Member>,
 }
 
@@ -228,7 +233,14 @@ impl EtcdCluster {
     /// are healthy, retrying with fresh ports if one was taken meanwhile.
     /// Errors carry every member's log tail.
     pub fn start(members: usize) -> Result<Self, FixtureError> {
-        Self::start_inner(members, false, None)
+        Self::start_inner(members, false, None, false)
+    }
+
+    /// Starts `members` members whose peer links all run through fault proxies, so that
+    /// one member can be cut off from the others ([`isolate`](Self::isolate)) while clients
+    /// still reach it.
+    pub fn start_isolable(members: usize) -> Result<Self, FixtureError> {
+        Self::start_inner(members, false, None, true)
     }
 
     /// Starts one healthy member; shorthand for `start(1)`.
@@ -239,25 +251,31 @@ impl EtcdCluster {
     /// Starts one healthy member that also serves clients on a unix socket,
     /// see [`unix_socket_path`](Self::unix_socket_path).
     pub fn start_with_unix_socket() -> Result<Self, FixtureError> {
-        Self::start_inner(1, true, None)
+        Self::start_inner(1, true, None, false)
     }
 
     /// Starts one healthy member that serves clients over TLS only (`https://` client URLs,
     /// peers stay plain) with the server certificate `cert_pem` and its key `key_pem`, both
     /// written to the member's directory. The health wait does not verify the certificate.
     pub fn start_tls(cert_pem: &str, key_pem: &str) -> Result<Self, FixtureError> {
-        Self::start_inner(1, false, Some((cert_pem.to_owned(), key_pem.to_owned())))
+        Self::start_inner(
+            1,
+            false,
+            Some((cert_pem.to_owned(), key_pem.to_owned())),
+            false,
+        )
     }
 
     fn start_inner(
         n: usize,
         unix_socket: bool,
         tls: Option<(String, String)>,
+        peer_proxies: bool,
     ) -> Result<Self, FixtureError> {
         assert!(n > 0, "an etcd cluster needs at least one member");
         let bin = etcd_binary()?;
         for attempt in 1.. {
-            match Self::try_start(&bin, n, unix_socket, tls.clone()) {
+            match Self::try_start(&bin, n, unix_socket, tls.clone(), peer_proxies) {
                 Err(e) if attempt < 3 && e.0.contains("address already in use") => {}
                 other => return other,
             }
@@ -270,6 +288,7 @@ impl EtcdCluster {
         n: usize,
         unix_socket: bool,
         tls: Option<(String, String)>,
+        peer_proxies: bool,
     ) -> Result<Self, FixtureError> {
         let root = unique_dir()?;
         let ports = free_ports(2 * n)?;
@@ -281,12 +300,19 @@ impl EtcdCluster {
             child: None,
             stopped: false,
         });
-        let members = members.collect();
+        let members: Vec<Member> = members.collect();
+        let peer_proxies = match peer_proxies {
+            true => (members.iter())
+                .map(|m| FaultProxy::start(("127.0.0.1", m.peer_port)))
+                .collect::<io::Result<_>>()?,
+            false => Vec::new(),
+        };
         let mut cluster = Self {
             bin: bin.to_path_buf(),
             root,
             unix_socket,
             tls,
+            peer_proxies,
             members,
         };
         for i in 0..n {
@@ -300,9 +326,10 @@ impl EtcdCluster {
 
     fn spawn(&mut self, i: usize) -> io::Result<()> {
         let initial_cluster: Vec<String> = (0..self.members.len())
-            .map(|j| format!("{}={}", self.members[j].name, self.peer_url(j)))
+            .map(|j| format!("{}={}", self.members[j].name, self.advertised_peer_url(j)))
             .collect();
         let (client, peer) = (self.client_url(i), self.peer_url(i));
+        let advertised_peer = self.advertised_peer_url(i);
         let token = self.root.file_name().unwrap_or_default().to_string_lossy();
         let m = &mut self.members[i];
         let mut listen_client = client.clone();
@@ -330,7 +357,7 @@ impl EtcdCluster {
         let args = [
             "--enable-v2=true", "--name", &m.name, "--data-dir", &data_dir.to_string_lossy(),
             "--listen-client-urls", &listen_client, "--advertise-client-urls", &client,
-            "--listen-peer-urls", &peer, "--initial-advertise-peer-urls", &peer,
+            "--listen-peer-urls", &peer, "--initial-advertise-peer-urls", &advertised_peer,
             "--initial-cluster", &initial_cluster.join(","), "--initial-cluster-state", "new",
             "--initial-cluster-token", &token, "--logger", "zap", "--log-level", "error",
         ];
@@ -377,9 +404,44 @@ impl EtcdCluster {
         format!("{scheme}://127.0.0.1:{}", self.members[i].client_port)
     }
 
-    /// Peer URL of member `i`.
+    /// Peer URL of member `i`: where it listens for its peers.
     pub fn peer_url(&self, i: usize) -> String {
         format!("http://127.0.0.1:{}", self.members[i].peer_port)
+    }
+
+    /// The peer URL member `i` gives its peers: its peer proxy's in an isolable cluster.
+    fn advertised_peer_url(&self, i: usize) -> String {
+        match self.peer_proxies.get(i) {
+            Some(proxy) => proxy.url(),
+            None => self.peer_url(i),
+        }
+    }
+
+    /// Cuts member `i` of an isolable cluster ([`start_isolable`](Self::start_isolable))
+    /// off from its peers, both ways, until [`rejoin`](Self::rejoin): its peer proxy holds
+    /// every connection, and the others' hold the connections it dialed. Clients still
+    /// reach it. Does nothing on a cluster that is not isolable.
+    pub fn isolate(&self, i: usize) {
+        self.set_isolated(i, true);
+    }
+
+    /// Ends [`isolate`](Self::isolate): member `i`'s peer links pass bytes again.
+    pub fn rejoin(&self, i: usize) {
+        self.set_isolated(i, false);
+    }
+
+    fn set_isolated(&self, i: usize, isolated: bool) {
+        let Some(own) = self.peer_proxies.get(i) else {
+            return;
+        };
+        let name = own.url();
+        for (j, proxy) in self.peer_proxies.iter().enumerate() {
+            if j == i {
+                proxy.set(if isolated { Fault::Hold } else { Fault::Pass });
+            } else {
+                proxy.hold_sender(isolated.then_some(name.as_str()));
+            }
+        }
     }
 
     /// Absolute path of member 0's client unix socket if started with

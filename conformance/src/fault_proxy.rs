@@ -6,6 +6,10 @@
 //! It counts the HTTP requests it saw from clients, so a test can prove a request was sent
 //! exactly once (no re-send by the client or the HTTP library beneath it).
 //!
+//! Put in front of a member's peer port, it can also cut one member off: etcd members name
+//! themselves in every peer request (`X-PeerURLs`, the sender's advertised peer URLs), so a
+//! proxy can hold just the connections a given member dialed ([`FaultProxy::hold_sender`]).
+//!
 //! ```no_run
 //! use conformance::fault_proxy::{Fault, FaultProxy};
 //! let proxy = FaultProxy::start("127.0.0.1:2379").unwrap();
@@ -16,8 +20,8 @@
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::thread;
 use std::time::Duration;
 
@@ -53,13 +57,30 @@ struct Shared {
     fault: AtomicU8,
     requests: AtomicUsize,
     stop: AtomicBool,
+    /// Connections whose sender (see [`Sender`]) is this one are held.
+    held_sender: Mutex<Option<String>>,
 }
 
 impl Shared {
     fn fault(&self) -> Fault {
         Fault::from_u8(self.fault.load(Ordering::SeqCst))
     }
+
+    /// Whether bytes of a connection from `sender` must wait.
+    fn holds(&self, sender: &Sender) -> bool {
+        self.fault() == Fault::Hold || {
+            let held = self
+                .held_sender
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            held.is_some() && sender.get() == held.as_ref()
+        }
+    }
 }
+
+/// Who opened a connection: the `X-PeerURLs` value of its first request (an etcd member
+/// talking to a peer), `""` for anything else; unset until that request's head is read.
+type Sender = OnceLock<String>;
 
 /// A running proxy; dropping it stops accepting and ends every connection within a tick.
 pub struct FaultProxy {
@@ -84,6 +105,7 @@ impl FaultProxy {
             fault: AtomicU8::new(Fault::Pass as u8),
             requests: AtomicUsize::new(0),
             stop: AtomicBool::new(false),
+            held_sender: Mutex::new(None),
         });
         let accepting = Arc::clone(&shared);
         thread::spawn(move || accept_loop(&listener, upstream, &accepting));
@@ -107,6 +129,16 @@ impl FaultProxy {
     /// Changes what the proxy does, for open connections too.
     pub fn set(&self, fault: Fault) {
         self.shared.fault.store(fault as u8, Ordering::SeqCst);
+    }
+
+    /// Holds (as [`Fault::Hold`] does) every connection, open or new, whose first request
+    /// names `peer_urls` as its sender's `X-PeerURLs`; `None` lets them pass again.
+    pub fn hold_sender(&self, peer_urls: Option<&str>) {
+        *self
+            .shared
+            .held_sender
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = peer_urls.map(str::to_owned);
     }
 
     /// HTTP requests seen from clients so far (request lines), forwarded or not.
@@ -145,8 +177,10 @@ fn serve(client: TcpStream, upstream: SocketAddr, shared: &Arc<Shared>) -> io::R
     }
     let (c2, m2) = (client.try_clone()?, member.try_clone()?);
     let answers = Arc::clone(shared);
-    let back = thread::spawn(move || pump(m2, c2, Direction::Answers, &answers));
-    let _ = pump(client, member, Direction::Requests, shared);
+    let sender = Arc::new(Sender::new());
+    let of_answers = Arc::clone(&sender);
+    let back = thread::spawn(move || pump(m2, c2, Direction::Answers, &answers, &of_answers));
+    let _ = pump(client, member, Direction::Requests, shared, &sender);
     let _ = back.join();
     Ok(())
 }
@@ -158,14 +192,21 @@ enum Direction {
 }
 
 /// Copies `from` to `to` under the current fault until either side closes or the proxy stops.
-fn pump(mut from: TcpStream, mut to: TcpStream, dir: Direction, shared: &Shared) -> io::Result<()> {
+fn pump(
+    mut from: TcpStream,
+    mut to: TcpStream,
+    dir: Direction,
+    shared: &Shared,
+    sender: &Sender,
+) -> io::Result<()> {
     let mut buf = vec![0u8; 64 * 1024];
     let mut counter = RequestLines::default();
+    let mut first_head = Vec::new();
     let result = loop {
         if shared.stop.load(Ordering::SeqCst) {
             break Ok(());
         }
-        if shared.fault() == Fault::Hold {
+        if shared.holds(sender) {
             thread::sleep(TICK);
             continue;
         }
@@ -185,9 +226,16 @@ fn pump(mut from: TcpStream, mut to: TcpStream, dir: Direction, shared: &Shared)
         if dir == Direction::Requests {
             let seen = counter.feed(&buf[..n]);
             shared.requests.fetch_add(seen, Ordering::SeqCst);
+            if sender.get().is_none() {
+                first_head.extend_from_slice(&buf[..n]);
+                if let Some(name) = sender_of(&first_head) {
+                    let _ = sender.set(name);
+                    first_head = Vec::new();
+                }
+            }
         }
         // Bytes read during a hold wait for it to end.
-        while shared.fault() == Fault::Hold && !shared.stop.load(Ordering::SeqCst) {
+        while shared.holds(sender) && !shared.stop.load(Ordering::SeqCst) {
             thread::sleep(TICK);
         }
         match (shared.fault(), dir) {
@@ -203,6 +251,23 @@ fn pump(mut from: TcpStream, mut to: TcpStream, dir: Direction, shared: &Shared)
     let _ = from.shutdown(Shutdown::Both);
     let _ = to.shutdown(Shutdown::Both);
     result
+}
+
+/// The sender named by a request head once it is complete (`""` if it names none); `None`
+/// while more of the head is to come.
+fn sender_of(head: &[u8]) -> Option<String> {
+    let end = head.windows(4).position(|w| w == b"\r\n\r\n");
+    if end.is_none() && head.len() < 64 * 1024 {
+        return None;
+    }
+    let head = String::from_utf8_lossy(&head[..end.unwrap_or(head.len())]);
+    let name = head.lines().find_map(|line| {
+        let (field, value) = line.split_once(':')?;
+        field
+            .eq_ignore_ascii_case("x-peerurls")
+            .then(|| value.trim().to_owned())
+    });
+    Some(name.unwrap_or_default())
 }
 
 /// Counts `HTTP/1.1\r\n` request-line endings in a byte stream split anywhere.
@@ -229,7 +294,19 @@ impl RequestLines {
 
 #[cfg(test)]
 mod tests {
-    use super::RequestLines;
+    use super::{RequestLines, sender_of};
+
+    #[test]
+    fn a_peer_request_names_its_sender_once_its_head_is_complete() {
+        let head = b"GET /raft/stream/message/8e9e05c52164694d HTTP/1.1\r\nHost: x\r\n\
+                     X-Peerurls: http://127.0.0.1:4001\r\nX-Raft-To: 1\r\n\r\n";
+        assert_eq!(sender_of(&head[..40]), None);
+        assert_eq!(sender_of(head).as_deref(), Some("http://127.0.0.1:4001"));
+        assert_eq!(
+            sender_of(b"GET /v2/keys HTTP/1.1\r\nHost: x\r\n\r\n").as_deref(),
+            Some("")
+        );
+    }
 
     #[test]
     fn request_lines_are_counted_across_chunk_boundaries() {

@@ -5,5 +5,7 @@
 
 pub mod etcd_process;
 pub mod fault_proxy;
+pub mod history;
+pub mod nemesis;
 pub mod scenarios;
 pub mod sut;

@@ -41,7 +41,7 @@ fn main() {
 fn trials(shared: Option<&Arc<Mutex<EtcdCluster>>>) -> Vec<Trial> {
     let mut order: Vec<usize> = (0..SCENARIOS.len()).collect();
     order.sort_by_key(|&i| match SCENARIOS[i].1 {
-        Needs::OwnCluster3 => 0,
+        Needs::OwnCluster3 | Needs::OwnCluster3Isolable => 0,
         Needs::OwnSingle | Needs::OwnUnixSocket => 1,
         Needs::Shared => 2,
     });

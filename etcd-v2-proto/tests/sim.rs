@@ -550,10 +550,7 @@ fn re_sending_writes_is_opt_in_and_applies_them_twice() {
         panic!("{e:?}")
     };
     let (answer, index_before) = (&unknown.answer, &unknown.index_before);
-    assert!(
-        answer.as_ref().is_some_and(Error::is_test_failed),
-        "{e:?}"
-    );
+    assert!(answer.as_ref().is_some_and(Error::is_test_failed), "{e:?}");
     assert_eq!(*index_before, Some(index));
     assert_eq!(sim.fake.store.value(sim.now, "/cas").as_deref(), Some("v1"));
 }

@@ -53,12 +53,19 @@ fn unknown_attempts(e: &Error, what: &str) -> Result<usize, String> {
 /// the member later applied its copy over a newer write. Now the set is sent once and ends
 /// `OutcomeUnknown`, so the caller knows it may still land.
 pub fn at_most_once_set_to_stopped_member(ctx: &Ctx<'_>) -> Result<(), String> {
-    let urls = ctx.urls();
+    // A follower is stopped, so the others keep their leader and take "B" at once (a
+    // stopped leader would leave them electing one for longer than the header timeout).
+    let leader = crate::nemesis::leader(&ctx.cluster());
+    let follower = (0..3).find(|&i| Some(i) != leader).ok_or("no follower")?;
+    let mut urls = ctx.urls();
+    urls.swap(0, follower);
     let config = Config::default().header_timeout(Some(HEADER_TIMEOUT));
     let sut = pinned_client(ctx, &urls, config)?;
     let k = ctx.key("k");
     sut.set(&k, "0", &SetOptions::default()).ctx("first set")?;
-    ctx.cluster().stop(0).map_err(|e| format!("SIGSTOP: {e}"))?;
+    ctx.cluster()
+        .stop(follower)
+        .map_err(|e| format!("SIGSTOP: {e}"))?;
     let outcome = (|| {
         let started = Instant::now();
         let e = expect_err(
@@ -72,7 +79,9 @@ pub fn at_most_once_set_to_stopped_member(ctx: &Ctx<'_>) -> Result<(), String> {
         sut.set(&k, "B", &SetOptions::default()).ctx("set B")?;
         Ok(())
     })();
-    ctx.cluster().cont(0).map_err(|e| format!("SIGCONT: {e}"))?;
+    ctx.cluster()
+        .cont(follower)
+        .map_err(|e| format!("SIGCONT: {e}"))?;
     outcome
 }
 

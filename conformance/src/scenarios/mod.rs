@@ -54,6 +54,7 @@ pub mod keys;
 pub mod members;
 pub mod names;
 pub mod ttl;
+pub mod under_faults;
 pub mod unix_socket;
 pub mod watch;
 
@@ -70,6 +71,9 @@ pub enum Needs {
     OwnUnixSocket,
     /// A three-member cluster of its own (member changes, kills, SIGSTOP, sync).
     OwnCluster3,
+    /// A three-member cluster of its own whose members can be cut off from each other
+    /// ([`EtcdCluster::isolate`]).
+    OwnCluster3Isolable,
 }
 
 /// A scenario: `Err` (or a panic) with a message saying what differed.
@@ -131,6 +135,9 @@ macro_rules! registry {
 /// Every scenario with its name and what etcd it needs, in the order trials are scheduled
 /// (own three-member clusters first: they are the slowest).
 pub const SCENARIOS: &[(&str, Needs, Scenario)] = registry![
+    OwnCluster3Isolable => under_faults::faults_register_linearizable,
+    OwnCluster3Isolable => under_faults::faults_cas_counter_audit,
+    OwnCluster3Isolable => under_faults::faults_plain_reads_on_isolated_member_are_stale,
     OwnCluster3 => at_most_once::at_most_once_set_to_stopped_member,
     OwnCluster3 => at_most_once::at_most_once_cas_with_lost_answer,
     OwnCluster3 => at_most_once::at_most_once_deadline_after_send,
@@ -217,6 +224,7 @@ pub fn run_scenario(
         Needs::OwnSingle => Some(EtcdCluster::single()),
         Needs::OwnUnixSocket => Some(EtcdCluster::start_with_unix_socket()),
         Needs::OwnCluster3 => Some(EtcdCluster::start(3)),
+        Needs::OwnCluster3Isolable => Some(EtcdCluster::start_isolable(3)),
     };
     let own = match own {
         Some(Ok(cluster)) => Some(Mutex::new(cluster)),
