@@ -8,6 +8,8 @@ use core::time::Duration;
 use http::HeaderValue;
 
 use crate::call::WriteRetry;
+use crate::endpoint::redact_url;
+use crate::redirect::{CheckRedirect, RedirectInfo};
 
 /// HTTP Basic credentials; the password never shows in `Debug` output.
 ///
@@ -69,6 +71,8 @@ pub enum SelectionMode {
 
 /// Client configuration (Go: `client.Config`).
 ///
+/// `Debug` masks passwords, including one written into an endpoint URL.
+///
 /// ```
 /// use std::time::Duration;
 /// use etcd_v2_proto::Config;
@@ -77,7 +81,7 @@ pub enum SelectionMode {
 ///     .header_timeout(Some(Duration::from_secs(2)));
 /// assert_eq!(config.max_redirects, 10);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Config {
     /// Client URLs of the members, e.g. `http://127.0.0.1:2379`.
     pub endpoints: Vec<String>,
@@ -100,6 +104,9 @@ pub struct Config {
     pub selection_mode: SelectionMode,
     /// Redirects followed per endpoint before `client: too many redirects` (Go default: 10).
     pub max_redirects: u32,
+    /// A rule consulted for each redirect the built-in policy allows (Go: `CheckRedirect`);
+    /// it can refuse more, never allow more (see [`crate::redirect`]). Default: none.
+    pub check_redirect: Option<CheckRedirect>,
     /// Largest response body accepted, in bytes (default 64 MiB).
     pub max_body_bytes: usize,
     /// Path the keys API lives under (Go: `NewKeysAPIWithPrefix`); default `/v2/keys`.
@@ -124,6 +131,7 @@ impl Default for Config {
             request_timeout: Some(Duration::from_secs(30)),
             selection_mode: SelectionMode::Random,
             max_redirects: 10,
+            check_redirect: None,
             max_body_bytes: 64 * 1024 * 1024,
             keys_prefix: String::from("/v2/keys"),
             seed: None,
@@ -177,6 +185,15 @@ impl Config {
         self
     }
 
+    /// Sets [`Self::check_redirect`]: `check` returns `false` to refuse a redirect.
+    pub fn check_redirect(
+        mut self,
+        check: impl Fn(&RedirectInfo<'_>) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.check_redirect = Some(CheckRedirect::new(check));
+        self
+    }
+
     /// Sets [`Self::max_body_bytes`].
     pub fn max_body_bytes(mut self, max: usize) -> Self {
         self.max_body_bytes = max;
@@ -211,5 +228,42 @@ impl Config {
     pub fn expected_cluster_id(mut self, id: impl Into<String>) -> Self {
         self.expected_cluster_id = Some(id.into());
         self
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Destructured so that a new field cannot be forgotten here.
+        let Self {
+            endpoints,
+            credentials,
+            header_timeout,
+            request_timeout,
+            selection_mode,
+            max_redirects,
+            check_redirect,
+            max_body_bytes,
+            keys_prefix,
+            seed,
+            curl_debug,
+            expected_cluster_id,
+            write_retry,
+        } = self;
+        let endpoints: Vec<String> = endpoints.iter().map(|e| redact_url(e)).collect();
+        f.debug_struct("Config")
+            .field("endpoints", &endpoints)
+            .field("credentials", credentials)
+            .field("header_timeout", header_timeout)
+            .field("request_timeout", request_timeout)
+            .field("selection_mode", selection_mode)
+            .field("max_redirects", max_redirects)
+            .field("check_redirect", check_redirect)
+            .field("max_body_bytes", max_body_bytes)
+            .field("keys_prefix", keys_prefix)
+            .field("seed", seed)
+            .field("curl_debug", curl_debug)
+            .field("expected_cluster_id", expected_cluster_id)
+            .field("write_retry", write_retry)
+            .finish()
     }
 }

@@ -1,6 +1,6 @@
 //! Endpoint URLs: parsed once, checked before anything is sent
 
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::sync::Arc;
 
 use http::uri::{Authority, Scheme, Uri};
@@ -28,11 +28,11 @@ impl Endpoint {
     /// Parses an `http` or `https` URL with a host, an optional port and an optional base path.
     ///
     /// # Errors
-    /// [`UsageError::InvalidUrl`] for other schemes, a missing host, credentials in the URL,
-    /// or a query or fragment.
+    /// [`UsageError::InvalidUrl`] (its password masked) for other schemes, a missing host, a
+    /// port that is not 1..=65535, credentials in the URL, or a query or fragment.
     pub fn parse(url: &str) -> Result<Self, UsageError> {
         let invalid = |reason| UsageError::InvalidUrl {
-            url: url.to_string(),
+            url: redact_url(url),
             reason,
         };
         let trimmed = url.trim();
@@ -60,6 +60,9 @@ impl Endpoint {
         }
         if authority.host().is_empty() {
             return Err(invalid("missing host"));
+        }
+        if !port_is_valid(authority.as_str()) {
+            return Err(invalid("the port must be a number from 1 to 65535"));
         }
         if uri.query().is_some() {
             return Err(invalid("an endpoint must not have a query"));
@@ -103,12 +106,59 @@ impl Endpoint {
         &self.base_path
     }
 
-    /// True iff `uri` has the same scheme, host and port as this endpoint.
+    /// True iff `uri` has the same scheme, host and port as this endpoint (a missing port is
+    /// the scheme's default) and no userinfo.
     pub fn same_origin(&self, uri: &Uri) -> bool {
+        let port = |scheme: &Scheme, port: Option<u16>| {
+            port.unwrap_or(if *scheme == Scheme::HTTPS { 443 } else { 80 })
+        };
         uri.scheme() == Some(&self.scheme)
-            && uri
-                .authority()
-                .is_some_and(|a| a.as_str().eq_ignore_ascii_case(self.authority.as_str()))
+            && uri.authority().is_some_and(|a| {
+                !a.as_str().contains('@')
+                    && a.host().eq_ignore_ascii_case(self.authority.host())
+                    && port_is_valid(a.as_str())
+                    && port(&self.scheme, a.port_u16())
+                        == port(&self.scheme, self.authority.port_u16())
+            })
+    }
+}
+
+/// True iff `authority` (`host[:port]`, no userinfo) has no port or one of 1..=65535 in digits.
+///
+/// `http::Uri` accepts any port text (`:99999`, `:8x`, `:`) and then reports no port at all,
+/// which a transport reads as the default port.
+pub(crate) fn port_is_valid(authority: &str) -> bool {
+    let host_end = if authority.starts_with('[') {
+        authority.find(']').map_or(authority.len(), |i| i + 1)
+    } else {
+        authority.rfind(':').unwrap_or(authority.len())
+    };
+    match authority[host_end..].strip_prefix(':') {
+        None => host_end == authority.len(),
+        Some(port) => {
+            port.len() <= 5
+                && port.bytes().all(|b| b.is_ascii_digit())
+                && matches!(port.parse::<u32>(), Ok(1..=65_535))
+        }
+    }
+}
+
+/// `url` with its userinfo masked, for messages: `http://root:pw@h` → `http://root:***@h`.
+///
+/// Cautious: everything between the scheme and the last `@` counts as userinfo, so a password
+/// with `/` or `?` in it is masked too; only a plain user name before a `:` is kept.
+pub(crate) fn redact_url(url: &str) -> String {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let Some(at) = url.rfind('@').filter(|&at| at >= start) else {
+        return String::from(url);
+    };
+    let user = url[start..at]
+        .split_once(':')
+        .map(|(user, _)| user)
+        .filter(|user| !user.contains(['/', '?', '#']));
+    match user {
+        Some(user) => alloc::format!("{}{user}:***{}", &url[..start], &url[at..]),
+        None => alloc::format!("{}***{}", &url[..start], &url[at..]),
     }
 }
 

@@ -238,7 +238,7 @@ pub enum UsageError {
     /// An endpoint or peer URL that cannot be used.
     #[error("invalid URL {url:?}: {reason}")]
     InvalidUrl {
-        /// The URL as given.
+        /// The URL as given, its password masked.
         url: String,
         /// Why it was refused.
         reason: &'static str,
@@ -324,9 +324,17 @@ pub enum AttemptFailure {
     /// A 3xx without a `Location` header.
     #[error("location header not set")]
     LocationNotSet,
-    /// A `Location` header that is not a URL.
+    /// A `Location` header that is not a URL (its password masked).
     #[error("location header not valid URL: {0}")]
     LocationInvalid(String),
+    /// A redirect the redirect policy does not follow (see [`crate::redirect`]).
+    #[error("redirect to {location} refused: {reason}")]
+    RedirectRefused {
+        /// The `Location` header (its password masked).
+        location: String,
+        /// Why it was not followed.
+        reason: crate::redirect::RedirectRefusal,
+    },
     /// More redirects than the redirect policy allows.
     #[error("client: too many redirects")]
     TooManyRedirects,
@@ -348,6 +356,7 @@ impl AttemptFailure {
         match self {
             Self::Transport(t) => t.may_have_been_sent(),
             Self::LocationNotSet | Self::LocationInvalid(_) | Self::TooManyRedirects => false,
+            Self::RedirectRefused { .. } => false,
             Self::WrongCluster { .. } => false,
             Self::HeaderTimeout { .. } | Self::NoLeader { .. } | Self::ServerError { .. } => true,
         }

@@ -36,11 +36,12 @@ use crate::call::Call;
 use crate::cluster::{Cluster, Snapshot};
 use crate::curl::{CURL_PREFIX, curl_command};
 use crate::decode::{ETCD_INDEX, ETCD_INDEX_NAME, cluster_id_str};
-use crate::endpoint::Endpoint;
+use crate::endpoint::{Endpoint, redact_url};
 use crate::error::{
     AttemptFailure, ClusterError, Error, OutcomeUnknown, ProtocolError, TransportFailure,
     UsageError,
 };
+use crate::redirect::Policy;
 use crate::task::{AttemptId, Step, Task, Transmit};
 
 /// The state machine of one call (see the module doc).
@@ -341,11 +342,12 @@ impl<T> Op<T> {
         self.finish(Err(unknown));
     }
 
+    /// Follows a 3xx's `Location` if the redirect policy allows it (see [`crate::redirect`]).
     fn redirect(&mut self, cluster: &mut Cluster, response: &Response<Body>) {
-        let max = cluster.config().max_redirects;
+        let config = cluster.config();
         let Some(run) = self.run.as_mut() else { return };
         run.redirects += 1;
-        if run.redirects > max {
+        if run.redirects > config.max_redirects {
             self.endpoint_failed(cluster, AttemptFailure::TooManyRedirects);
             return;
         }
@@ -359,12 +361,18 @@ impl<T> Op<T> {
             .get(http::header::LOCATION)
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
             .filter(|v| !v.is_empty());
+        let policy = Policy {
+            endpoint,
+            secret: config.credentials.is_some() || self.call.spec.secret_body,
+            check: config.check_redirect.as_ref(),
+            method: &self.call.spec.method,
+            status: response.status().as_u16(),
+            redirects: run.redirects,
+        };
         let next = match (location, current) {
             (None, _) => Err(AttemptFailure::LocationNotSet),
-            (Some(loc), Ok(current)) => {
-                crate::redirect::resolve(&current, &loc).ok_or(AttemptFailure::LocationInvalid(loc))
-            }
-            (Some(loc), Err(_)) => Err(AttemptFailure::LocationInvalid(loc)),
+            (Some(loc), Ok(current)) => crate::redirect::follow(&current, &loc, &policy),
+            (Some(loc), Err(_)) => Err(AttemptFailure::LocationInvalid(redact_url(&loc))),
         };
         match next {
             Ok(uri) => run.hop = Some(Box::new(uri)),

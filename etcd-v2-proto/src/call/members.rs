@@ -162,7 +162,7 @@ fn member_path(id: &str) -> Result<String, UsageError> {
 /// Checks a peer URL like etcd's `types.NewURLs` and returns it as Go's `URL.String` would.
 fn normalize_peer_url(url: &str) -> Result<String, UsageError> {
     let invalid = |reason| UsageError::InvalidUrl {
-        url: url.to_string(),
+        url: crate::endpoint::redact_url(url),
         reason,
     };
     let trimmed = url.trim();
@@ -299,7 +299,7 @@ mod tests {
             assert_eq!(
                 normalize_peer_url(input),
                 Err(UsageError::InvalidUrl {
-                    url: input.to_string(),
+                    url: input.replace(":p@", ":***@"),
                     reason
                 }),
                 "{input:?}"
