@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 
 use crate::body::Body;
 use crate::error::{ApiError, Error, EtcdError, ProtocolError};
-use crate::json_cursor::JsonError;
+use crate::json_cursor::{JsonError, Limit};
 use crate::keys_json;
 use crate::model::KeysResponse;
 
@@ -195,6 +195,11 @@ impl BodyStart {
     }
 
     fn error(&self, status: u16, e: &JsonError) -> ProtocolError {
+        match e.over {
+            Some(Limit::Depth(limit)) => return ProtocolError::NestedTooDeep { limit },
+            Some(Limit::Size(limit)) => return ProtocolError::DecodedTooLarge { limit },
+            None => {}
+        }
         let why = alloc::format!("{} at byte {}", e.what, e.at);
         quoted(status, &self.bytes[..self.kept], self.len, &why)
     }

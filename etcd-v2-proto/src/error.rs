@@ -271,6 +271,19 @@ pub enum ProtocolError {
         /// The decoder's complaint and the start of the body.
         detail: String,
     },
+    /// A keys answer with nodes nested deeper than [`crate::MAX_NODE_DEPTH`] levels.
+    #[error("response nests nodes deeper than {limit} levels")]
+    NestedTooDeep {
+        /// The limit: [`crate::MAX_NODE_DEPTH`].
+        limit: usize,
+    },
+    /// A keys answer whose nodes would take more memory than allowed once decoded: more than
+    /// 4 × the body's length (at least 64 KiB, at most [`crate::MAX_DECODED_BYTES`]).
+    #[error("response decodes to more than {limit} bytes of nodes")]
+    DecodedTooLarge {
+        /// The budget the decoded nodes went over, in bytes.
+        limit: usize,
+    },
     /// A header etcd sends had a value that does not parse.
     #[error("invalid {name} header: {value:?}")]
     BadHeader {

@@ -20,6 +20,17 @@ pub(crate) struct JsonError {
     pub(crate) at: usize,
     /// What was wrong.
     pub(crate) what: &'static str,
+    /// The decoding limit the body went over, if that is what was wrong (not its syntax).
+    pub(crate) over: Option<Limit>,
+}
+
+/// A limit on what a body may decode to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Limit {
+    /// Nodes nested deeper than this many levels.
+    Depth(usize),
+    /// Decoded nodes taking more than this many bytes.
+    Size(usize),
 }
 
 /// A JSON number as the decoder needs it: integers exactly, anything else only as valid.
@@ -33,7 +44,9 @@ pub(crate) enum Number {
     Other,
 }
 
-/// Nesting deeper than this is refused (Go's `encoding/json` limit).
+/// Nesting deeper than this is refused (Go's `encoding/json` limit). Skipped values are
+/// tracked on the heap, so only this bounds them; nodes, which the decoder builds and which
+/// code walks recursively, have a lower limit ([`crate::MAX_NODE_DEPTH`]).
 pub(crate) const MAX_DEPTH: usize = 10_000;
 
 /// A position in a body being read; chunks already read are dropped.
@@ -66,6 +79,15 @@ impl Cursor {
         JsonError {
             at: self.offset(),
             what,
+            over: None,
+        }
+    }
+
+    /// The body went over `limit` here.
+    pub(crate) fn over(&self, limit: Limit, what: &'static str) -> JsonError {
+        JsonError {
+            over: Some(limit),
+            ..self.error(what)
         }
     }
 

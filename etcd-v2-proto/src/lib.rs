@@ -86,6 +86,7 @@ pub use error::{
     ApiError, AttemptFailure, ClusterError, Error, EtcdError, OutcomeUnknown, ProtocolError,
     TransportFailure, UsageError,
 };
+pub use keys_json::{MAX_DECODED_BYTES, MAX_NODE_DEPTH};
 pub use model::{
     Action, CountStats, FollowerStats, Health, KeysResponse, KvPermissions, LatencyStats,
     LeaderInfo, LeaderStats, Member, Node, PermissionType, Permissions, Role, SelfStats,
@@ -105,7 +106,9 @@ pub use watch::{Watch, WatchPoll};
 /// Decodes a keys answer outside of an [`Op`] (for tests, fuzzing and custom drivers).
 ///
 /// # Errors
-/// The etcd error the answer carries, or a protocol error.
+/// The etcd error the answer carries, or a protocol error (also for nodes nested deeper than
+/// [`MAX_NODE_DEPTH`] or costing more than 4 × the body once decoded: see
+/// [`MAX_DECODED_BYTES`]).
 ///
 /// ```
 /// let answer = http::Response::new(r#"{"action":"get","node":{"key":"/a","value":"1"}}"#);

@@ -15,6 +15,12 @@ use crate::timestamp::Timestamp;
 ///
 /// Decoding follows Go: unknown fields are ignored, `null` and missing fields are zero values,
 /// and anything but a JSON object is refused (serde alone would take an array).
+///
+/// `Debug`, `Clone`, `==`, `Serialize` and `Drop` recurse into [`nodes`](Self::nodes), one
+/// call per level. A keys answer is refused ([`crate::ProtocolError::NestedTooDeep`]) if its
+/// nodes nest deeper than [`crate::MAX_NODE_DEPTH`] (256) levels, where each of them fits a
+/// 2 MiB thread stack with a wide margin, even in a debug build. A tree built by hand has no
+/// such limit.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(remote = "Self", rename_all = "camelCase")]
 pub struct Node {
