@@ -9,7 +9,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, Response};
 use serde::de::DeserializeOwned;
 
 use crate::body::Body;
-use crate::error::{ApiError, Error, EtcdError, ProtocolError};
+use crate::error::{ApiError, Error, EtcdError, ProtocolError, Shown};
 use crate::json_cursor::{JsonError, Limit};
 use crate::keys_json;
 use crate::model::KeysResponse;
@@ -59,12 +59,15 @@ pub(crate) fn invalid_json(status: u16, body: &[u8], why: &str) -> ProtocolError
 }
 
 /// [`ProtocolError::InvalidJson`] quoting `start`, the first bytes of a body of `len` bytes.
+///
+/// `why` may quote the body too (serde's `invalid type: string "…"`): it is tamed like any
+/// server text in an error ([`Shown`]), so the detail is bounded and holds no control character.
 fn quoted(status: u16, start: &[u8], len: usize, why: &str) -> ProtocolError {
     let snippet = String::from_utf8_lossy(start);
     let more = if len > start.len() { "…" } else { "" };
     ProtocolError::InvalidJson {
         status,
-        detail: alloc::format!("{why}; body starts {snippet:?}{more}"),
+        detail: alloc::format!("{}; body starts {snippet:?}{more}", Shown(why)),
     }
 }
 

@@ -7,6 +7,12 @@
 //! * [`Error::OutcomeUnknown`]: a write may have reached a server, and no answer it can vouch for came back.
 //! * [`Error::DeadlineExceeded`]: the caller's deadline for the whole call passed.
 //! * [`Error::Discovery`]: SRV discovery found no answer (both DNS lookups failed).
+//!
+//! Text a server sent (an etcd error's message and cause, an API error's message, a header's
+//! value) is kept whole in the errors' fields, but their `Display` shows it tamed: control
+//! characters and the characters that break or reorder lines escaped (`\n`, `\u{1b}`), and
+//! at most [`MAX_SHOWN_CHARS`] characters of each, then `…`. A hostile or broken server cannot
+//! forge log lines, color a terminal or flood a log through an error message.
 
 use alloc::boxed::Box;
 use alloc::string::{String, ToString};
@@ -15,6 +21,51 @@ use core::fmt;
 
 use crate::code::ErrorCode;
 use crate::model::null_as_default;
+
+/// Most characters of one text from a server that an error's `Display` shows (then `…`); the
+/// error's field keeps the whole text.
+pub const MAX_SHOWN_CHARS: usize = 256;
+
+/// Text from a server as an error's `Display` shows it: characters that could forge or hide
+/// log lines ([`escaped`]) written as `char::escape_debug` writes them (`\n`, `\u{1b}`), and
+/// at most [`MAX_SHOWN_CHARS`] characters, then `…`. A backslash is left as it is, so the
+/// escaping is for reading, not for undoing.
+pub(crate) struct Shown<'a>(pub(crate) &'a str);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.0;
+        // Runs of plain characters are written at once.
+        let mut plain = 0;
+        for (n, (at, c)) in text.char_indices().enumerate() {
+            if n == MAX_SHOWN_CHARS {
+                f.write_str(&text[plain..at])?;
+                return f.write_str("…");
+            }
+            if escaped(c) {
+                f.write_str(&text[plain..at])?;
+                write!(f, "{}", c.escape_debug())?;
+                plain = at + c.len_utf8();
+            }
+        }
+        f.write_str(&text[plain..])
+    }
+}
+
+/// Control characters (C0, DEL, C1: line breaks, terminal escapes), the Unicode line and
+/// paragraph separators, and the invisible characters that reorder or hide text (bidi
+/// marks, overrides and isolates, zero-width characters, the byte order mark).
+fn escaped(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{2069}'
+                | '\u{feff}'
+        )
+}
 
 /// Everything an etcd v2 call can fail with.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -171,7 +222,9 @@ pub struct OutcomeUnknown {
 
 /// An etcd v2 keys error body: `{"errorCode":100,"message":"Key not found","cause":"/foo","index":18}`.
 ///
-/// Displays like Go's `client.Error`: `100: Key not found (/foo) [18]`.
+/// Displays like Go's `client.Error`: `100: Key not found (/foo) [18]`, with the message and
+/// the cause escaped (control characters, bidi controls) and cut to [`MAX_SHOWN_CHARS`]
+/// characters each; the fields keep the whole text.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EtcdError {
     /// The v2 error code.
@@ -194,8 +247,8 @@ impl fmt::Display for EtcdError {
             f,
             "{}: {} ({}) [{}]",
             self.code.as_u16(),
-            self.message,
-            self.cause,
+            Shown(&self.message),
+            Shown(&self.cause),
             self.index
         )
     }
@@ -204,8 +257,10 @@ impl fmt::Display for EtcdError {
 impl core::error::Error for EtcdError {}
 
 /// A members or auth API error: `{"message":"membership: peerURL exists"}` with its status.
+///
+/// Displays the message, escaped and cut to [`MAX_SHOWN_CHARS`] characters.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
+#[error("{}", Shown(.message))]
 pub struct ApiError {
     /// HTTP status of the answer.
     pub status: u16,
@@ -285,7 +340,7 @@ pub enum ProtocolError {
         limit: usize,
     },
     /// A header etcd sends had a value that does not parse.
-    #[error("invalid {name} header: {value:?}")]
+    #[error("invalid {name} header: \"{}\"", Shown(.value))]
     BadHeader {
         /// Header name.
         name: &'static str,
@@ -338,10 +393,10 @@ pub enum AttemptFailure {
     #[error("location header not set")]
     LocationNotSet,
     /// A `Location` header that is not a URL (its password masked).
-    #[error("location header not valid URL: {0}")]
+    #[error("location header not valid URL: {}", Shown(.0))]
     LocationInvalid(String),
     /// A redirect the redirect policy does not follow (see [`crate::redirect`]).
-    #[error("redirect to {location} refused: {reason}")]
+    #[error("redirect to {} refused: {reason}", Shown(.location))]
     RedirectRefused {
         /// The `Location` header (its password masked).
         location: String,
@@ -352,7 +407,7 @@ pub enum AttemptFailure {
     #[error("client: too many redirects")]
     TooManyRedirects,
     /// The member belongs to another cluster than the one pinned.
-    #[error("endpoint {endpoint} belongs to cluster {found}, expected {expected}")]
+    #[error("endpoint {endpoint} belongs to cluster {}, expected {expected}", Shown(.found))]
     WrongCluster {
         /// The endpoint.
         endpoint: String,

@@ -82,6 +82,7 @@ pub use code::ErrorCode;
 pub use config::{Config, Credentials, SelectionMode};
 pub use decode::{CLUSTER_ID, ETCD_INDEX, RAFT_INDEX, RAFT_TERM};
 pub use endpoint::Endpoint;
+pub use error::MAX_SHOWN_CHARS;
 pub use error::{
     ApiError, AttemptFailure, ClusterError, Error, EtcdError, OutcomeUnknown, ProtocolError,
     TransportFailure, UsageError,
