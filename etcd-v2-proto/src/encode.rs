@@ -327,6 +327,13 @@ pub(crate) fn push_escaped_path(out: &mut String, path: &str) {
     push_escaped(out, path, &PATH_SAFE, false);
 }
 
+/// The length of [`escape_path`]`(path)`, without building it.
+pub(crate) fn escaped_path_len(path: &str) -> usize {
+    path.bytes()
+        .map(|byte| if PATH_SAFE[usize::from(byte)] { 1 } else { 3 })
+        .sum()
+}
+
 /// Appends `s` to `out` with every byte that is not `safe` percent-encoded (a space as `+` if
 /// `space_as_plus`); runs of safe bytes are copied at once.
 fn push_escaped(out: &mut String, s: &str, safe: &[bool; 256], space_as_plus: bool) {
@@ -687,6 +694,19 @@ mod tests {
                 want,
                 "join_base_path({base:?}, {path:?})"
             );
+        }
+    }
+
+    #[test]
+    fn escaped_path_len_is_the_escaped_length() {
+        for path in [
+            "",
+            "/v2/keys/a",
+            "/a b?#%",
+            "ü€😀",
+            "/k\u{0}\n\u{7f}~$&+,/:;=@",
+        ] {
+            assert_eq!(escaped_path_len(path), escape_path(path).len(), "{path:?}");
         }
     }
 

@@ -307,6 +307,18 @@ pub enum UsageError {
     /// A name (user, role, member id) that cannot be put in a URL path.
     #[error("invalid name {0:?}: must be non-empty, not `.` or `..`, and contain no '/'")]
     InvalidName(String),
+    /// A keys request whose path and query, percent-encoded, would be longer than
+    /// [`crate::call::keys::MAX_PATH_AND_QUERY`] bytes: a key or prev value too long for a URL.
+    #[error(
+        "request path and query of {len} bytes (percent-encoded) over the limit of {limit}: \
+         key or prev value too long"
+    )]
+    PathTooLong {
+        /// The encoded path and query's length in bytes.
+        len: usize,
+        /// [`crate::call::keys::MAX_PATH_AND_QUERY`].
+        limit: usize,
+    },
 }
 
 /// A server answer that breaks the etcd v2 protocol.

@@ -12,7 +12,7 @@ use http::{Method, Response};
 
 use super::{Call, FORM, Idempotency, PathJoin, RequestSpec};
 use crate::decode::{ETCD_INDEX, ETCD_INDEX_NAME, keys_response, u64_header};
-use crate::encode::{Form, keys_path};
+use crate::encode::{Form, escaped_path_len, keys_path};
 use crate::error::{Error, ProtocolError, UsageError};
 use crate::model::KeysResponse;
 use crate::options::{CreateInOrderOptions, DeleteOptions, GetOptions, PrevExist, SetOptions};
@@ -23,6 +23,36 @@ pub const DEFAULT_PREFIX: &str = "/v2/keys";
 
 fn path(prefix: &str, key: &str) -> Result<String, UsageError> {
     keys_path(prefix, key).map_err(|e| UsageError::KeyEscapesPrefix(e.key))
+}
+
+/// Longest path and query a keys request may have, percent-encoded, in bytes (60 KiB): longer
+/// is [`UsageError::PathTooLong`], before anything is sent.
+///
+/// The `http` crate refuses a URI path and query over 65,534 bytes, so a longer key (or prev
+/// value, which goes in the query) failed at every endpoint (`uri too long`, as a
+/// [`crate::ClusterError`]); 4 KiB are left for an endpoint's base path. etcd itself (Go's
+/// `net/http`) takes request heads up to 1 MiB.
+pub const MAX_PATH_AND_QUERY: usize = 60 * 1024;
+
+/// `spec` if its path (escaped) and query fit [`MAX_PATH_AND_QUERY`].
+fn fits(spec: RequestSpec) -> Result<RequestSpec, UsageError> {
+    let query = if spec.query.is_empty() {
+        0
+    } else {
+        1 + spec.query.len()
+    };
+    // Most keys are short: no need to count their escapes.
+    if 3 * spec.path.len() + query <= MAX_PATH_AND_QUERY {
+        return Ok(spec);
+    }
+    let len = escaped_path_len(&spec.path) + query;
+    if len > MAX_PATH_AND_QUERY {
+        return Err(UsageError::PathTooLong {
+            len,
+            limit: MAX_PATH_AND_QUERY,
+        });
+    }
+    Ok(spec)
 }
 
 fn bool_str(b: bool) -> &'static str {
@@ -64,11 +94,12 @@ fn check_prev_index(i: Option<u64>) -> Result<(), UsageError> {
 /// `GET <key>?quorum=&recursive=&sorted=` (all three always sent).
 ///
 /// # Errors
-/// [`UsageError::KeyEscapesPrefix`] for keys like `../x`.
+/// [`UsageError::KeyEscapesPrefix`] for keys like `../x`, [`UsageError::PathTooLong`] for a key
+/// too long for a URL ([`MAX_PATH_AND_QUERY`]; the same for every call here).
 pub fn get(prefix: &str, key: &str, opts: GetOptions) -> Result<Call<KeysResponse>, Error> {
     let mut spec = RequestSpec::new(Method::GET, path(prefix, key)?, PathJoin::Canonical);
     spec.query = get_query(opts.quorum, opts.recursive, opts.sort).into();
-    Ok(Call::new(spec, Idempotency::Read, keys_response))
+    Ok(Call::new(fits(spec)?, Idempotency::Read, keys_response))
 }
 
 /// `quorum=<b>&recursive=<b>&sorted=<b>`, the [`Form`] encoding of a get's three flags, from a
@@ -174,7 +205,7 @@ pub fn set(
     } else {
         Idempotency::Idempotent
     };
-    Ok(Call::new(spec, idempotency, keys_response))
+    Ok(Call::new(fits(spec)?, idempotency, keys_response))
 }
 
 /// A set that requires the key not to exist (Go: `Create`); never re-sent once it may have arrived.
@@ -223,7 +254,11 @@ pub fn create_in_order(
     let mut spec = RequestSpec::new(Method::POST, path(prefix, dir)?, PathJoin::Canonical);
     spec.body = Some(Bytes::from(body.encode()));
     spec.content_type = Some(FORM);
-    Ok(Call::new(spec, Idempotency::NotIdempotent, keys_response))
+    Ok(Call::new(
+        fits(spec)?,
+        Idempotency::NotIdempotent,
+        keys_response,
+    ))
 }
 
 /// `DELETE <key>?<conditions>` (Go: `Delete`); never re-sent once it may have arrived.
@@ -249,7 +284,11 @@ pub fn delete(prefix: &str, key: &str, opts: &DeleteOptions) -> Result<Call<Keys
     let mut spec = RequestSpec::new(Method::DELETE, path(prefix, key)?, PathJoin::Canonical);
     spec.query = query.encode().into();
     spec.content_type = Some(FORM);
-    Ok(Call::new(spec, Idempotency::NotIdempotent, keys_response))
+    Ok(Call::new(
+        fits(spec)?,
+        Idempotency::NotIdempotent,
+        keys_response,
+    ))
 }
 
 /// `GET <key>?recursive=&wait=true&waitIndex=` — one long poll of a watch.
@@ -265,7 +304,7 @@ pub fn wait(
     let mut spec = RequestSpec::new(Method::GET, path(prefix, key)?, PathJoin::Canonical);
     spec.query = wait_query(recursive, wait_index).into();
     spec.wait = true;
-    Ok(Call::new(spec, Idempotency::Read, decode_wait))
+    Ok(Call::new(fits(spec)?, Idempotency::Read, decode_wait))
 }
 
 /// `recursive=<b>&wait=true&waitIndex=<n>`: all three always sent, like Go.
