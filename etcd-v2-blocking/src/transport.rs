@@ -7,6 +7,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use etcd_v2_proto::TransportFailure;
 use etcd_v2_proto::body::{Body, BodyBuffer};
+use http::header::CONTENT_LENGTH;
 use http::{Request, Response, Uri};
 use ureq::config::{Config as UreqConfig, ConfigBuilder};
 use ureq::typestate::AgentScope;
@@ -186,8 +187,9 @@ impl Transport for UreqTransport {
             let msg = "https needs the `tls` feature of etcd-v2-blocking";
             return Err(TransportFailure::InvalidRequest(msg.into()));
         }
-        if request.body().is_empty() {
-            // No `Content-Length: 0` on GET/DELETE, like Go's client.
+        if request.body().is_empty() && !request.headers().contains_key(CONTENT_LENGTH) {
+            // No `Content-Length: 0` on GET/DELETE, like Go's client (the core sets one on
+            // a bodyless PUT or POST: sent as an empty body of known length, not chunked).
             self.run(request.map(|_| ()), deadline, header_deadline, max_body)
         } else {
             self.run(request.map(Vec::from), deadline, header_deadline, max_body)

@@ -192,8 +192,16 @@ impl RequestSpec {
         *request.method_mut() = self.method.clone();
         *request.uri_mut() = uri;
         let headers = request.headers_mut();
+        headers.append(header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
         if let Some(ct) = self.content_type {
             headers.append(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+        }
+        // A PUT or POST without a body says so, as Go's client does: some proxies and load
+        // balancers refuse one without a length, and HTTP clients differ in what they send.
+        if self.body.as_ref().is_none_or(Bytes::is_empty)
+            && matches!(self.method, Method::PUT | Method::POST)
+        {
+            headers.append(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
         }
         if let Some(c) = credentials {
             headers.append(header::AUTHORIZATION, c.authorization());
@@ -213,6 +221,13 @@ impl fmt::Debug for RequestSpec {
             .finish()
     }
 }
+
+/// The `User-Agent` of every request: this library and its version.
+///
+/// ```
+/// assert!(etcd_v2_proto::call::USER_AGENT.starts_with("etcd-v2-rs/"));
+/// ```
+pub const USER_AGENT: &str = concat!("etcd-v2-rs/", env!("CARGO_PKG_VERSION"));
 
 /// Turns a buffered response into the call's result.
 pub(crate) type Decoder<T> = fn(Response<Body>) -> Result<T, Error>;
