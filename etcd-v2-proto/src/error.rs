@@ -52,6 +52,19 @@ impl fmt::Display for Shown<'_> {
     }
 }
 
+/// Text from a server as an error's `Debug` shows it: a quoted string as `str`'s `Debug`
+/// writes it, cut after [`MAX_SHOWN_CHARS`] characters (then `…` after the closing quote).
+struct ShownDebug<'a>(&'a str);
+
+impl fmt::Debug for ShownDebug<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.char_indices().nth(MAX_SHOWN_CHARS) {
+            Some((at, _)) => write!(f, "{:?}…", &self.0[..at]),
+            None => write!(f, "{:?}", self.0),
+        }
+    }
+}
+
 /// Control characters (C0, DEL, C1: line breaks, terminal escapes), the Unicode line and
 /// paragraph separators, and the invisible characters that reorder or hide text (bidi
 /// marks, overrides and isolates, zero-width characters, the byte order mark).
@@ -224,8 +237,8 @@ pub struct OutcomeUnknown {
 ///
 /// Displays like Go's `client.Error`: `100: Key not found (/foo) [18]`, with the message and
 /// the cause escaped (control characters, bidi controls) and cut to [`MAX_SHOWN_CHARS`]
-/// characters each; the fields keep the whole text.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// characters each; the fields keep the whole text. `Debug` cuts them the same way.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EtcdError {
     /// The v2 error code.
     #[serde(rename = "errorCode", default, deserialize_with = "null_as_default")]
@@ -239,6 +252,17 @@ pub struct EtcdError {
     /// The etcd index when the error happened (0 for request-validation errors).
     #[serde(default, deserialize_with = "null_as_default")]
     pub index: u64,
+}
+
+impl fmt::Debug for EtcdError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EtcdError")
+            .field("code", &self.code)
+            .field("message", &ShownDebug(&self.message))
+            .field("cause", &ShownDebug(&self.cause))
+            .field("index", &self.index)
+            .finish()
+    }
 }
 
 impl fmt::Display for EtcdError {
@@ -258,14 +282,23 @@ impl core::error::Error for EtcdError {}
 
 /// A members or auth API error: `{"message":"membership: peerURL exists"}` with its status.
 ///
-/// Displays the message, escaped and cut to [`MAX_SHOWN_CHARS`] characters.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Displays the message, escaped and cut to [`MAX_SHOWN_CHARS`] characters (`Debug` too).
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", Shown(.message))]
 pub struct ApiError {
     /// HTTP status of the answer.
     pub status: u16,
     /// The server's message (may be empty).
     pub message: String,
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("message", &ShownDebug(&self.message))
+            .finish()
+    }
 }
 
 /// Invalid input, rejected before anything is sent.
@@ -368,6 +401,15 @@ pub enum ProtocolError {
     /// A watch answer that carries no `node`.
     #[error("watch response without a node")]
     MissingNode,
+    /// A watch event older than the index the watch waited for (or at the last index there
+    /// is): indices only move forward, so the member is broken or hostile.
+    #[error("watch event at index {got}, but the watch waited for index {waited_for} or later")]
+    IndexWentBack {
+        /// The index the watch asked for (`waitIndex`).
+        waited_for: u64,
+        /// The event's `modifiedIndex`.
+        got: u64,
+    },
 }
 
 /// What went wrong with one endpoint during one call.

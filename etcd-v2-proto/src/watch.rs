@@ -13,7 +13,7 @@ use http::Response;
 
 use crate::call::{Call, keys};
 use crate::cluster::Cluster;
-use crate::error::{Error, TransportFailure};
+use crate::error::{Error, ProtocolError, TransportFailure};
 use crate::model::KeysResponse;
 use crate::op::Op;
 use crate::options::{ResumePolicy, WatchOptions};
@@ -148,7 +148,13 @@ impl Watch {
             Ok(WatchPoll::Event(event)) => {
                 self.empty_streak = 0;
                 if let Some(node) = &event.node {
-                    self.wait_index = node.modified_index.saturating_add(1);
+                    let got = node.modified_index;
+                    // Only forward; u64::MAX would leave no index to wait for after it.
+                    if got < self.wait_index || got == u64::MAX {
+                        let waited_for = self.wait_index;
+                        return Some(Err(ProtocolError::IndexWentBack { waited_for, got }.into()));
+                    }
+                    self.wait_index = got + 1;
                 }
                 Some(Ok(event))
             }

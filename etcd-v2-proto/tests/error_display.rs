@@ -4,7 +4,8 @@
 
 use etcd_v2_proto::body::Body;
 use etcd_v2_proto::{
-    ApiError, AttemptFailure, Error, MAX_SHOWN_CHARS, ProtocolError, call, decode_keys_response,
+    ApiError, AttemptFailure, Error, ErrorCode, EtcdError, MAX_SHOWN_CHARS, ProtocolError, call,
+    decode_keys_response,
 };
 use http::Response;
 
@@ -153,4 +154,33 @@ fn header_values_are_escaped_and_bounded() {
     ] {
         assert_tame(&failure.to_string(), MAX_SHOWN_CHARS + 128);
     }
+}
+
+#[test]
+fn debug_of_server_text_is_bounded_too() {
+    let etcd = EtcdError {
+        code: ErrorCode(100),
+        message: "m".repeat(1 << 20),
+        cause: "c\n".repeat(1 << 19),
+        index: 1,
+    };
+    let shown = format!("{etcd:?}");
+    assert!(shown.len() < 2048, "{} bytes", shown.len());
+    assert!(!shown.contains('\n'));
+    assert_eq!(etcd.message.len(), 1 << 20, "the data stays whole");
+    let api = ApiError {
+        status: 500,
+        message: "x".repeat(1 << 20),
+    };
+    assert!(format!("{api:?}").len() < 1024);
+    assert_eq!(
+        format!(
+            "{:?}",
+            ApiError {
+                status: 1,
+                message: "ok".into()
+            }
+        ),
+        r#"ApiError { status: 1, message: "ok" }"#
+    );
 }

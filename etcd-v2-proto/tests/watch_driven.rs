@@ -203,6 +203,36 @@ fn opt_in_resume_reports_the_gap_once_and_goes_on() {
 }
 
 #[test]
+fn a_watch_index_never_goes_back() {
+    // A hostile member answers 101, then 91: the second is refused, and the watch still
+    // waits for 102.
+    let mut w = Watch::new("/v2/keys", "/k", WatchOptions::default()).unwrap();
+    let mut h = Harness::ordered(&[A], Config::default());
+    let ev = h
+        .run(&mut w, |_| reply(200, &[], &event("set", "/k", 101)))
+        .unwrap();
+    assert_eq!(ev.node.unwrap().modified_index, 101);
+    let e = h
+        .run(&mut w, |_| reply(200, &[], &event("set", "/k", 91)))
+        .unwrap_err();
+    let went_back = ProtocolError::IndexWentBack {
+        waited_for: 102,
+        got: 91,
+    };
+    assert_eq!(e, Error::Protocol(went_back));
+    assert_eq!(w.wait_index(), 102);
+    // At the last index there is, no next index exists: refused, not repeated forever.
+    let mut w = Watch::new("/v2/keys", "/k", WatchOptions::default()).unwrap();
+    let e = h
+        .run(&mut w, |_| reply(200, &[], &event("set", "/k", u64::MAX)))
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Protocol(ProtocolError::IndexWentBack { .. })),
+        "{e:?}"
+    );
+}
+
+#[test]
 fn a_watch_answer_without_node_is_a_protocol_error() {
     let mut w = Watch::new("/v2/keys", "/k", WatchOptions::default()).unwrap();
     let mut h = Harness::ordered(&[A], Config::default());
