@@ -217,9 +217,11 @@ pub fn fault_table(faults: &[FaultRecord], records: &[Record]) -> String {
             (f.healed - f.start).as_secs_f64(),
             during(|o| matches!(o, Outcome::Failed)),
             during(|o| matches!(o, Outcome::Unknown)),
-            recovered.map_or("none in 5 s".into(), |t| {
-                format!("{} ms", t.saturating_duration_since(f.healed).as_millis())
-            }),
+            match recovered {
+                Some(t) => format!("{} ms", t.saturating_duration_since(f.healed).as_millis()),
+                None if records.iter().all(|r| r.start < f.healed) => "(run over)".into(),
+                None => "none".into(),
+            },
         );
     }
     out

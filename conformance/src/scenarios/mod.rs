@@ -14,33 +14,6 @@ use etcd_v2_proto::{Config, Error, ErrorCode, KeysResponse, Node};
 use crate::etcd_process::EtcdCluster;
 use crate::sut::{Adapter, Sut};
 
-/// Fails the scenario with a formatted message unless `cond` holds.
-macro_rules! ensure {
-    ($cond:expr, $($arg:tt)+) => {
-        if !$cond {
-            return Err(format!($($arg)+));
-        }
-    };
-}
-
-/// Fails the scenario unless both sides are equal, showing both.
-macro_rules! ensure_eq {
-    ($left:expr, $right:expr, $($arg:tt)+) => {
-        match (&$left, &$right) {
-            (left, right) => {
-                if left != right {
-                    return Err(format!(
-                        "{}: expected {:?}, got {:?}",
-                        format!($($arg)+),
-                        right,
-                        left
-                    ));
-                }
-            }
-        }
-    };
-}
-
 pub mod at_most_once;
 pub mod auth;
 pub mod cluster_info;

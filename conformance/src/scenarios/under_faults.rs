@@ -194,27 +194,39 @@ pub fn faults_cas_counter_audit(ctx: &Ctx<'_>) -> Result<(), String> {
     let direct = ctx.sut_with(Config::new(ctx.urls()))?;
     let start = direct.set(&k, "0", &SetOptions::default()).ctx("set 0")?;
     let start_index = node(&start)?.modified_index;
-    let (counts, faults) = rig.run(ctx.etcd, COUNTER_RUN, |_, sut, end| {
-        let (mut ok, mut unknown) = (0u64, 0u64);
+    let (per_worker, faults) = rig.run(ctx.etcd, COUNTER_RUN, |w, sut, end| {
+        let mut records = Vec::new();
         while Instant::now() < end {
+            // Paced, so the counter lasts through several faults.
+            thread::sleep(Duration::from_millis(60));
             let Ok(n) = sut.get(&k, GetOptions::default().quorum(true)) else {
                 continue;
             };
             let Some(n) = value_of(&n).filter(|&n| n < COUNTER_MAX) else {
                 break;
             };
-            let cas = SetOptions::default().prev_value(n.to_string());
-            match sut.set(&k, &(n + 1).to_string(), &cas) {
-                Ok(_) => ok += 1,
-                Err(e) if e.is_outcome_unknown() => unknown += 1,
-                Err(_) => {}
-            }
-            // Paced, so the counter lasts through several faults.
-            thread::sleep(Duration::from_millis(60));
+            let op = Op::Cas { from: n, to: n + 1 };
+            let (start, cas) = (
+                Instant::now(),
+                SetOptions::default().prev_value(n.to_string()),
+            );
+            let result = sut.set(&k, &(n + 1).to_string(), &cas);
+            let outcome = outcome(op, result);
+            let end = Instant::now();
+            records.push(Record {
+                worker: w,
+                key: 0,
+                op,
+                start,
+                end,
+                outcome,
+            });
         }
-        (ok, unknown)
+        records
     })?;
-    let (ok, unknown) = counts.iter().fold((0, 0), |(a, b), (o, u)| (a + o, b + u));
+    let records: Vec<Record> = per_worker.into_iter().flatten().collect();
+    let count = |o: Outcome| records.iter().filter(|r| r.outcome == o).count() as u64;
+    let (ok, unknown) = (count(Outcome::Ok(Ret::Done)), count(Outcome::Unknown));
     ctx.cluster()
         .wait_healthy(Duration::from_secs(20))
         .map_err(|e| e.to_string())?;
@@ -227,7 +239,7 @@ pub fn faults_cas_counter_audit(ctx: &Ctx<'_>) -> Result<(), String> {
         "{}: CAS counter under faults (seed {}): final {last_value}, {ok} ok, {unknown} unknown\n{}",
         ctx.adapter(),
         rig.seed,
-        history::fault_table(&faults, &[])
+        history::fault_table(&faults, &records)
     );
     ensure!(
         ok <= last_value && last_value <= ok + unknown,
