@@ -15,6 +15,11 @@
 //! # Ok(()) }
 //! ```
 //!
+//! **The runtime needs its IO and time drivers**: `#[tokio::main]` and
+//! `Builder::new_*().enable_all()` have both. The client sleeps and bounds its dials on
+//! tokio's timer, so a runtime built without `enable_time()` makes tokio panic ("A Tokio 1.x
+//! context was found, but timers are disabled") at the first call.
+//!
 //! **Cancellation** is dropping the future (e.g. in `tokio::select!` or `tokio::time::timeout`).
 //! Dropping the future of a write that was already sent leaves its outcome unknown: it may or may
 //! not have been applied. Prefer [`Client::with_timeout`], which lets the core classify the end

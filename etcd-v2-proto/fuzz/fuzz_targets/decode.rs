@@ -2,11 +2,13 @@
 //!
 //! Input layout: two bytes of status (big-endian; outside 100..=999 folded into it), one byte of header
 //! count, then per header one byte selecting the name and a length-prefixed value, then the
-//! body (the rest). Run with `cargo fuzz run decode` from `etcd-v2-proto/` (nightly), or on the
+//! body (the rest), up to 1 MiB (`-max_len=1048576`). Run with `cargo fuzz run decode` from `etcd-v2-proto/` (nightly), or on the
 //! stable toolchain with `RUSTC_BOOTSTRAP=1 cargo fuzz run decode --sanitizer none` (no
 //! AddressSanitizer: the workspace forbids `unsafe`, so a panic or a hang is what there is to
 //! find).
 #![no_main]
+
+use std::fmt;
 
 use bytes::Bytes;
 use etcd_v2_proto::body::{Body, clone_response};
@@ -84,17 +86,27 @@ fn response(data: &[u8]) -> Response<Body> {
 }
 
 
-/// Decodes with `call`, checking only that a decoder reports answer errors.
-fn feed<T>(call: Result<Call<T>, Error>, response: &Response<Body>) {
+/// Decodes with `call`, checking that a decoder reports answer errors, and that whatever it
+/// returned can be formatted, cloned, compared and dropped (a deep tree must not overflow the
+/// stack on any of them).
+fn feed<T: fmt::Debug + Clone + PartialEq>(call: Result<Call<T>, Error>, response: &Response<Body>) {
     let Ok(call) = call else { return };
-    if let Err(e) = call.decode(clone_response(response)) {
-        assert!(
+    match call.decode(clone_response(response)) {
+        Ok(value) => {
+            let copy = value.clone();
+            assert!(copy == value);
+            let _ = format!("{value:?}");
+        }
+        Err(e) => {
+            let _ = format!("{e} {e:?}");
+            assert!(
             matches!(
                 e,
                 Error::Etcd(_) | Error::Api(_) | Error::UnexpectedStatus(_) | Error::Protocol(_)
             ),
             "a decoder produced {e:?}"
-        );
+            );
+        }
     }
 }
 
@@ -102,8 +114,9 @@ fuzz_target!(|data: &[u8]| {
     let r = response(data);
     let status = r.status().as_u16();
 
-    if decode_keys_response(clone_response(&r)).is_ok() {
+    if let Ok(resp) = decode_keys_response(clone_response(&r)) {
         assert!(status == 200 || status == 201, "keys success from {status}");
+        let _ = serde_json::to_string(&resp);
     }
 
     // Keys calls (including the watch long poll).
