@@ -56,6 +56,11 @@ pub struct Watch {
     timeout: Option<Duration>,
     /// When the event being waited for must have arrived (set on the first poll of each run).
     deadline: Option<Instant>,
+    /// A watch from "now" (no index given) first learns the current index with a `HEAD`, so
+    /// that no later poll, whatever ends it, can skip an event: true until that answer came.
+    learn_start: bool,
+    /// The op in flight is that `HEAD`.
+    probing: bool,
 }
 
 impl Watch {
@@ -78,6 +83,8 @@ impl Watch {
             retry_at: None,
             timeout: None,
             deadline: None,
+            learn_start: opts.after_index == 0,
+            probing: false,
         })
     }
 
@@ -97,9 +104,14 @@ impl Watch {
     pub fn resume_after(&mut self, after_index: u64) {
         self.wait_index = after_index.saturating_add(1);
         self.op = None;
+        self.probing = false;
     }
 
-    fn next_op(&self) -> Op<WatchPoll> {
+    fn next_op(&mut self) -> Op<WatchPoll> {
+        self.probing = self.learn_start && self.wait_index == 0;
+        if self.probing {
+            return Op::new(keys::start_index(&self.template));
+        }
         let mut call = self.template.clone();
         call.spec.query = keys::wait_query(self.recursive, self.wait_index).into();
         Op::new(call)
@@ -144,6 +156,15 @@ impl Watch {
         now: Instant,
         result: Result<WatchPoll, Error>,
     ) -> Option<Result<KeysResponse, Error>> {
+        if core::mem::take(&mut self.probing) {
+            if let Ok(WatchPoll::Empty { index }) = &result {
+                self.learn_start = false;
+                if let Some(index) = index {
+                    self.wait_index = index.saturating_add(1);
+                }
+                return None;
+            }
+        }
         match result {
             Ok(WatchPoll::Event(event)) => {
                 self.empty_streak = 0;

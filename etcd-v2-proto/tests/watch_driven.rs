@@ -140,22 +140,52 @@ fn repeated_empty_polls_back_off_instead_of_spinning() {
 }
 
 #[test]
+fn a_watch_from_now_learns_its_start_index_first() {
+    // Found: a watch from index 0 whose poll ended at its deadline re-polled from 0, and a
+    // write made in between was never delivered. Its start is now fixed before any poll: a
+    // HEAD's X-Etcd-Index (404 for a missing key carries it too).
+    let mut w = Watch::new("/v2/keys", "/k", WatchOptions::default()).unwrap();
+    w.set_timeout(Some(Duration::from_millis(700)));
+    let mut h = Harness::ordered(&[A], Config::default());
+    let e = h
+        .run(&mut w, |req| match req.method().as_str() {
+            "HEAD" => reply(404, &[("X-Etcd-Index", "41")], ""),
+            _ => Answer::Stall,
+        })
+        .unwrap_err();
+    assert_eq!(e, Error::DeadlineExceeded);
+    assert_eq!(h.sent[0].method, "HEAD");
+    assert!(h.sent[0].uri.ends_with("/v2/keys/k"), "{}", h.sent[0].uri);
+    assert!(h.sent[1].uri.ends_with("waitIndex=42"));
+    assert_eq!(w.wait_index(), 42);
+    // The next run polls from there: the write at 42 is delivered, and no HEAD again.
+    let ev = h
+        .run(&mut w, |_| reply(200, &[], &event("set", "/k", 42)))
+        .unwrap();
+    assert_eq!(ev.node.unwrap().modified_index, 42);
+    assert_eq!(h.sent.len(), 3);
+    assert!(h.sent[2].uri.ends_with("waitIndex=42"));
+}
+
+#[test]
 fn an_empty_poll_from_index_zero_resumes_after_the_registration_index() {
-    // Our fix: a re-poll with waitIndex=0 would skip events that happened in between.
+    // A HEAD without an index (not etcd): the watch polls from 0, and an empty poll's index
+    // still fixes where it resumes.
     let mut w = Watch::new("/v2/keys", "/k", WatchOptions::default()).unwrap();
     let mut h = Harness::ordered(&[A], Config::default());
     let mut n = 0;
     h.run(&mut w, |_| {
         n += 1;
-        if n == 1 {
-            reply(200, &[("X-Etcd-Index", "41")], "")
-        } else {
-            reply(200, &[], &event("set", "/k", 43))
+        match n {
+            1 => reply(200, &[], ""),
+            2 => reply(200, &[("X-Etcd-Index", "41")], ""),
+            _ => reply(200, &[], &event("set", "/k", 43)),
         }
     })
     .unwrap();
-    assert!(h.sent[0].uri.ends_with("waitIndex=0"));
-    assert!(h.sent[1].uri.ends_with("waitIndex=42"));
+    assert_eq!(h.sent[0].method, "HEAD");
+    assert!(h.sent[1].uri.ends_with("waitIndex=0"));
+    assert!(h.sent[2].uri.ends_with("waitIndex=42"));
 }
 
 const CLEARED: &str = r#"{"errorCode":401,"message":"The event in requested index is outdated and cleared","cause":"the requested history has been cleared [108/5]","index":1107}"#;
@@ -245,7 +275,8 @@ fn a_watch_answer_without_node_is_a_protocol_error() {
 #[test]
 fn watches_fail_over_and_ignore_the_request_timeout() {
     let config = Config::default().request_timeout(Some(Duration::from_secs(1)));
-    let mut w = Watch::new("/v2/keys", "/k", WatchOptions::default()).unwrap();
+    // From a known index: this is about the polls, not the start (see above).
+    let mut w = Watch::new("/v2/keys", "/k", WatchOptions::default().after_index(2)).unwrap();
     let mut h = Harness::ordered(&[A, B], config);
     let e = h
         .run(&mut w, |req| {
@@ -269,7 +300,8 @@ fn a_watch_fails_over_from_a_member_that_sends_no_headers() {
     // A stopped member never sends the watch's headers: after exactly the header timeout the
     // watch moves on to the next member and returns its event.
     let config = Config::default().header_timeout(Some(Duration::from_millis(500)));
-    let mut w = Watch::new("/v2/keys", "/k", WatchOptions::default()).unwrap();
+    // From a known index: this is about the polls, not the start (see above).
+    let mut w = Watch::new("/v2/keys", "/k", WatchOptions::default().after_index(2)).unwrap();
     let mut h = Harness::ordered(&[A, B], config);
     let e = h
         .run(&mut w, |req| {
@@ -298,7 +330,8 @@ fn a_watch_fails_over_from_a_member_that_sends_no_headers() {
 #[test]
 fn a_watch_whose_member_answers_is_not_cut_by_the_header_timeout() {
     let config = Config::default().header_timeout(Some(Duration::from_millis(500)));
-    let mut w = Watch::new("/v2/keys", "/k", WatchOptions::default()).unwrap();
+    // From a known index: this is about the polls, not the start (see above).
+    let mut w = Watch::new("/v2/keys", "/k", WatchOptions::default().after_index(2)).unwrap();
     let mut h = Harness::ordered(&[A, B], config);
     let e = h
         .run(&mut w, |_| reply(200, &[], &event("set", "/k", 3)))

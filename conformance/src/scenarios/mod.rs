@@ -155,6 +155,7 @@ pub const SCENARIOS: &[(&str, Needs, Scenario)] = registry![
     Shared => watch::watch_stream_without_gaps,
     Shared => watch::watch_ancestor_delete,
     Shared => watch::watch_with_timeout,
+    Shared => watch::watch_from_now_after_a_deadline_loses_nothing,
     Shared => watch::watch_abandoned_wait_loses_nothing,
     Shared => members::members_list_and_leader,
     Shared => cluster_info::cluster_info_single_member,

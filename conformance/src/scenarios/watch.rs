@@ -445,6 +445,33 @@ pub fn watch_with_timeout(ctx: &Ctx<'_>) -> Result<(), String> {
     Ok(())
 }
 
+/// Found: a watch from "now" (no index) whose first wait ended at its deadline kept wait
+/// index 0, and a write made before the next wait was never delivered. Its start is fixed
+/// before the first wait, so the write comes.
+pub fn watch_from_now_after_a_deadline_loses_nothing(ctx: &Ctx<'_>) -> Result<(), String> {
+    let k = ctx.key("k");
+    let timed = ctx.sut.with_timeout(Duration::from_millis(300));
+    let mut watcher = timed.watch(&k, WatchOptions::default()).ctx("watcher")?;
+    let err = expect_err(watcher.next(), "a quiet watch from now")?;
+    ensure_eq!(
+        err,
+        Error::DeadlineExceeded,
+        "a quiet watch past its deadline"
+    );
+    ensure!(watcher.wait_index() > 0, "the watch has no start index yet");
+    let w = ctx
+        .sut
+        .set(&k, "v1", &SetOptions::default())
+        .ctx("set v1")?;
+    let event = watcher.next().ctx("watch after the deadline")?;
+    ensure_eq!(
+        node(&event)?.modified_index,
+        node(&w)?.modified_index,
+        "the write made between waits"
+    );
+    Ok(())
+}
+
 /// Abandoning a wait (the caller stops waiting; async adapters drop the `next()` future)
 /// loses nothing: the next wait reports the write made meanwhile.
 pub fn watch_abandoned_wait_loses_nothing(ctx: &Ctx<'_>) -> Result<(), String> {

@@ -307,6 +307,28 @@ pub fn wait(
     Ok(Call::new(fits(spec)?, Idempotency::Read, decode_wait))
 }
 
+/// `HEAD <key>`: where a watch from "now" starts. The answer's `X-Etcd-Index` (sent with a
+/// 404 too) is the index the watch then waits past, so a poll abandoned before its event
+/// (a deadline, a failover) cannot skip one: [`WatchPoll::Empty`] with that index.
+pub(crate) fn start_index(wait: &Call<WatchPoll>) -> Call<WatchPoll> {
+    let mut spec = wait.spec.clone();
+    spec.method = Method::HEAD;
+    spec.query = "".into();
+    spec.wait = false;
+    Call::new(spec, Idempotency::Read, decode_start_index)
+}
+
+/// A `HEAD` answer: 200 or 404 carry the index; anything else is refused.
+fn decode_start_index(response: Response<Body>) -> Result<WatchPoll, Error> {
+    match response.status().as_u16() {
+        200 | 404 => {
+            let index = u64_header(response.headers(), &ETCD_INDEX_NAME, ETCD_INDEX)?;
+            Ok(WatchPoll::Empty { index })
+        }
+        status => Err(Error::UnexpectedStatus(status)),
+    }
+}
+
 /// `recursive=<b>&wait=true&waitIndex=<n>`: all three always sent, like Go.
 pub(crate) fn wait_query(recursive: bool, wait_index: u64) -> String {
     let mut form = Form::new();
