@@ -44,6 +44,10 @@ pub(crate) fn json<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T, P
     if first != Some(&b'{') {
         return Err(invalid_json(status, body, "expected a JSON object"));
     }
+    let budget = (SERDE_AMPLIFICATION * body.len()).max(SERDE_FLOOR);
+    if containers(body).saturating_mul(CONTAINER_COST) > budget {
+        return Err(ProtocolError::DecodedTooLarge { limit: budget });
+    }
     // etcd (Go's encoder) always sends valid UTF-8: checked once for the whole body, the
     // parser need not check each string again. Anything else is parsed as bytes, as before.
     let parsed = match core::str::from_utf8(body) {
@@ -51,6 +55,33 @@ pub(crate) fn json<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T, P
         Err(_) => serde_json::from_slice(body),
     };
     parsed.map_err(|e| invalid_json(status, body, &e.to_string()))
+}
+
+/// The members, auth, stats and error answers are decoded by serde, with no budget of its own:
+/// a body of many tiny objects or arrays (`[{},{},…]`) would cost far more than its length
+/// once decoded. Each object or array is counted as [`CONTAINER_COST`] bytes, and a body is
+/// refused ([`ProtocolError::DecodedTooLarge`]) when they come to more than
+/// `SERDE_AMPLIFICATION` × its length (at least [`SERDE_FLOOR`]). Real answers stay far below
+/// (a member is ~120 bytes with 3 containers, a role ~70 with 5).
+const SERDE_AMPLIFICATION: usize = 16;
+/// What one decoded object or array is counted as costing, in bytes.
+const CONTAINER_COST: usize = 128;
+/// Bodies this small are never refused for their shape.
+const SERDE_FLOOR: usize = 1 << 20;
+
+/// The JSON objects and arrays in `body` (`{` and `[` outside strings), found in one pass.
+fn containers(body: &[u8]) -> usize {
+    let (mut count, mut in_string, mut escaped) = (0usize, false, false);
+    for &b in body {
+        match (in_string, escaped, b) {
+            (true, true, _) => escaped = false,
+            (true, false, b'\\') => escaped = true,
+            (true, false, b'"') | (false, _, b'"') => in_string = !in_string,
+            (false, _, b'{' | b'[') => count += 1,
+            _ => {}
+        }
+    }
+    count
 }
 
 pub(crate) fn invalid_json(status: u16, body: &[u8], why: &str) -> ProtocolError {

@@ -377,9 +377,11 @@ pub enum ProtocolError {
         /// The limit: [`crate::MAX_NODE_DEPTH`].
         limit: usize,
     },
-    /// A keys answer whose nodes would take more memory than allowed once decoded: more than
-    /// 4 × the body's length (at least 64 KiB, at most [`crate::MAX_DECODED_BYTES`]).
-    #[error("response decodes to more than {limit} bytes of nodes")]
+    /// An answer that would take more memory than allowed once decoded: a keys answer's
+    /// nodes more than 4 × the body's length (at least 64 KiB, at most
+    /// [`crate::MAX_DECODED_BYTES`]); any other answer's objects and arrays, counted at 128
+    /// bytes each, more than 16 × its length (at least 1 MiB).
+    #[error("response decodes to more than {limit} bytes")]
     DecodedTooLarge {
         /// The budget the decoded nodes went over, in bytes.
         limit: usize,

@@ -98,3 +98,42 @@ fn realistic_listings_decode() {
         );
     }
 }
+
+/// The members, auth and stats answers are decoded by serde: a body of tiny objects is
+/// refused before serde sees it; real answers of the same size decode.
+#[test]
+fn serde_answers_of_tiny_objects_are_refused() {
+    use etcd_v2_proto::call::{auth, members};
+    let answer = |body: String| {
+        http::Response::builder()
+            .status(200)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let empties = (2 << 20) / 3;
+    let body = format!(r#"{{"members":[{}{{}}]}}"#, "{},".repeat(empties));
+    let len = body.len();
+    let e = members::list().unwrap().decode(answer(body)).unwrap_err();
+    assert_eq!(
+        e,
+        Error::Protocol(ProtocolError::DecodedTooLarge { limit: 16 * len })
+    );
+    // 20,000 real members (2.7 MB) and a role with 20,000 permissions decode.
+    let member = |i: usize| {
+        format!(
+            r#"{{"id":"{i:016x}","name":"m{i}","peerURLs":["http://10.0.0.1:2380"],"clientURLs":["http://10.0.0.1:2379"]}}"#
+        )
+    };
+    let list: Vec<String> = (0..20_000).map(member).collect();
+    let body = format!(r#"{{"members":[{}]}}"#, list.join(","));
+    assert!(body.len() > 1 << 20);
+    let decoded = members::list().unwrap().decode(answer(body)).unwrap();
+    assert_eq!(decoded.len(), 20_000);
+    let keys: Vec<String> = (0..20_000).map(|i| format!("\"/k{i}/*\"")).collect();
+    let body = format!(
+        r#"{{"role":"r","permissions":{{"kv":{{"read":[{0}],"write":[{0}]}}}}}}"#,
+        keys.join(",")
+    );
+    let role = auth::get_role("r").unwrap().decode(answer(body)).unwrap();
+    assert_eq!(role.permissions.kv.read.len(), 20_000);
+}
