@@ -96,6 +96,19 @@ fn fails_within<T: std::fmt::Debug>(
     }
 }
 
+/// A `get` of `key` from a server running `script`, which must fail within the deadline:
+/// its error.
+fn get_fails(
+    adapter: Adapter,
+    key: &str,
+    opts: GetOptions,
+    script: impl Fn(&Seen, &mut Conn) -> io::Result<()> + Send + Sync + 'static,
+) -> Result<Error, String> {
+    let server = HostileServer::start(script).map_err(|e| e.to_string())?;
+    let sut = client(adapter, &[server.url()])?;
+    fails_within(deadline(), || sut.get(key, opts))
+}
+
 /// A call's deadline plus the margin.
 fn deadline() -> Duration {
     CALL_TIMEOUT + MARGIN
@@ -139,7 +152,7 @@ pub fn stall_before_headers(adapter: Adapter) -> Result<(), String> {
 
 /// Headers at once, then a body of one byte every 50 ms: ended by the call's deadline.
 pub fn trickling_body(adapter: Adapter) -> Result<(), String> {
-    let server = HostileServer::start(|_, conn| {
+    let e = get_fails(adapter, "/a", GetOptions::default(), |_, conn| {
         conn.stream
             .write_all(b"HTTP/1.1 200 OK\r\nX-Etcd-Index: 7\r\nContent-Length: 100000\r\n\r\n")?;
         while !conn.stopped() {
@@ -147,10 +160,7 @@ pub fn trickling_body(adapter: Adapter) -> Result<(), String> {
             std::thread::sleep(Duration::from_millis(50));
         }
         Ok(())
-    })
-    .map_err(|e| e.to_string())?;
-    let sut = client(adapter, &[server.url()])?;
-    let e = fails_within(deadline(), || sut.get("/a", GetOptions::default()))?;
+    })?;
     // Either bound may end it: the per-request timeout also covers a plain call's body.
     ensure!(
         e == Error::DeadlineExceeded || format!("{e:?}").contains("Timeout"),
@@ -161,7 +171,7 @@ pub fn trickling_body(adapter: Adapter) -> Result<(), String> {
 
 /// A body that never ends, as fast as the client reads: refused at the body cap.
 pub fn endless_body(adapter: Adapter) -> Result<(), String> {
-    let server = HostileServer::start(|_, conn| {
+    let e = get_fails(adapter, "/a", GetOptions::default(), |_, conn| {
         conn.stream
             .write_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")?;
         let block = vec![b' '; 64 * 1024];
@@ -171,10 +181,7 @@ pub fn endless_body(adapter: Adapter) -> Result<(), String> {
             conn.stream.write_all(b"\r\n")?;
         }
         Ok(())
-    })
-    .map_err(|e| e.to_string())?;
-    let sut = client(adapter, &[server.url()])?;
-    let e = fails_within(deadline(), || sut.get("/a", GetOptions::default()))?;
+    })?;
     ensure!(
         format!("{e:?}").contains("BodyTooLarge"),
         "expected the body cap: {e:?}"
@@ -185,7 +192,11 @@ pub fn endless_body(adapter: Adapter) -> Result<(), String> {
 /// A watch whose answer starts and then trickles whitespace forever: the watch's deadline
 /// ends it (a long poll may take long, but not past the caller's deadline).
 pub fn endless_chunked_watch(adapter: Adapter) -> Result<(), String> {
-    let server = HostileServer::start(|_, conn| {
+    let server = HostileServer::start(|seen, conn| {
+        // The watch's start index: a plain answer, so the attack is on the wait.
+        if seen.request_line().starts_with("HEAD ") {
+            return answer(conn, "200 OK", "", "");
+        }
         conn.stream.write_all(
             b"HTTP/1.1 200 OK\r\nX-Etcd-Index: 7\r\nTransfer-Encoding: chunked\r\n\r\n",
         )?;
@@ -235,15 +246,12 @@ pub fn huge_headers(adapter: Adapter) -> Result<(), String> {
 
 /// The connection closes halfway through the promised body.
 pub fn close_mid_body(adapter: Adapter) -> Result<(), String> {
-    let server = HostileServer::start(|_, conn| {
+    let e = get_fails(adapter, "/a", GetOptions::default(), |_, conn| {
         conn.stream.write_all(
             b"HTTP/1.1 200 OK\r\nX-Etcd-Index: 7\r\nContent-Length: 1000\r\n\r\n{\"action\"",
         )?;
         Err(io::ErrorKind::ConnectionAborted.into())
-    })
-    .map_err(|e| e.to_string())?;
-    let sut = client(adapter, &[server.url()])?;
-    let e = fails_within(deadline(), || sut.get("/a", GetOptions::default()))?;
+    })?;
     ensure!(
         matches!(e, Error::Cluster(_) | Error::Protocol(_)),
         "expected a transport or protocol error: {e:?}"
@@ -253,14 +261,11 @@ pub fn close_mid_body(adapter: Adapter) -> Result<(), String> {
 
 /// Something that is not HTTP at all answers.
 pub fn not_http(adapter: Adapter) -> Result<(), String> {
-    let server = HostileServer::start(|_, conn| {
+    let e = get_fails(adapter, "/a", GetOptions::default(), |_, conn| {
         conn.stream
             .write_all(b"SSH-2.0-OpenSSH_9.2\r\n\x00\xff\xfe garbage\r\n\r\n")?;
         Err(io::ErrorKind::ConnectionAborted.into())
-    })
-    .map_err(|e| e.to_string())?;
-    let sut = client(adapter, &[server.url()])?;
-    let e = fails_within(deadline(), || sut.get("/a", GetOptions::default()))?;
+    })?;
     ensure!(
         matches!(e, Error::Cluster(_)),
         "expected a cluster error: {e:?}"
@@ -270,17 +275,14 @@ pub fn not_http(adapter: Adapter) -> Result<(), String> {
 
 /// A web page where etcd's JSON should be (a proxy's login page, a wrong port).
 pub fn html_instead_of_json(adapter: Adapter) -> Result<(), String> {
-    let server = HostileServer::start(|_, conn| {
+    let e = get_fails(adapter, "/a", GetOptions::default(), |_, conn| {
         let page = "<html><body>Please log in</body></html>";
         write!(
             conn.stream,
             "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n{page}",
             page.len()
         )
-    })
-    .map_err(|e| e.to_string())?;
-    let sut = client(adapter, &[server.url()])?;
-    let e = fails_within(deadline(), || sut.get("/a", GetOptions::default()))?;
+    })?;
     ensure!(
         format!("{e:?}").contains("InvalidJson"),
         "expected invalid JSON: {e:?}"
@@ -291,24 +293,24 @@ pub fn html_instead_of_json(adapter: Adapter) -> Result<(), String> {
 /// A listing nested 4,000 directories deep: refused by the decoder, since formatting,
 /// cloning or comparing such a tree would overflow a thread's stack.
 pub fn deep_nesting(adapter: Adapter) -> Result<(), String> {
-    let server = HostileServer::start(|_, conn| {
-        let depth = 4000;
-        let mut body = String::from(r#"{"action":"get","node":"#);
-        for _ in 0..depth {
-            body.push_str(r#"{"key":"/d","dir":true,"nodes":["#);
-        }
-        body.push_str(r#"{"key":"/d/x","value":"v"}"#);
-        for _ in 0..depth {
-            body.push_str("]}");
-        }
-        body.push('}');
-        answer(conn, "200 OK", "", &body)
-    })
-    .map_err(|e| e.to_string())?;
-    let sut = client(adapter, &[server.url()])?;
-    let e = fails_within(deadline(), || {
-        sut.get("/d", GetOptions::default().recursive(true))
-    })?;
+    let e = get_fails(
+        adapter,
+        "/d",
+        GetOptions::default().recursive(true),
+        |_, conn| {
+            let depth = 4000;
+            let mut body = String::from(r#"{"action":"get","node":"#);
+            for _ in 0..depth {
+                body.push_str(r#"{"key":"/d","dir":true,"nodes":["#);
+            }
+            body.push_str(r#"{"key":"/d/x","value":"v"}"#);
+            for _ in 0..depth {
+                body.push_str("]}");
+            }
+            body.push('}');
+            answer(conn, "200 OK", "", &body)
+        },
+    )?;
     ensure!(
         matches!(e, Error::Protocol(_)),
         "expected a protocol error: {e:?}"
@@ -319,27 +321,27 @@ pub fn deep_nesting(adapter: Adapter) -> Result<(), String> {
 /// 3.9 MiB of empty child nodes (`{},` is 3 bytes, a decoded node over a hundred): refused
 /// before it costs more than a small multiple of the body.
 pub fn many_empty_children(adapter: Adapter) -> Result<(), String> {
-    let server = HostileServer::start(|_, conn| {
-        let head = r#"{"action":"get","node":{"key":"/d","dir":true,"nodes":[{}"#;
-        let block = ",{}".repeat(16 * 1024);
-        let blocks = (4 * MIB - 1024) / block.len();
-        let tail = "]}}";
-        let len = head.len() + blocks * block.len() + tail.len();
-        write!(
-            conn.stream,
-            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Etcd-Index: 7\r\n\
+    let e = get_fails(
+        adapter,
+        "/d",
+        GetOptions::default().recursive(true),
+        |_, conn| {
+            let head = r#"{"action":"get","node":{"key":"/d","dir":true,"nodes":[{}"#;
+            let block = ",{}".repeat(16 * 1024);
+            let blocks = (4 * MIB - 1024) / block.len();
+            let tail = "]}}";
+            let len = head.len() + blocks * block.len() + tail.len();
+            write!(
+                conn.stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Etcd-Index: 7\r\n\
              Content-Length: {len}\r\n\r\n{head}"
-        )?;
-        for _ in 0..blocks {
-            conn.stream.write_all(block.as_bytes())?;
-        }
-        conn.stream.write_all(tail.as_bytes())
-    })
-    .map_err(|e| e.to_string())?;
-    let sut = client(adapter, &[server.url()])?;
-    let e = fails_within(deadline(), || {
-        sut.get("/d", GetOptions::default().recursive(true))
-    })?;
+            )?;
+            for _ in 0..blocks {
+                conn.stream.write_all(block.as_bytes())?;
+            }
+            conn.stream.write_all(tail.as_bytes())
+        },
+    )?;
     ensure!(
         matches!(e, Error::Protocol(_)),
         "expected a protocol error: {e:?}"
@@ -378,13 +380,10 @@ pub fn secret_redirected_to_another_origin(adapter: Adapter) -> Result<(), Strin
 
 /// A `Location` whose port does not exist (`:99999`): refused, not dialled as port 80.
 pub fn location_port_out_of_range(adapter: Adapter) -> Result<(), String> {
-    let server = HostileServer::start(|_, conn| {
+    let e = get_fails(adapter, "/a", GetOptions::default(), |_, conn| {
         let to = "Location: http://127.0.0.1:99999/v2/keys/a\r\n";
         answer(conn, "307 Temporary Redirect", to, "")
-    })
-    .map_err(|e| e.to_string())?;
-    let sut = client(adapter, &[server.url()])?;
-    let e = fails_within(deadline(), || sut.get("/a", GetOptions::default()))?;
+    })?;
     ensure!(
         !format!("{e:?}").contains("Connect"),
         "a port out of range was dialled: {e:?}"
@@ -489,10 +488,12 @@ pub fn error_message_with_escapes(adapter: Adapter) -> Result<(), String> {
 /// A watch that answers index 101, then 91: the second is refused.
 pub fn watch_index_goes_back(adapter: Adapter) -> Result<(), String> {
     let server = HostileServer::start(|seen, conn| {
-        let index = if seen.request_line().contains("waitIndex=") {
-            91
-        } else {
-            101
+        // The start (HEAD, index 7), then 101 for the wait from 8, then 91 for the one from 102.
+        let line = seen.request_line();
+        let index = match line {
+            _ if line.starts_with("HEAD ") => return answer(conn, "200 OK", "", ""),
+            _ if line.contains("waitIndex=8 ") => 101,
+            _ => 91,
         };
         answer(
             conn,
@@ -551,7 +552,7 @@ pub fn bodyless_put_is_framed_and_named(adapter: Adapter) -> Result<(), String> 
 /// chunk costs the client a little (hyper hands each over as a frame through its connection
 /// task), and the call's bound ends it all the same.
 pub fn one_byte_chunks(adapter: Adapter) -> Result<(), String> {
-    let server = HostileServer::start(|_, conn| {
+    let e = get_fails(adapter, "/a", GetOptions::default(), |_, conn| {
         conn.stream.write_all(
             b"HTTP/1.1 200 OK\r\nX-Etcd-Index: 7\r\nTransfer-Encoding: chunked\r\n\r\n",
         )?;
@@ -560,10 +561,7 @@ pub fn one_byte_chunks(adapter: Adapter) -> Result<(), String> {
             conn.stream.write_all(block.as_bytes())?;
         }
         Ok(())
-    })
-    .map_err(|e| e.to_string())?;
-    let sut = client(adapter, &[server.url()])?;
-    let e = fails_within(deadline(), || sut.get("/a", GetOptions::default()))?;
+    })?;
     ensure!(
         e == Error::DeadlineExceeded || format!("{e:?}").contains("Timeout"),
         "expected a timeout: {e:?}"
