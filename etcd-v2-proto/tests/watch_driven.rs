@@ -186,6 +186,20 @@ fn an_empty_poll_from_index_zero_resumes_after_the_registration_index() {
     assert_eq!(h.sent[0].method, "HEAD");
     assert!(h.sent[1].uri.ends_with("waitIndex=0"));
     assert!(h.sent[2].uri.ends_with("waitIndex=42"));
+    // A proxy that refuses HEAD (405) is no worse off: the watch polls from 0.
+    let mut w = Watch::new("/v2/keys", "/k", WatchOptions::default()).unwrap();
+    let mut n = 0;
+    let ev = h
+        .run(&mut w, |_| {
+            n += 1;
+            match n {
+                1 => reply(405, &[], ""),
+                _ => reply(200, &[], &event("set", "/k", 50)),
+            }
+        })
+        .unwrap();
+    assert_eq!(ev.node.unwrap().modified_index, 50);
+    assert!(h.sent[4].uri.ends_with("waitIndex=0"), "{}", h.sent[4].uri);
 }
 
 const CLEARED: &str = r#"{"errorCode":401,"message":"The event in requested index is outdated and cleared","cause":"the requested history has been cleared [108/5]","index":1107}"#;

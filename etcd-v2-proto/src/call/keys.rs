@@ -318,15 +318,15 @@ pub(crate) fn start_index(wait: &Call<WatchPoll>) -> Call<WatchPoll> {
     Call::new(spec, Idempotency::Read, decode_start_index)
 }
 
-/// A `HEAD` answer: 200 or 404 carry the index; anything else is refused.
+/// A `HEAD` answer: 200 or 404 carry the index. Any other (a proxy that refuses `HEAD`, an
+/// auth failure with no body to read) teaches nothing: the watch polls from "now" as Go's
+/// does, and that poll reports whatever is wrong.
 fn decode_start_index(response: Response<Body>) -> Result<WatchPoll, Error> {
-    match response.status().as_u16() {
-        200 | 404 => {
-            let index = u64_header(response.headers(), &ETCD_INDEX_NAME, ETCD_INDEX)?;
-            Ok(WatchPoll::Empty { index })
-        }
-        status => Err(Error::UnexpectedStatus(status)),
-    }
+    let index = match response.status().as_u16() {
+        200 | 404 => u64_header(response.headers(), &ETCD_INDEX_NAME, ETCD_INDEX)?,
+        _ => None,
+    };
+    Ok(WatchPoll::Empty { index })
 }
 
 /// `recursive=<b>&wait=true&waitIndex=<n>`: all three always sent, like Go.
