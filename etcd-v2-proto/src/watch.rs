@@ -2,8 +2,13 @@
 //!
 //! A [`Watch`] is a [`Task`] that can be driven again and again: each run yields the next
 //! event. It sends `GET <key>?recursive=<b>&wait=true&waitIndex=<n>` (the header timeout bounds
-//! only the response headers, never the wait for the event body), advances `n` past each event (`modifiedIndex + 1`), re-polls when a poll ends without an
-//! event, and reports a cleared history (error 401) as a typed error, optionally resuming.
+//! only the response headers, never the wait for the event body), advances `n` past each event
+//! (`modifiedIndex + 1`, never backwards), re-polls when a poll ends without an event, and
+//! reports a cleared history (error 401) as a typed error, optionally resuming.
+//!
+//! A watch from "now" (no index) first sends `HEAD <key>` and starts at its `X-Etcd-Index` + 1:
+//! its start is fixed before any poll, so a poll that ends without an event (deadline,
+//! failover, drop) cannot make it skip one.
 
 use core::time::Duration;
 use std::time::Instant;
@@ -88,7 +93,8 @@ impl Watch {
         })
     }
 
-    /// The `waitIndex` the next poll sends (0: only events after the poll is registered).
+    /// The `waitIndex` the next poll sends (0: the watch from "now" has not learned its start
+    /// index yet; its next run does, before polling).
     pub fn wait_index(&self) -> u64 {
         self.wait_index
     }
