@@ -316,7 +316,12 @@ fn with_timeout_bounds_each_watch_wait() {
         let a = serve(|_| Reply::Stall).await;
         let client = Client::new(config(&[&a])).unwrap();
         let short = client.with_timeout(Duration::from_millis(150));
-        let mut watcher = short.watcher("/foo", Default::default()).unwrap();
+        let mut watcher = short
+            .watcher(
+                "/foo",
+                etcd_v2_async_std::WatchOptions::default().after_index(2),
+            )
+            .unwrap();
         assert_eq!(watcher.next().await.unwrap_err(), Error::DeadlineExceeded);
         assert_eq!(watcher.next().await.unwrap_err(), Error::DeadlineExceeded);
         assert_eq!(short.sync().await.unwrap_err(), Error::DeadlineExceeded);
@@ -453,7 +458,12 @@ fn a_watch_fails_over_from_a_member_that_sends_no_headers() {
         })
         .await;
         let client = client_in_order(&[&hole, &b]);
-        let mut watcher = client.watcher("/foo", Default::default()).unwrap();
+        let mut watcher = client
+            .watcher(
+                "/foo",
+                etcd_v2_async_std::WatchOptions::default().after_index(2),
+            )
+            .unwrap();
         let started = Instant::now();
         let event = watcher.next().await.unwrap();
         let took = started.elapsed();
@@ -479,7 +489,12 @@ fn a_watch_body_may_come_long_after_its_headers() {
         })
         .await;
         let client = Client::new(config(&[&a])).unwrap();
-        let mut watcher = client.watcher("/foo", Default::default()).unwrap();
+        let mut watcher = client
+            .watcher(
+                "/foo",
+                etcd_v2_async_std::WatchOptions::default().after_index(2),
+            )
+            .unwrap();
         let started = Instant::now();
         let event = watcher.next().await.unwrap();
         assert!(started.elapsed() >= Duration::from_millis(650));

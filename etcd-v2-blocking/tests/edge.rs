@@ -399,7 +399,12 @@ fn a_watch_fails_over_from_a_member_that_sends_no_headers() {
     let config =
         Config::new([hole.as_str(), b.as_str()]).header_timeout(Some(Duration::from_millis(200)));
     let client = client_starting_at(config, &hole);
-    let mut watcher = client.watcher("/foo", Default::default()).unwrap();
+    let mut watcher = client
+        .watcher(
+            "/foo",
+            etcd_v2_blocking::WatchOptions::default().after_index(2),
+        )
+        .unwrap();
     let started = Instant::now();
     let event = watcher.next().unwrap().unwrap();
     let took = started.elapsed();
@@ -433,7 +438,12 @@ fn a_watch_body_may_come_long_after_its_headers() {
     });
     let config = Config::new([a.as_str()]).header_timeout(Some(Duration::from_millis(200)));
     let client = Client::new(config).unwrap();
-    let mut watcher = client.watcher("/foo", Default::default()).unwrap();
+    let mut watcher = client
+        .watcher(
+            "/foo",
+            etcd_v2_blocking::WatchOptions::default().after_index(2),
+        )
+        .unwrap();
     let started = Instant::now();
     let event = watcher.next().unwrap().unwrap();
     assert!(started.elapsed() >= Duration::from_millis(650));

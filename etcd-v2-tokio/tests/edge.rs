@@ -344,7 +344,9 @@ async fn dropping_a_call_returns_promptly() {
 async fn with_timeout_ends_a_stalled_watch() {
     let a = Fake::start(Behavior::Stall).await;
     let client = client_in_order(&[&a.url], |c| c).with_timeout(Duration::from_millis(300));
-    let mut watcher = client.watcher("/foo", WatchOptions::default()).unwrap();
+    let mut watcher = client
+        .watcher("/foo", WatchOptions::default().after_index(2))
+        .unwrap();
     let started = Instant::now();
     assert_eq!(watcher.next().await, Err(Error::DeadlineExceeded));
     let elapsed = started.elapsed();
@@ -498,7 +500,9 @@ async fn a_watch_fails_over_from_a_member_that_sends_no_headers() {
     let hole = Fake::start(Behavior::Stall).await;
     let b = Fake::start(reply("200 OK", "application/json", WATCH_EVENT)).await;
     let client = client_in_order(&[&hole.url, &b.url], header_timeout(200));
-    let mut watcher = client.watcher("/foo", WatchOptions::default()).unwrap();
+    let mut watcher = client
+        .watcher("/foo", WatchOptions::default().after_index(2))
+        .unwrap();
     let started = Instant::now();
     let event = watcher.next().await.unwrap();
     let took = started.elapsed();
@@ -521,7 +525,9 @@ async fn a_watch_body_may_come_long_after_its_headers() {
     let slow = Behavior::Split(head, Duration::from_millis(700), WATCH_EVENT.into());
     let a = Fake::start(slow).await;
     let client = client_in_order(&[&a.url], header_timeout(200));
-    let mut watcher = client.watcher("/foo", WatchOptions::default()).unwrap();
+    let mut watcher = client
+        .watcher("/foo", WatchOptions::default().after_index(2))
+        .unwrap();
     let started = Instant::now();
     let event = watcher.next().await.unwrap();
     assert!(started.elapsed() >= Duration::from_millis(650));
