@@ -64,8 +64,6 @@ pub struct Watch {
     /// A watch from "now" (no index given) first learns the current index with a `HEAD`, so
     /// that no later poll, whatever ends it, can skip an event: true until that answer came.
     learn_start: bool,
-    /// The op in flight is that `HEAD`.
-    probing: bool,
 }
 
 impl Watch {
@@ -89,7 +87,6 @@ impl Watch {
             timeout: None,
             deadline: None,
             learn_start: opts.after_index == 0,
-            probing: false,
         })
     }
 
@@ -110,12 +107,15 @@ impl Watch {
     pub fn resume_after(&mut self, after_index: u64) {
         self.wait_index = after_index.saturating_add(1);
         self.op = None;
-        self.probing = false;
     }
 
-    fn next_op(&mut self) -> Op<WatchPoll> {
-        self.probing = self.learn_start && self.wait_index == 0;
-        if self.probing {
+    /// Whether the next op (or the one in flight) is the `HEAD` that learns the start index.
+    fn learning_start(&self) -> bool {
+        self.learn_start && self.wait_index == 0
+    }
+
+    fn next_op(&self) -> Op<WatchPoll> {
+        if self.learning_start() {
             return Op::new(keys::start_index(&self.template));
         }
         let mut call = self.template.clone();
@@ -162,7 +162,7 @@ impl Watch {
         now: Instant,
         result: Result<WatchPoll, Error>,
     ) -> Option<Result<KeysResponse, Error>> {
-        if core::mem::take(&mut self.probing) {
+        if self.learning_start() {
             if let Ok(WatchPoll::Empty { index }) = &result {
                 self.learn_start = false;
                 if let Some(index) = index {

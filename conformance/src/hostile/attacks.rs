@@ -131,8 +131,7 @@ fn node_json(key: &str, index: u64) -> String {
     )
 }
 
-fn ok_answer(seen: &Seen, conn: &mut Conn) -> io::Result<()> {
-    let _ = seen;
+fn ok_answer(_: &Seen, conn: &mut Conn) -> io::Result<()> {
     answer(conn, "200 OK", "", &node_json("/a", 7))
 }
 
