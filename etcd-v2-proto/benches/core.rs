@@ -5,8 +5,8 @@
 //!   non-ASCII, emoji); `request/watch_recursive` is a recursive watch with a `waitIndex`.
 //! - `op_cycle/*`: one [`Op`] driven through `poll` → `Send` → `handle_response` → `Done`,
 //!   the whole per-call work of the core (call building and decoding included).
-//! - `decode/*`: a 1000-child directory listing (the shape of reference vector #75), a typical
-//!   single-node get answer, and one watch event.
+//! - `decode/*`: a 1000-child directory listing (the shape of Go's `keys_bench_test.go` listings),
+//!   a typical single-node get answer, and one watch event.
 //! - `decode_listing/{typed,value,skip}/{100,10000,100000,nested_100x100}`: the recursive listing
 //!   etcd sends for `GET /v2/keys/bench?recursive=true` (100-byte values; `nested_100x100` is 100
 //!   directories of 100 keys), decoded by `decode_keys_response` (`typed`), parsed into an
@@ -177,8 +177,9 @@ fn xorshift(state: &mut u64) -> u64 {
     *state
 }
 
-/// The listing of reference vector #75's shape: `children` values of 20–2000 characters drawn
-/// from an alphabet that needs JSON escapes and multi-byte UTF-8, each with a TTL and expiration.
+/// A listing shaped like Go's `keys_bench_test.go` ones: `children` values of 20–2000 characters
+/// drawn from an alphabet that needs JSON escapes and multi-byte UTF-8, each with a TTL and
+/// expiration.
 fn big_directory_body(children: usize) -> String {
     let mut state = 0x9e37_79b9_7f4a_7c15_u64 ^ children as u64;
     let alphabet: Vec<char> = "abcXYZ019 <&>\"\\/é€\u{1F600}\n\t".chars().collect();

@@ -1,4 +1,4 @@
-//! The cURL debug line printed before each HTTP attempt (Go: `EnablecURLDebug`, reference §4.13).
+//! The cURL debug line printed before each HTTP attempt (Go: `EnablecURLDebug`).
 //!
 //! The line is `curl -X <METHOD> <URL>` followed, when the request carries a body (even an empty
 //! one), by ` -d <body as Go's %q>`. Headers and credentials are never part of it.

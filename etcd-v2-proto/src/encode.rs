@@ -2,7 +2,7 @@
 //!
 //! Everything here is byte-exact with what the Go client (`go.etcd.io/etcd/client`) puts on the
 //! wire: Go's `path.Clean`, etcd's `CanonicalURLPath`, the path escaping of `url.URL.String`, and
-//! `url.Values.Encode` for query strings and form bodies (reference §1.1–§1.3).
+//! `url.Values.Encode` for query strings and form bodies (see `docs/protocol.md#keys-api`).
 
 use alloc::borrow::{Cow, ToOwned};
 use alloc::string::String;
@@ -162,8 +162,9 @@ fn push_rooted(out: &mut String, part: &str) {
     out.push_str(part);
 }
 
-/// The canonical request path of `key` under the keys `prefix` (reference §1.1 steps 2–4),
-/// without the endpoint's base path (see [`join_base_path`]).
+/// The canonical request path of `key` under the keys `prefix` (Go's `keysURL` after the
+/// endpoint: leading slashes, concatenation, canonicalisation), without the endpoint's base path
+/// (see [`join_base_path`]).
 ///
 /// A non-empty `prefix` and `key` each get a leading `/` if missing; both are concatenated and
 /// canonicalised with [`canonical_url_path`] (a trailing `/` of the key is kept). A result that
@@ -306,7 +307,7 @@ fn push_percent(out: &mut String, byte: u8) {
     out.push(char::from(UPPER_HEX[usize::from(byte & 0x0f)]));
 }
 
-/// Percent-encodes a URL path like Go's `url.URL.String` (reference §1.2).
+/// Percent-encodes a URL path like Go's `url.URL.String`.
 ///
 /// Works byte by byte over the UTF-8 encoding: `A–Z a–z 0–9 - _ . ~` and `$ & + , / : ; = @`
 /// are kept, every other byte becomes `%XX` with upper-case hex (space is `%20`, never `+`).

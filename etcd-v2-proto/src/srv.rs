@@ -1,4 +1,4 @@
-//! DNS SRV discovery of client endpoints (Go: `NewSRVDiscover().Discover`, reference §4.12).
+//! DNS SRV discovery of client endpoints (Go: `NewSRVDiscover().Discover`).
 //!
 //! Only the pure parts live here: the record names to look up and how the answers become endpoint
 //! URLs. The nameserver policy is [`crate::dns::SrvDiscovery`]; the UDP exchanges themselves are

@@ -1,4 +1,5 @@
-//! Auth API vectors: reference §6.1 (requests), §6.2 (observed server answers) and test #107
+//! Auth API vectors (`docs/protocol.md#auth`): the Go client's requests (`client/auth_user.go`,
+//! `auth_role.go`), etcd 3.4's answers, and the not-found predicates (#107)
 
 use bytes::Bytes;
 use etcd_v2_proto::call::auth;
@@ -613,7 +614,8 @@ fn add_and_remove_role_answers() {
     );
 }
 
-/// #107, with this client's deliberate fix: every "missing" message of §6.1 is recognised.
+/// #107, with this client's deliberate fix: every "missing" message etcd sends (with or
+/// without the final dot, `does not exist` or `doesn't exist`) is recognised.
 #[test]
 fn not_found_predicates_107() {
     let missing_user = [

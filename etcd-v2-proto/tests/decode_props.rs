@@ -84,7 +84,7 @@ fn api_decoders() -> Vec<(&'static str, Decoder)> {
     ]
 }
 
-/// The keys calls' decoders (all share the keys rules of §2.3).
+/// The keys calls' decoders (all share the rules of `docs/protocol.md#status-handling`).
 fn keys_decoders() -> Vec<(&'static str, Decoder)> {
     vec![
         (
@@ -306,7 +306,7 @@ fn build(status: u16, headers: &[(usize, Vec<u8>)], body: Vec<u8>) -> Response<B
 proptest! {
     #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
 
-    /// §2.3: keys answers never panic; success only for 200/201 with a body; anything else is
+    /// Keys answers never panic; success only for 200/201 with a body; anything else is
     /// an etcd error or a protocol error.
     #[test]
     fn keys_decoder_never_panics(status in status(), headers in headers(), body in body()) {

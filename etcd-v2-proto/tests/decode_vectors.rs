@@ -1,5 +1,11 @@
-//! Decoding vectors of the keys API: reference §2.1–§2.4, §8 #50–58, #63–64, #66–67, #69–70,
-//! #74–75 and #95–96, plus the watch poll decoder and the error types' texts.
+//! Decoding vectors of the keys API: the answer shapes, headers, status handling and error
+//! codes of `docs/protocol.md#answers`, the Go client's decoding tests (`client/keys_test.go`,
+//! `keys_bench_test.go`, `example_keys_test.go`), bodies seen from etcd 3.4, the watch poll
+//! decoder and the error types' texts.
+//!
+//! The numbers in test names and in comments (`_50`, `#63`) are the ones these vectors got when
+//! they were collected from Go's tests, kept so that history stays searchable; each group's
+//! comment names the Go test it comes from.
 
 mod support;
 
@@ -51,7 +57,8 @@ fn is_invalid_json(e: &Error, want_status: u16) -> bool {
 }
 
 // ---------------------------------------------------------------------------------------------
-// §8 #50–58
+// Go: TestUnmarshalSuccessfulResponse (#50–56), TestUnmarshalFailedKeysResponse (#57),
+// TestUnmarshalFailedKeysResponseBadJSON (#58)
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -157,7 +164,7 @@ fn bad_index_header_56() {
 }
 
 /// Go parses X-Etcd-Index with `strconv.ParseUint`, which refuses a sign and any byte that is
-/// not a digit; a present, non-empty but unparsable header fails the call (§2.2). (The core
+/// not a digit; a present, non-empty but unparsable header fails the call. (The core
 /// once treated a non-ASCII value as absent and accepted a leading `+`.)
 #[test]
 fn unparsable_index_headers_are_errors() {
@@ -214,7 +221,8 @@ fn truncated_error_body_58() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// §8 #63–64, #66–67, #69–70: errors and responses through the calls
+// Go: TestHTTPKeysAPI{Set,Get,Delete}{Error,Response} (#63–64, #66–67, #69–70): errors and
+// responses through the calls
 // ---------------------------------------------------------------------------------------------
 
 /// The three error cases of #63/#66/#69 for one call: a transport error, 418 with an empty
@@ -233,7 +241,8 @@ fn three_error_cases<T: std::fmt::Debug>(name: &str, call: &Call<T>, writes_once
         "{name} 500 decode: {e:?}"
     );
 
-    // Through an Op, a 5xx never reaches the decoder: it fails the endpoint (§0, §4.4).
+    // Through an Op, a 5xx never reaches the decoder: it fails the endpoint
+    // (`docs/protocol.md#failover-and-pinning`).
     let mut h = Harness::ordered(&["http://127.0.0.1:1001"], Config::default());
     let e = h
         .run(Op::new(call.clone()), |_| reply(500, &[], raft))
@@ -358,7 +367,8 @@ fn delete_response_70() {
     assert_eq!(r, want);
 }
 
-/// #95 and #96: read back what was written; children sorted by key.
+/// Go's `ExampleKeysAPI_directory` (#95) and set/get example (#96): read back what was written;
+/// children sorted by key.
 #[test]
 fn examples_95_96() {
     let r = ok(
@@ -387,7 +397,7 @@ fn examples_95_96() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// §2.1 observed success bodies
+// Success bodies seen from etcd 3.4
 // ---------------------------------------------------------------------------------------------
 
 const OBSERVED_HEADERS: [(&str, &str); 5] = [
@@ -554,7 +564,8 @@ fn observed_expire_event() {
     assert_eq!(prev.value.as_deref(), Some("v"));
     assert_eq!(prev.expiration, Some(ts(1_795_624_093, 988_958_999)));
     assert_eq!(prev.ttl, None);
-    // The watch's X-Etcd-Index (registration) is lower than the event's index (§3.1).
+    // The watch's X-Etcd-Index (registration) is lower than the event's index
+    // (`docs/protocol.md#headers`).
     assert_eq!(r.index, 51);
 }
 
@@ -710,7 +721,7 @@ fn null_fields_are_zero_values() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// §2.3 status handling
+// Status handling (`docs/protocol.md#status-handling`)
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -746,7 +757,7 @@ fn status_handling() {
         })
     );
     assert_eq!(e.to_string(), "0:  () [0]");
-    // The text page of a server without v2 (§9.1) and an HTML page.
+    // The text page of a server without v2 (etcd 3.4's default) and an HTML page.
     for page in [
         "404 page not found\n",
         "<html><body><h1>404 Not Found</h1></body></html>",
@@ -918,7 +929,7 @@ fn error_code_constants() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Node helpers: #74, Display; #75 big directory
+// Node helpers: TTL duration (Go: TestNodeTTLDuration, #74), Display; a big directory (#75)
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -1013,7 +1024,7 @@ fn big_directory_round_trip_75() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Watch polls (§3.1, §3.2, §11.1)
+// Watch polls (`docs/protocol.md#watches`)
 // ---------------------------------------------------------------------------------------------
 
 #[test]

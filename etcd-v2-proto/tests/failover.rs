@@ -1,4 +1,7 @@
-//! Failover, pinning, one-shot writes, 5xx handling, deadlines and header timeouts (reference §4.4–4.6, §8 #8–16, #92–94).
+//! Failover, pinning, one-shot writes, 5xx handling, deadlines and header timeouts
+//! (`docs/protocol.md#failover-and-pinning`): Go's TestHTTPClusterClientDo* and
+//! TestHTTPClusterClientReset* in `client/client_test.go` (numbered #8–16, #35–36 when
+//! collected) and the TestV2NoRetry*/TestV2RetryRefuse integration tests (#92–94).
 
 mod support;
 
@@ -161,7 +164,7 @@ fn one_shot_write_that_reached_a_server_is_outcome_unknown_and_moves_the_pin() {
 
 #[test]
 fn one_shot_write_refused_before_sending_fails_over() {
-    // Our improvement (§11.1): a refused connection sent nothing, so another member may try.
+    // Our improvement: a refused connection sent nothing, so another member may try.
     let mut h = Harness::ordered(&[A, B], Config::default());
     let r = h.run(create(), |req| {
         if req.uri().port_u16() == Some(1001) {

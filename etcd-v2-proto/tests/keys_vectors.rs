@@ -1,5 +1,12 @@
-//! Request vectors of the keys API: reference §1.1–§1.4, §8 #37–49, #62, #65, #68, #71–73,
-//! #97, #100–101 and the deliberate differences of §11.1.
+//! Request vectors of the keys API: paths, escaping, query and form encoding and the operations
+//! of `docs/protocol.md#keys-api`, the Go client's request tests (`client/keys_test.go`), what
+//! etcd 3.4 was seen to do, and where this client deliberately differs from Go (README,
+//! "Differences from the Go client").
+//!
+//! The numbers in test names and case labels (`_44`, `"#45 prevValue"`) are the ones these
+//! vectors got when they were collected: #37–75 from Go's `keys_test.go` (each group's comment
+//! names the Go test), #97 from etcd's own tests using the client, #100 and above from probing a
+//! real etcd 3.4. They are kept so that history stays searchable.
 //!
 //! Every request is checked completely: method, exact URI (query order included), the exact
 //! header set (GET has none; PUT, POST and DELETE have exactly the form Content-Type) and the
@@ -95,7 +102,7 @@ fn usage(result: Result<impl core::fmt::Debug, Error>) -> UsageError {
 }
 
 // ---------------------------------------------------------------------------------------------
-// §1.1 URL construction, #37–41
+// URL construction (Go: TestV2KeysURLHelper, #37–41)
 // ---------------------------------------------------------------------------------------------
 
 /// #37–41: `keysURL(ep, prefix, key)` through a get, comparing the URL without its query.
@@ -240,7 +247,8 @@ fn endpoint_base_path_is_escaped_once() {
     );
 }
 
-/// §1.1 table (endpoint `http://127.0.0.1:24790`, default prefix unless stated).
+/// The path table of `docs/protocol.md#paths`, and more (endpoint `http://127.0.0.1:24790`,
+/// default prefix unless stated).
 #[test]
 fn keys_url_reference_table() {
     let ep = "http://127.0.0.1:24790";
@@ -276,7 +284,7 @@ fn keys_url_reference_table() {
     }
 }
 
-/// §11.1: a key that climbs out of the prefix is refused by every keys call (Go sends
+/// A key that climbs out of the prefix is refused by every keys call (Go sends
 /// `../x` to `/v2/x`).
 #[test]
 fn keys_escaping_the_prefix_are_refused() {
@@ -348,10 +356,10 @@ fn keys_escaping_the_prefix_are_refused() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// §1.2 path escaping
+// Path escaping (`docs/protocol.md#paths`)
 // ---------------------------------------------------------------------------------------------
 
-/// §1.2: Go's path escaping of awkward keys (default prefix, endpoint without a path).
+/// Go's path escaping of awkward keys (default prefix, endpoint without a path).
 #[test]
 fn path_escaping_table() {
     let cases: [(&str, &str); 22] = [
@@ -401,7 +409,7 @@ fn path_escaping_table() {
     }
 }
 
-/// §1.2 round trip: what the server decodes from the path is the key, byte-identical
+/// Round trip: what the server decodes from the path is the key, byte-identical
 /// (the observed keys `a b`, `a+b`, `a%b`, … were read back unchanged).
 #[test]
 fn escaped_paths_decode_back_to_the_key() {
@@ -429,10 +437,12 @@ fn escaped_paths_decode_back_to_the_key() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// §1.4 actions, #42–49
+// Actions (Go: TestGetAction, TestWaitAction, TestSetAction, TestCreateInOrderAction,
+// TestDeleteAction: #42–49)
 // ---------------------------------------------------------------------------------------------
 
-/// #42 and #65: get (endpoint path `/v2/keys`, empty prefix, key `/foo/bar`).
+/// Go's TestGetAction (#42) and TestHTTPKeysAPIGetAction (#65): get (endpoint path `/v2/keys`,
+/// empty prefix, key `/foo/bar`).
 #[test]
 fn get_action_42_65() {
     let base = "http://example.com/v2/keys/foo/bar";
@@ -478,7 +488,8 @@ fn get_action_42_65() {
     }
 }
 
-/// #43: wait (no body, no headers, all three parameters always present); also §4.13's line.
+/// Go's TestWaitAction (#43): wait (no body, no headers, all three parameters always present);
+/// also the cURL debug line Go prints for it.
 #[test]
 fn wait_action_43() {
     let base = "http://example.com/v2/keys/foo/bar";
@@ -510,8 +521,8 @@ fn wait_action_43() {
     );
 }
 
-/// #97: a watcher after `modifiedIndex - 1` first asks for `waitIndex = modifiedIndex`;
-/// #61: after index 0 asks for 0.
+/// etcd's own tests (#97): a watcher after `modifiedIndex - 1` first asks for `waitIndex =
+/// modifiedIndex`; Go's TestHTTPKeysAPIWatcherAction (#61): after index 0 asks for 0.
 #[test]
 fn watch_after_index_97() {
     let w = Watch::new(DEFAULT, "/foo7", WatchOptions::default().after_index(41)).unwrap();
@@ -527,7 +538,8 @@ fn watch_after_index_97() {
     assert_eq!(w.wait_index(), 20);
 }
 
-/// #44: set paths (endpoint `http://example.com`, PUT, form Content-Type, body `value=`).
+/// Go's TestSetAction (#44): set paths (endpoint `http://example.com`, PUT, form Content-Type, body
+/// `value=`).
 #[test]
 fn set_action_paths_44() {
     let cases = [
@@ -552,7 +564,8 @@ fn set_action_paths_44() {
     }
 }
 
-/// #45–47 and #62: set options → query and body (Go's vectors where our validation agrees).
+/// Go's TestSetAction (#45–47) and TestHTTPKeysAPISetAction (#62): set options → query and body
+/// (Go's vectors where our validation agrees).
 #[test]
 fn set_action_options_45_to_47() {
     let url = "http://example.com/v2/keys/foo";
@@ -645,7 +658,8 @@ fn set_action_options_45_to_47() {
             "value=",
         ),
         (
-            // #62 without Dir (Dir + PrevValue is refused, see the §11.1 test).
+            // #62 without Dir (Dir + PrevValue is refused, see
+            // `conflicting_set_options_are_refused`).
             "#62 full options",
             "",
             SetOptions::default()
@@ -693,10 +707,10 @@ fn set_action_options_45_to_47() {
     }
 }
 
-/// §1.4 Set, the observed cURL line
+/// The cURL line Go printed for a set against etcd 3.4:
 /// `curl -X PUT http://127.0.0.1:24790/v2/keys/k?noValueOnSuccess=true&prevExist=true&prevIndex=7&prevValue=p+v%26x -d "refresh=true&ttl=1&value=a+b%26c%3Dd%2Be%25%C3%BC"`.
 ///
-/// That line combines `refresh` with a non-empty value, which this crate refuses (§11.1; the
+/// That line combines `refresh` with a non-empty value, which this crate refuses (the
 /// server answers 211 to it anyway). So the query part is reproduced with a non-refresh set of
 /// the same value, and the `refresh=true&ttl=1` body part with a refresh of an empty value.
 #[test]
@@ -737,7 +751,7 @@ fn observed_curl_set_example() {
     ));
 }
 
-/// §4.13 observed lines for dir set and delete.
+/// The cURL lines Go printed for a dir set and a delete.
 #[test]
 fn observed_curl_lines() {
     let ep = "http://127.0.0.1:24790";
@@ -784,7 +798,8 @@ fn observed_curl_lines() {
     );
 }
 
-/// #48 and #72: create-in-order (POST, no query, form Content-Type).
+/// Go's TestCreateInOrderAction (#48) and TestHTTPKeysAPICreateInOrderAction (#72):
+/// create-in-order (POST, no query, form Content-Type).
 #[test]
 fn create_in_order_action_48_72() {
     let cases = [
@@ -884,7 +899,8 @@ fn create_in_order_action_48_72() {
     }
 }
 
-/// #49 and #68: delete (form Content-Type although there is no body).
+/// Go's TestDeleteAction (#49) and TestHTTPKeysAPIDeleteAction (#68): delete (form Content-Type
+/// although there is no body).
 #[test]
 fn delete_action_49_68() {
     let paths = [
@@ -945,7 +961,8 @@ fn delete_action_49_68() {
     }
 }
 
-/// #71 and #73: create and update are sets with exactly one condition.
+/// Go's TestHTTPKeysAPICreateAction (#71) and TestHTTPKeysAPIUpdateAction (#73): create and
+/// update are sets with exactly one condition.
 #[test]
 fn create_and_update_71_73() {
     let create = keys::create(DEFAULT, "/foo", "bar").unwrap();
@@ -984,7 +1001,7 @@ fn create_and_update_71_73() {
     );
 }
 
-/// Credentials add exactly the Basic header, next to the form Content-Type (§4.2).
+/// Credentials add exactly the Basic header, next to the form Content-Type.
 #[test]
 fn credentials_add_basic_auth() {
     let creds = Credentials::new("u1", "p:w");
@@ -1004,10 +1021,11 @@ fn credentials_add_basic_auth() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// §11.1 deliberate differences from Go
+// Deliberate differences from Go (README, "Differences from the Go client")
 // ---------------------------------------------------------------------------------------------
 
-/// #100 and §11.1: a TTL is rounded up to whole seconds and never sent as `ttl=0`.
+/// Go sends a 999 ms TTL as `ttl=0` (#100), deleting the key at once; here a TTL is rounded
+/// up to whole seconds and never sent as `ttl=0`.
 #[test]
 fn ttl_rounds_up_never_to_zero() {
     let cases = [
@@ -1054,8 +1072,8 @@ fn ttl_rounds_up_never_to_zero() {
     );
 }
 
-/// #47, #101 and §11.1: contradictory options are usage errors, not silently dropped fields
-/// or server errors 211/212.
+/// Go's TestSetAction (#47) and etcd's 211/212 (#101): contradictory options are usage
+/// errors, not silently dropped fields or server errors 211/212.
 #[test]
 fn conflicting_set_options_are_refused() {
     let ttl = Duration::from_secs(10);
@@ -1126,7 +1144,7 @@ fn conflicting_set_options_are_refused() {
     );
 }
 
-/// §11.1: conditions are `Option`s; the unexpressible-in-Go empty prev value and index 0 are
+/// Conditions are `Option`s; the unexpressible-in-Go empty prev value and index 0 are
 /// refused rather than dropped.
 #[test]
 fn empty_prev_value_and_zero_prev_index_are_refused() {
@@ -1171,8 +1189,8 @@ fn empty_prev_value_and_zero_prev_index_are_refused() {
     assert_eq!(req.body().as_ref(), b"value=");
 }
 
-/// §11.1 idempotency: reads fail over, conditional/plain writes are idempotent, create,
-/// in-order create and delete are never re-sent.
+/// Idempotency: reads and watches are reads; plain set, update and mkdir are idempotent;
+/// compare-and-swap, create, in-order create, delete and compare-and-delete are not.
 #[test]
 fn idempotency_of_keys_calls() {
     let cases = [
@@ -1267,9 +1285,9 @@ fn idempotency_of_keys_calls() {
 ///
 /// `ttl_seconds` (src/call/keys.rs) computes `ttl.as_secs() + u64::from(ttl.subsec_nanos() > 0)`:
 /// for `Duration::MAX` that overflows (a panic in debug builds, `ttl=0` in release builds: the
-/// key is deleted at once, exactly what §11.1 forbids). And etcd computes the expiry as
-/// `time.Duration(ttl) * time.Second` in i64 nanoseconds, so any TTL over 9 223 372 036 s (the
-/// largest Go's client can send) wraps on the server (`ttl=18446744073709551615` is -1 s).
+/// key is deleted at once, exactly what rounding up is there to prevent). And etcd computes the
+/// expiry as `time.Duration(ttl) * time.Second` in i64 nanoseconds, so any TTL over 9 223 372 036 s
+/// (the largest Go's client can send) wraps on the server (`ttl=18446744073709551615` is -1 s).
 #[test]
 fn huge_ttls_are_refused_or_clamped() {
     const GO_MAX_TTL_SECS: u64 = 9_223_372_036;

@@ -1,4 +1,6 @@
-//! Members API vectors: reference §5 and tests #76–91, #106
+//! Members API vectors (`docs/protocol.md#members`): Go's `client/members_test.go` (numbered
+//! #76–91 when collected; the case labels keep those numbers) and what etcd 3.4 answers to
+//! removing an unknown or removed member (#106).
 
 use bytes::Bytes;
 use etcd_v2_proto::call::members;

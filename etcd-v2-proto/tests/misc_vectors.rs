@@ -1,5 +1,6 @@
-//! Vectors for `/version`, `/health`, `/v2/stats/*` and `/v2/machines`: reference §4.10, §7,
-//! tests #31 and #105
+//! Vectors for `/version`, `/health`, `/v2/stats/*` and `/v2/machines`
+//! (`docs/protocol.md#version-health-stats-machines`), Go's TestHTTPClusterClientGetVersion (#31)
+//! and the request line Go sends for `GetVersion` (#105)
 
 use etcd_v2_proto::body::Body;
 use etcd_v2_proto::call::misc;

@@ -1,4 +1,7 @@
-//! Redirect following (reference §4.7, §8 #17–26, #103–104), with our fixes from §11.1.
+//! Redirect following (`docs/protocol.md#redirects`): Go's TestRedirectedHTTPAction,
+//! TestRedirectFollowingHTTPClient and TestDefaultCheckRedirect in `client/client_test.go`
+//! (numbered #17–26 when collected), what Go did against a redirecting server (#103–104), and
+//! this client's fixes (relative `Location` resolved, query kept, no credentials cross-origin).
 
 mod support;
 
@@ -32,7 +35,7 @@ fn only_failure(err: Error) -> AttemptFailure {
 
 #[test]
 fn a_redirect_keeps_method_and_body_and_replaces_the_url() {
-    // #17
+    // #17 (TestRedirectedHTTPAction)
     let mut h = Harness::ordered(&[A], Config::default());
     let set = call::keys::set("/v2/keys", "/k", "v", &Default::default()).unwrap();
     let mut first = true;
@@ -79,7 +82,7 @@ fn default_policy_allows_ten_redirects_then_fails_the_endpoint() {
 
 #[test]
 fn custom_redirect_budget() {
-    // #20–22: a policy failing at via ≥ 2 allows one redirect.
+    // #20–22 (TestRedirectFollowingHTTPClient): a policy failing at via ≥ 2 allows one redirect.
     for (redirects, ok) in [(1, true), (2, false)] {
         let mut h = Harness::ordered(&[A], Config::default().max_redirects(1));
         let mut n = 0;
@@ -97,7 +100,7 @@ fn custom_redirect_budget() {
 
 #[test]
 fn bad_locations_are_endpoint_failures_and_failover_goes_on() {
-    // #23, #24
+    // #23, #24 (TestRedirectFollowingHTTPClient)
     let mut h = Harness::ordered(&[A], Config::default());
     let err = h.run(get(false), |_| reply(307, &[], "")).unwrap_err();
     assert_eq!(only_failure(err).to_string(), "location header not set");

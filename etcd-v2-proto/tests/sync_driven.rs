@@ -1,4 +1,6 @@
-//! Sync, auto-sync and selection modes (reference §4.8, §8 #27–34).
+//! Sync, auto-sync and selection modes (`docs/protocol.md#failover-and-pinning`): Go's
+//! TestHTTPClusterClientSync* and TestHTTPClusterClientAutoSync* in `client/client_test.go`
+//! (numbered #27–34 when collected).
 
 mod support;
 
@@ -18,7 +20,7 @@ fn leader(port: u16) -> String {
 
 #[test]
 fn sync_replaces_the_endpoints_with_every_client_url() {
-    // #27
+    // #27 (TestHTTPClusterClientSync)
     let mut h = Harness::ordered(&["http://127.0.0.1:2379"], Config::default());
     h.run(Sync::new(), |req| {
         assert_eq!(req.uri().path(), "/v2/members");
@@ -42,7 +44,7 @@ fn sync_replaces_the_endpoints_with_every_client_url() {
 
 #[test]
 fn a_failed_sync_keeps_the_endpoints() {
-    // #28, #30
+    // #28, #30 (TestHTTPClusterClientSyncFail, TestHTTPClusterClientAutoSyncFail)
     let mut h = Harness::ordered(&["http://127.0.0.1:2379"], Config::default());
     let err = h.run(Sync::new(), |_| refused()).unwrap_err();
     assert!(
@@ -59,7 +61,7 @@ fn a_failed_sync_keeps_the_endpoints() {
 
 #[test]
 fn syncing_the_same_set_keeps_order_and_pin() {
-    // #32
+    // #32 (TestHTTPClusterClientSyncPinEndpoint)
     let eps = [
         "http://127.0.0.1:4003",
         "http://127.0.0.1:2379",
@@ -77,7 +79,8 @@ fn syncing_the_same_set_keeps_order_and_pin() {
 
 #[test]
 fn a_changed_member_list_is_shuffled_and_pin_reset() {
-    // #33 as a property: over many seeds every endpoint gets pinned first sometimes.
+    // #33 (TestHTTPClusterClientSyncUnpinEndpoint) as a property: over many seeds every endpoint
+    // gets pinned first sometimes.
     let mut firsts = std::collections::BTreeSet::new();
     for seed in 0..200 {
         let mut h = Harness::new(Config::new(["http://127.0.0.1:2379"]).seed(seed));
@@ -90,7 +93,7 @@ fn a_changed_member_list_is_shuffled_and_pin_reset() {
 
 #[test]
 fn prioritize_leader_pins_the_leader_without_shuffling() {
-    // #34
+    // #34 (TestHTTPClusterClientSyncPinLeaderEndpoint)
     let config = Config::default().selection_mode(SelectionMode::PrioritizeLeader);
     let mut h = Harness::ordered(&["http://127.0.0.1:2379"], config);
     for leader_port in [4003, 4002] {

@@ -1,4 +1,7 @@
-//! Watch index bookkeeping, re-polls, event-index-cleared and resume (reference §3, §8 #59–61, #97, #102).
+//! Watch index bookkeeping, re-polls, event-index-cleared and resume (`docs/protocol.md#watches`):
+//! Go's TestHTTPWatcherNextWaitAction, TestHTTPWatcherNextFail and TestHTTPKeysAPIWatcherAction
+//! (numbered #59–61 when collected), etcd's own tests' watch from a past index (#97) and a
+//! cleared history as etcd 3.4 reports it (#102).
 
 mod support;
 
@@ -18,7 +21,7 @@ fn event(action: &str, key: &str, modified: u64) -> String {
 
 #[test]
 fn construction_sets_the_first_wait_index() {
-    // #61
+    // #61 (TestHTTPKeysAPIWatcherAction)
     let w = |o| Watch::new("/v2/keys", "/foo", o).unwrap().wait_index();
     assert_eq!(w(WatchOptions::default()), 0);
     assert_eq!(w(WatchOptions::default().after_index(0)), 0);
@@ -28,7 +31,8 @@ fn construction_sets_the_first_wait_index() {
 
 #[test]
 fn each_event_advances_past_its_modified_index() {
-    // #59: prefix /pants, key /foo/bar, recursive, after 18 → waitIndex 19; event 21 → 22.
+    // #59 (TestHTTPWatcherNextWaitAction): prefix /pants, key /foo/bar, recursive, after 18 →
+    // waitIndex 19; event 21 → 22.
     let mut h = Harness::ordered(&[A], Config::default());
     let mut w = Watch::new(
         "/pants",
@@ -69,7 +73,7 @@ fn each_event_advances_past_its_modified_index() {
 
 #[test]
 fn errors_leave_the_state_unchanged() {
-    // #60: transport error, 418 with empty body, 404 etcd error.
+    // #60 (TestHTTPWatcherNextFail): transport error, 418 with empty body, 404 etcd error.
     let mut w = Watch::new("/v2/keys", "/foo", WatchOptions::default().after_index(4)).unwrap();
     let mut h = Harness::ordered(&[A], Config::default());
     let e = h.run(&mut w, |_| support::refused()).unwrap_err();
@@ -94,7 +98,8 @@ fn errors_leave_the_state_unchanged() {
 
 #[test]
 fn empty_polls_are_reissued_with_the_same_index() {
-    // §3.2: two empty 200s then an event: one result, three identical requests.
+    // Go against a server sending two empty 200s then an event: one result, three identical
+    // requests.
     let mut w = Watch::new("/v2/keys", "/k", WatchOptions::default().after_index(4)).unwrap();
     let mut h = Harness::ordered(&[A], Config::default());
     let mut n = 0;
@@ -206,7 +211,7 @@ const CLEARED: &str = r#"{"errorCode":401,"message":"The event in requested inde
 
 #[test]
 fn a_cleared_history_is_a_typed_error_repeated_by_default() {
-    // #102
+    // #102: 401 carries the current index and repeats until the watch is resumed.
     let mut w = Watch::new("/v2/keys", "/rk", WatchOptions::default().after_index(4)).unwrap();
     let mut h = Harness::ordered(&[A], Config::default());
     for _ in 0..2 {
@@ -370,7 +375,7 @@ fn a_watch_header_deadline_never_outlives_the_watch_deadline() {
 
 #[test]
 fn ancestor_delete_event_advances_past_the_directory() {
-    // §3.1: deleting an ancestor directory notifies a watcher on a descendant key.
+    // Deleting an ancestor directory notifies a watcher on a descendant key.
     let body = r#"{"action":"delete","node":{"key":"/wd","dir":true,"modifiedIndex":56,"createdIndex":50},"prevNode":{"key":"/wd","dir":true,"modifiedIndex":50,"createdIndex":50}}"#;
     let mut w = Watch::new("/v2/keys", "/wd/child", WatchOptions::default()).unwrap();
     let mut h = Harness::ordered(&[A], Config::default());

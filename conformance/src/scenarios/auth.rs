@@ -92,7 +92,7 @@ pub fn auth_users_roles_permissions(ctx: &Ctx<'_>) -> Result<(), String> {
         110,
         "alice reads outside",
     )?;
-    // §6.2: a recursive read needs access to the directory itself.
+    // A recursive read needs access to the directory itself (`docs/protocol.md#auth`).
     expect_code(
         alice.get(&ctx.key("app"), GetOptions::default().recursive(true)),
         110,

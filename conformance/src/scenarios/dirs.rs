@@ -24,7 +24,7 @@ pub fn dirs_mkdir_and_list(ctx: &Ctx<'_>) -> Result<(), String> {
         node(&got)?.dir && node(&got)?.nodes.is_empty(),
         "empty dir read back: {got:?}"
     );
-    // mkdir on an existing dir without prevExist: 102 (§9.6).
+    // mkdir on an existing dir without prevExist: 102.
     expect_code(ctx.sut.set(&d, "", &mkdir), 102, "mkdir of an existing dir")?;
 
     for (rel, value) in [("d/b", "2"), ("d/a", "1"), ("d/c/y", "4"), ("d/c/x", "3")] {
@@ -85,7 +85,7 @@ pub fn dirs_mkdir_and_list(ctx: &Ctx<'_>) -> Result<(), String> {
         "grandchild value"
     );
 
-    // The root is a dir without key or indexes (§2.1), listing the top-level dirs.
+    // The root is a dir without key or indexes, listing the top-level dirs.
     for root in ["", "/"] {
         let got = ctx
             .sut
@@ -103,7 +103,7 @@ pub fn dirs_mkdir_and_list(ctx: &Ctx<'_>) -> Result<(), String> {
         );
     }
 
-    // mkdir over an existing file replaces it with an empty dir (§9.6).
+    // mkdir over an existing file replaces it with an empty dir (etcd 3.4's behaviour).
     let f = ctx.key("f");
     ctx.sut
         .set(&f, "v", &SetOptions::default())
@@ -149,7 +149,7 @@ pub fn dirs_delete(ctx: &Ctx<'_>) -> Result<(), String> {
     ensure_eq!(r.action, Action::Delete, "action");
     ensure!(node(&r)?.dir, "deleted node is a dir: {r:?}");
 
-    // `dir=true` also deletes a plain file (§9.7).
+    // `dir=true` also deletes a plain file (etcd 3.4's behaviour).
     let file = ctx.key("d/file");
     ctx.sut
         .set(&file, "v", &SetOptions::default())

@@ -7,7 +7,8 @@ use etcd_v2_proto::{Action, Api, Config, DeleteOptions, Error, GetOptions, SetOp
 
 use super::{Check, Ctx, expect_code, expect_err, node};
 
-/// README usage (#96): set "/foo" to "bar", then get it: key "/foo", value "bar".
+/// The Go client's README usage (#96 when collected): set "/foo" to "bar", then get it: key
+/// "/foo", value "bar".
 pub fn go_example_set_get(ctx: &Ctx<'_>) -> Result<(), String> {
     let foo_key = ctx.key("foo");
     let resp = ctx
@@ -31,7 +32,8 @@ pub fn go_example_set_get(ctx: &Ctx<'_>) -> Result<(), String> {
     Ok(())
 }
 
-/// The `myNodes` example (#95): a dir with key1/key2, read back and sorted by key.
+/// The `myNodes` example (Go: `ExampleKeysAPI_directory`, #95 when collected): a dir with
+/// key1/key2, read back and sorted by key.
 pub fn go_example_my_nodes_sorted(ctx: &Ctx<'_>) -> Result<(), String> {
     let dir = ctx.key("myNodes");
     ctx.sut

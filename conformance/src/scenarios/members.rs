@@ -69,7 +69,8 @@ fn add_member_when_ready(
 }
 
 /// etcd's 500 to a member add it will not make now, as the client reports it: the add is not
-/// re-sent elsewhere and its outcome is unknown (Go: `has no leader`, #98).
+/// re-sent elsewhere and its outcome is unknown (Go: `has no leader`, as in etcd's
+/// TestRejectUnhealthyAdd).
 fn is_refusal(err: &Error) -> bool {
     matches!(
         err.outcome_unknown().map(|u| &u.failure),

@@ -147,7 +147,8 @@ pub fn ttl_refresh_keeps_value_and_wakes_no_watcher(ctx: &Ctx<'_>) -> Result<(),
         n1.modified_index > set_node.modified_index,
         "refresh bumps modifiedIndex: {n1:?}"
     );
-    // Real server (§9.4): without prevExist the action is `set` and createdIndex is reset.
+    // etcd 3.4: without prevExist the action is `set` and createdIndex is reset (the v2 docs
+    // describe `update`; see `docs/protocol.md#where-etcd-34-differs-from-the-v2-docs`).
     ensure_eq!(
         r1.action,
         Action::Set,

@@ -1,5 +1,6 @@
-//! Watches: one-shot, past events (#97), recursive, a long gap-free stream, ancestor deletes
-//! and a history cleared for real (401, then `ResumePolicy::FromCurrentIndex`).
+//! Watches: one-shot, past events (as etcd's own tests use them), recursive, a long gap-free
+//! stream, ancestor deletes and a history cleared for real (401, then
+//! `ResumePolicy::FromCurrentIndex`).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -73,7 +74,8 @@ pub fn watch_one_shot_future_only(ctx: &Ctx<'_>) -> Result<(), String> {
     Ok(())
 }
 
-/// A watcher with `after_index` just below a past write returns that write at once (#97).
+/// A watcher with `after_index` just below a past write returns that write at once (how
+/// etcd's own tests check that a cluster progresses).
 pub fn watch_after_index_returns_past_event(ctx: &Ctx<'_>) -> Result<(), String> {
     let k = ctx.key("foo0");
     let created = ctx.sut.create(&k, "bar").ctx("create")?;

@@ -1,10 +1,10 @@
 //! Auth API calls (`/v2/auth`): enabling auth, users and roles
 //!
-//! The wire format is the Go client's (reference §6.1): the same methods and paths, JSON bodies
-//! with Go's field order and `null` for unset lists, `Content-Type: application/json` exactly
-//! where Go sets it, and the same accepted statuses. A server refusal is [`Error::Api`] with the
-//! server's message (Go: `authError`), except for [`list_roles`], which like Go reports only the
-//! status.
+//! The wire format is the Go client's (`client/auth_user.go`, `auth_role.go`): the same methods and
+//! paths, JSON bodies with Go's field order and `null` for unset lists, `Content-Type:
+//! application/json` exactly where Go sets it, and the same accepted statuses. A server refusal is
+//! [`Error::Api`] with the server's message (Go: `authError`), except for [`list_roles`], which
+//! like Go reports only the status.
 //!
 //! Names are put in the path as one segment, percent-encoded like any path; empty names, names
 //! containing `/` and `.`/`..` are refused. Passwords only ever travel in request bodies, which

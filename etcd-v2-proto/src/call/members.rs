@@ -1,9 +1,9 @@
 //! Members API calls (`/v2/members`): list, add, update, remove, leader
 //!
-//! The wire format is the Go client's (reference §5): paths joined like Go's `path.Join`, JSON
-//! bodies `{"peerURLs":[…]}`, the same accepted statuses. Peer URLs are checked before anything
-//! is sent, with the rules of etcd's `types.NewURLs` plus a few refusals Go does not make (see
-//! [`add`]).
+//! The wire format is the Go client's (`client/members.go`): paths joined like Go's `path.Join`,
+//! JSON bodies `{"peerURLs":[…]}`, the same accepted statuses. Peer URLs are checked before
+//! anything is sent, with the rules of etcd's `types.NewURLs` plus a few refusals Go does not make
+//! (see [`add`]).
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;

@@ -1,7 +1,8 @@
 //! Other endpoints: `/version`, `/health`, `/v2/stats/*` and `/v2/machines`
 //!
 //! Only `/version` is in the Go client (`GetVersion`); the others are what etcd 3.4 serves
-//! (reference §7). All are reads and may be sent to any member.
+//! (see `docs/protocol.md#version-health-stats-machines`). All are reads and may be sent to
+//! any member.
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
