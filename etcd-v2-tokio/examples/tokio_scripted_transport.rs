@@ -7,15 +7,12 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 use bytes::Bytes;
-use etcd_v2_tokio::proto::body::Body;
-use etcd_v2_tokio::{Api, Client, Config, GetOptions, Transport, TransportFailure};
-use futures_core::future::BoxFuture;
+use etcd_v2_tokio::{Api, Client, Config, GetOptions, Sending, Transport, TransportFailure};
 use http::{Request, Response};
 
-type Answer = Result<Response<Body>, TransportFailure>;
+type Answer = Result<Response<String>, TransportFailure>;
 
 /// Pops one scripted answer per exchange and logs the authority each request went to.
 #[derive(Clone, Default)]
@@ -25,13 +22,7 @@ struct Script {
 }
 
 impl Transport for Script {
-    fn send(
-        &self,
-        request: Request<Bytes>,
-        _: Option<Instant>,
-        _: Option<Instant>,
-        _: usize,
-    ) -> BoxFuture<'static, Answer> {
+    fn send(&self, request: Request<Bytes>) -> Sending {
         let authority = request
             .uri()
             .authority()
@@ -44,7 +35,7 @@ impl Transport for Script {
             .unwrap()
             .pop_front()
             .expect("script exhausted");
-        Box::pin(async move { answer })
+        Sending::new(async move { Ok(answer?.map(etcd_v2_tokio::full_body)) })
     }
 }
 
@@ -55,7 +46,7 @@ fn ok(value: &str) -> Answer {
     Ok(Response::builder()
         .status(200)
         .header("X-Etcd-Index", "7")
-        .body(Body::from(body))
+        .body(body)
         .unwrap())
 }
 

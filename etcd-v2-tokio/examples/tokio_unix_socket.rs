@@ -9,16 +9,14 @@
 //! (`tokio::unix_socket_example`).
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use bytes::Bytes;
-use etcd_v2_tokio::proto::body::Body;
 use etcd_v2_tokio::{
-    Api, Client, Config, Error, GetOptions, SetOptions, Transport, TransportFailure, Version,
+    Api, Client, Config, Error, GetOptions, Sending, SetOptions, Transport, TransportFailure,
+    Version,
 };
-use futures_core::future::BoxFuture;
-use http::{Request, Response, Uri, header};
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use http::{Request, Uri, header};
+use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 
 /// The key [`run`] writes (`hello`) and reads back over the socket.
@@ -31,16 +29,9 @@ pub struct UnixTransport {
 }
 
 impl Transport for UnixTransport {
-    fn send(
-        &self,
-        mut request: Request<Bytes>,
-        deadline: Option<Instant>,
-        header_deadline: Option<Instant>,
-        max_body: usize,
-    ) -> BoxFuture<'static, Result<Response<Body>, TransportFailure>> {
+    fn send(&self, mut request: Request<Bytes>) -> Sending {
         let path = self.path.clone();
-        let exchange = async move {
-            let io = |e: hyper::Error| TransportFailure::Io(e.to_string());
+        Sending::new(async move {
             let stream = tokio::net::UnixStream::connect(&path)
                 .await
                 .map_err(|e| TransportFailure::Connect(format!("{}: {e}", path.display())))?;
@@ -65,31 +56,12 @@ impl Transport for UnixTransport {
             let host = header::HeaderValue::from_str(&host)
                 .map_err(|e| TransportFailure::InvalidRequest(e.to_string()))?;
             request.headers_mut().insert(header::HOST, host);
-            // A watch's headers come at once; only its body waits for an event.
-            let head = sender.send_request(request.map(Full::new));
-            let response = match header_deadline {
-                Some(at) => tokio::time::timeout_at(at.into(), head)
-                    .await
-                    .map_err(|_| TransportFailure::Timeout)?,
-                None => head.await,
-            }
-            .map_err(io)?;
-            let (parts, body) = response.into_parts();
-            match Limited::new(body, max_body).collect().await {
-                Ok(body) => Ok(Response::from_parts(parts, body.to_bytes().into())),
-                Err(e) if e.is::<LengthLimitError>() => {
-                    Err(TransportFailure::BodyTooLarge { limit: max_body })
-                }
-                Err(e) => Err(TransportFailure::Io(e.to_string())),
-            }
-        };
-        Box::pin(async move {
-            match deadline {
-                Some(at) => tokio::time::timeout_at(at.into(), exchange)
-                    .await
-                    .unwrap_or(Err(TransportFailure::Timeout)),
-                None => exchange.await,
-            }
+            // The client reads the body, within the call's deadline and body limit.
+            let response = sender
+                .send_request(request.map(Full::new))
+                .await
+                .map_err(|e| TransportFailure::Io(e.to_string()))?;
+            Ok(response.map(|body| body.map_err(Into::into).boxed_unsync()))
         })
     }
 }

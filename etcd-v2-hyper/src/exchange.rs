@@ -1,0 +1,65 @@
+//! One exchange: the core's [`Transmit`] sent through a [`Transport`], within its deadlines
+
+use std::future::{Future, poll_fn};
+use std::pin::{Pin, pin};
+use std::task::Poll;
+
+use etcd_v2_proto::body::{Body, BodyBuffer};
+use etcd_v2_proto::{Transmit, TransportFailure};
+use http::Response;
+use hyper::body::Body as _;
+use http_body_util::BodyExt;
+
+use crate::runtime::Runtime;
+use crate::transport::{Transport, error_chain};
+
+/// Sends `t.request` and reads the answer: the head by `t.header_deadline`, the whole body by
+/// `t.deadline` and at most `t.max_body` bytes of it.
+pub(crate) async fn exchange<R: Runtime>(
+    transport: &dyn Transport,
+    t: Transmit,
+) -> Result<Response<Body>, TransportFailure> {
+    if let Some(line) = &t.curl {
+        eprintln!("{line}");
+    }
+    let mut alarm = pin!(t.header_deadline.map(R::sleep_until));
+    let mut sending = transport.send(t.request);
+    let Some(head) = within(alarm.as_mut(), &mut sending.response).await else {
+        return Err(if sending.may_have_sent() {
+            TransportFailure::Timeout
+        } else {
+            TransportFailure::Connect("no connection was up by the header deadline".into())
+        });
+    };
+    let (parts, mut body) = head?.into_parts();
+    if t.deadline != t.header_deadline {
+        alarm.set(t.deadline.map(R::sleep_until));
+    }
+    let mut buffer = BodyBuffer::new(t.max_body, body.size_hint().exact());
+    while let Some(frame) = within(alarm.as_mut(), body.frame())
+        .await
+        .ok_or(TransportFailure::Timeout)?
+    {
+        let frame = frame.map_err(|e| TransportFailure::Io(error_chain(&*e)))?;
+        if let Ok(data) = frame.into_data() {
+            buffer.push(data)?;
+        }
+    }
+    Ok(Response::from_parts(parts, buffer.finish()))
+}
+
+/// `work`'s output, or `None` if `alarm` (when set) goes off first.
+pub(crate) async fn within<W: Future, A: Future<Output = ()>>(
+    mut alarm: Pin<&mut Option<A>>,
+    work: W,
+) -> Option<W::Output> {
+    let mut work = pin!(work);
+    poll_fn(|cx| {
+        if let Poll::Ready(out) = work.as_mut().poll(cx) {
+            return Poll::Ready(Some(out));
+        }
+        let rang = alarm.as_mut().as_pin_mut().is_some_and(|a| a.poll(cx).is_ready());
+        if rang { Poll::Ready(None) } else { Poll::Pending }
+    })
+    .await
+}

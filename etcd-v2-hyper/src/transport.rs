@@ -1,0 +1,220 @@
+//! The transport seam ([`Transport`]) and the default one over hyper-util's pooled client
+
+use std::error::Error as StdError;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use etcd_v2_proto::TransportFailure;
+use futures_core::future::BoxFuture;
+use http::{Request, Response};
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::connect::{CaptureConnection, capture_connection};
+use hyper_util::client::legacy::{self, Client as PooledClient};
+
+use crate::runtime::Runtime;
+
+/// A response body as a transport hands it over: read by the client, frame by frame, within
+/// the call's deadline and body limit.
+pub type ResponseBody = UnsyncBoxBody<Bytes, Box<dyn StdError + Send + Sync>>;
+
+/// A whole body known in advance, as a [`ResponseBody`] (for test transports).
+///
+/// ```
+/// let body = etcd_v2_hyper::full_body("{}");
+/// # let _ = body;
+/// ```
+pub fn full_body(bytes: impl Into<Bytes>) -> ResponseBody {
+    Full::new(bytes.into())
+        .map_err(|never| match never {})
+        .boxed_unsync()
+}
+
+/// An exchange a [`Transport`] has started: its response head to come.
+pub struct Sending {
+    pub(crate) response: BoxFuture<'static, Result<Response<ResponseBody>, TransportFailure>>,
+    /// Set for hyper-util's client: whether a connection took the request yet.
+    pub(crate) connection: Option<CaptureConnection>,
+}
+
+impl Sending {
+    /// An exchange whose head `response` resolves to. If the client gives up on it at the
+    /// header deadline, it reports [`TransportFailure::Timeout`]: the request may have been
+    /// sent.
+    pub fn new(
+        response: impl Future<Output = Result<Response<ResponseBody>, TransportFailure>>
+        + Send
+        + 'static,
+    ) -> Self {
+        Self {
+            response: Box::pin(response),
+            connection: None,
+        }
+    }
+
+    /// Whether a request given up on now may have been sent.
+    pub(crate) fn may_have_sent(&self) -> bool {
+        self.connection
+            .as_ref()
+            .is_none_or(|c| c.connection_metadata().is_some())
+    }
+}
+
+/// Performs the client's HTTP exchanges (implement it for a test harness or another HTTP
+/// stack; for another socket type, give [`HyperTransport`] a connector instead).
+///
+/// An implementation sends the request as it is (the core already encoded it), must not follow
+/// redirects, must not turn 4xx/5xx into errors, and reports a failure before anything was
+/// sent as [`TransportFailure::Connect`]: the core fails a write over only then. Deadlines and
+/// the body limit are the client's: it drops the exchange when time is up.
+pub trait Transport: Send + Sync + 'static {
+    /// Starts sending `request`.
+    fn send(&self, request: Request<Bytes>) -> Sending;
+}
+
+impl<T: Transport + ?Sized> Transport for Arc<T> {
+    fn send(&self, request: Request<Bytes>) -> Sending {
+        (**self).send(request)
+    }
+}
+
+/// The most idle connections kept per endpoint.
+const MAX_IDLE_PER_HOST: usize = 128;
+
+/// The most hyper buffers per read of a connection. Its default (~400 KiB, reached while a
+/// large listing streams in) would be held beside the listing's decoded nodes.
+const MAX_READ_BUFFER: usize = 64 * 1024;
+
+/// The default transport: hyper-util's pooled HTTP/1 client on runtime `R`.
+///
+/// `https://` endpoints need the `tls` feature of the runtime crate.
+pub struct HyperTransport<R: Runtime> {
+    client: PooledClient<R::Connector, Full<Bytes>>,
+    runtime: PhantomData<fn() -> R>,
+}
+
+impl<R: Runtime> Clone for HyperTransport<R> {
+    fn clone(&self) -> Self {
+        Self {
+            client: self.client.clone(),
+            runtime: PhantomData,
+        }
+    }
+}
+
+impl<R: Runtime> std::fmt::Debug for HyperTransport<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HyperTransport").finish_non_exhaustive()
+    }
+}
+
+impl<R: Runtime> Default for HyperTransport<R> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<R: Runtime> HyperTransport<R> {
+    /// A transport with an empty pool; with the `tls` feature, `https://` endpoints are
+    /// verified against the webpki roots.
+    pub fn new() -> Self {
+        #[cfg(feature = "tls")]
+        return Self::with_connector(R::connector(None));
+        #[cfg(not(feature = "tls"))]
+        Self::with_connector(R::connector())
+    }
+
+    /// Like [`HyperTransport::new`], with `https://` endpoints verified by `config` (its roots,
+    /// e.g. a private CA, and its client certificate if any).
+    #[cfg(feature = "tls")]
+    pub fn with_tls(config: Arc<rustls::ClientConfig>) -> Self {
+        Self::with_connector(R::connector(Some(config)))
+    }
+
+    /// A transport that opens its connections with `connector` (a unix socket, say).
+    pub fn with_connector(connector: R::Connector) -> Self {
+        let (executor, timer) = R::executor_and_timer();
+        let client = legacy::Client::builder(executor)
+            .pool_timer(timer)
+            .pool_max_idle_per_host(MAX_IDLE_PER_HOST)
+            .http1_max_buf_size(MAX_READ_BUFFER)
+            .build(connector);
+        Self {
+            client,
+            runtime: PhantomData,
+        }
+    }
+}
+
+impl<R: Runtime> Transport for HyperTransport<R> {
+    fn send(&self, request: Request<Bytes>) -> Sending {
+        if cfg!(not(feature = "tls")) && request.uri().scheme_str() == Some("https") {
+            let msg = "https needs the `tls` feature of the runtime crate";
+            return Sending::new(std::future::ready(Err(TransportFailure::InvalidRequest(
+                msg.into(),
+            ))));
+        }
+        let mut request = request.map(Full::new);
+        let connection = capture_connection(&mut request);
+        let response = self.client.request(request);
+        let response = async move {
+            let response = response.await.map_err(failure)?;
+            Ok(response.map(|body| body.map_err(Into::into).boxed_unsync()))
+        };
+        Sending {
+            response: Box::pin(response),
+            connection: Some(connection),
+        }
+    }
+}
+
+/// hyper-util's error in the core's terms: nothing was sent if no connection could be made or
+/// the request was handed back unsent.
+fn failure(error: legacy::Error) -> TransportFailure {
+    let msg = error_chain(&error);
+    let mut chain = std::iter::successors(Some(&error as &(dyn StdError + 'static)), |e| {
+        (*e).source()
+    });
+    if error.is_connect() {
+        if chain.any(is_tls) {
+            TransportFailure::Tls(msg)
+        } else {
+            TransportFailure::Connect(msg)
+        }
+    } else if chain.any(|e| e.downcast_ref::<hyper::Error>().is_some_and(hyper::Error::is_canceled)) {
+        TransportFailure::Connect(msg)
+    } else {
+        TransportFailure::Io(msg)
+    }
+}
+
+/// Whether `error` is a TLS error (rustls' own, or inside an `io::Error`).
+fn is_tls(error: &(dyn StdError + 'static)) -> bool {
+    #[cfg(feature = "tls")]
+    {
+        let inner = error
+            .downcast_ref::<std::io::Error>()
+            .and_then(|e| e.get_ref())
+            .is_some_and(|e| e.is::<rustls::Error>());
+        inner || error.is::<rustls::Error>()
+    }
+    #[cfg(not(feature = "tls"))]
+    {
+        let _ = error;
+        false
+    }
+}
+
+/// `outer: cause: root cause`, the way hyper's errors are readable.
+pub(crate) fn error_chain(error: &(dyn StdError + 'static)) -> String {
+    let mut msg = error.to_string();
+    let mut source = error.source();
+    while let Some(e) = source {
+        msg.push_str(": ");
+        msg.push_str(&e.to_string());
+        source = e.source();
+    }
+    msg
+}
