@@ -17,13 +17,14 @@ use hyper::rt::ReadBufCursor;
 const SCRATCH: usize = 16 * 1024;
 
 /// A futures-io stream as a hyper connection.
-pub(crate) struct Io<T> {
+pub struct Io<T> {
     inner: T,
     scratch: Box<[u8]>,
 }
 
 impl<T> Io<T> {
-    pub(crate) fn new(inner: T) -> Self {
+    /// Bridges `inner`, with a read buffer of its own.
+    pub fn new(inner: T) -> Self {
         Self {
             inner,
             scratch: vec![0; SCRATCH].into_boxed_slice(),

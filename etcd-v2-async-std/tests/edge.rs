@@ -506,17 +506,8 @@ fn a_watch_body_may_come_long_after_its_headers() {
 struct NeverAnswers;
 
 impl etcd_v2_async_std::Transport for NeverAnswers {
-    fn send(
-        &self,
-        _request: http::Request<bytes::Bytes>,
-        _deadline: Option<Instant>,
-        _header_deadline: Option<Instant>,
-        _max_body: usize,
-    ) -> futures_core::future::BoxFuture<
-        'static,
-        Result<http::Response<etcd_v2_async_std::proto::body::Body>, TransportFailure>,
-    > {
-        Box::pin(std::future::pending())
+    fn send(&self, _request: http::Request<bytes::Bytes>) -> etcd_v2_async_std::Sending {
+        etcd_v2_async_std::Sending::new(std::future::pending())
     }
 }
 

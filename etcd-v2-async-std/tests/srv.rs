@@ -4,7 +4,7 @@ use std::net::{SocketAddr, UdpSocket};
 use std::time::Duration;
 
 use async_std::task::block_on;
-use etcd_v2_async_std::{Error, discover_srv_with};
+use etcd_v2_async_std::{Client, Error};
 use etcd_v2_proto::testing::dns::{EXAMPLE_ENDPOINTS, example_zone, srv_answer};
 
 /// A fake DNS server on 127.0.0.1 answering from a small zone (compressed answers, NXDOMAIN
@@ -36,7 +36,7 @@ const WANT: [&str; 3] = EXAMPLE_ENDPOINTS;
 
 #[test]
 fn discovers_https_then_http() {
-    let got = block_on(discover_srv_with(
+    let got = block_on(Client::discover_srv_with(
         &[fake_dns()],
         "example.test",
         None,
@@ -49,7 +49,7 @@ fn discovers_https_then_http() {
 #[test]
 fn service_name_variant() {
     // `_etcd-client-foo._tcp` does not exist: that lookup's NXDOMAIN is ignored.
-    let got = block_on(discover_srv_with(
+    let got = block_on(Client::discover_srv_with(
         &[fake_dns()],
         "example.test",
         Some("foo"),
@@ -61,7 +61,7 @@ fn service_name_variant() {
 
 #[test]
 fn both_lookups_failing_is_an_error() {
-    let err = block_on(discover_srv_with(
+    let err = block_on(Client::discover_srv_with(
         &[fake_dns()],
         "nowhere.test",
         None,
@@ -72,7 +72,13 @@ fn both_lookups_failing_is_an_error() {
         err,
         Error::Discovery("dns lookup errors: no such host and no such host".into())
     );
-    let err = block_on(discover_srv_with(&[], "example.test", None, TIMEOUT)).unwrap_err();
+    let err = block_on(Client::discover_srv_with(
+        &[],
+        "example.test",
+        None,
+        TIMEOUT,
+    ))
+    .unwrap_err();
     assert!(matches!(err, Error::Discovery(m) if m.contains("no nameservers")));
 }
 
@@ -80,7 +86,7 @@ fn both_lookups_failing_is_an_error() {
 fn next_nameserver_after_a_timeout() {
     let (_silent, silent) = silent_dns();
     let short = Duration::from_millis(200);
-    let got = block_on(discover_srv_with(
+    let got = block_on(Client::discover_srv_with(
         &[silent, fake_dns()],
         "example.test",
         None,
@@ -88,7 +94,13 @@ fn next_nameserver_after_a_timeout() {
     ))
     .unwrap();
     assert_eq!(got, WANT);
-    let err = block_on(discover_srv_with(&[silent], "example.test", None, short)).unwrap_err();
+    let err = block_on(Client::discover_srv_with(
+        &[silent],
+        "example.test",
+        None,
+        short,
+    ))
+    .unwrap_err();
     assert_eq!(
         err,
         Error::Discovery("dns lookup errors: dns lookup timed out and dns lookup timed out".into())

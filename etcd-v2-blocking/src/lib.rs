@@ -33,7 +33,7 @@ pub use etcd_v2_proto::{
 };
 pub use ureq;
 
-use etcd_v2_proto::{AutoSync, Call, Cluster, Op, Sync, Transmit, Watch, run_loop};
+use etcd_v2_proto::{AutoSync, Call, Cluster, Op, Step, Sync, Watch};
 
 mod srv;
 mod transport;
@@ -72,7 +72,9 @@ impl Client {
     ///
     /// # Errors
     /// As [`Client::new`].
-    pub fn with_transport(config: Config, transport: impl Transport) -> Result<Self, Error> {
+    pub fn with_transport(mut config: Config, transport: impl Transport) -> Result<Self, Error> {
+        // The core reads no entropy: the endpoint shuffle is seeded here.
+        config.seed.get_or_insert_with(|| fastrand::u64(..));
         let keys_prefix = config.keys_prefix.clone();
         let inner = Inner {
             cluster: Mutex::new(Cluster::new(config)?),
@@ -161,16 +163,28 @@ impl Client {
     ///
     /// # Errors
     /// Whatever the task ends with.
-    pub fn run<K: Task>(&self, task: K) -> Result<K::Output, Error> {
-        let send = |t: Transmit| {
+    pub fn run<K: Task>(&self, mut task: K) -> Result<K::Output, Error> {
+        loop {
+            let step = task.poll(Instant::now(), &mut self.cluster());
+            let t = match step {
+                Step::Done(result) => return result,
+                Step::Wait(at) => {
+                    std::thread::sleep(at.saturating_duration_since(Instant::now()));
+                    continue;
+                }
+                Step::Send(t) => t,
+            };
             if let Some(line) = &t.curl {
                 eprintln!("{line}");
             }
             let transport = &self.inner.transport;
-            transport.send(t.request, t.deadline, t.header_deadline, t.max_body)
-        };
-        let wait = |at: Instant| std::thread::sleep(at.saturating_duration_since(Instant::now()));
-        run_loop::run_blocking(task, &self.inner.cluster, Instant::now, send, wait)
+            let answer = transport.send(t.request, t.deadline, t.header_deadline, t.max_body);
+            match answer {
+                Ok(r) => task.handle_response(Instant::now(), &mut self.cluster(), t.attempt, r),
+                Err(f) => task.handle_failure(Instant::now(), &mut self.cluster(), t.attempt, f),
+            }
+            task.decode_answer();
+        }
     }
 
     /// The cluster; a panic elsewhere cannot leave it half-updated, so poisoning is ignored.

@@ -27,7 +27,13 @@ pub fn discover_srv_with(
     service_name: Option<&str>,
     timeout: Duration,
 ) -> Result<Vec<String>, Error> {
-    let mut discovery = SrvDiscovery::new(domain, service_name, nameservers.to_vec(), timeout);
+    let mut discovery = SrvDiscovery::new(
+        domain,
+        service_name,
+        nameservers.to_vec(),
+        timeout,
+        fastrand::u64(..),
+    );
     let mut buf = vec![0; dns::MAX_MESSAGE];
     loop {
         match discovery.poll() {

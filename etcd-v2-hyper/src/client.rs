@@ -61,7 +61,9 @@ impl<R: Runtime> Client<R> {
     ///
     /// # Errors
     /// As [`Client::new`].
-    pub fn with_transport(config: Config, transport: impl Transport) -> Result<Self, Error> {
+    pub fn with_transport(mut config: Config, transport: impl Transport) -> Result<Self, Error> {
+        // The core reads no entropy: the endpoint shuffle is seeded here.
+        config.seed.get_or_insert_with(|| fastrand::u64(..));
         let keys_prefix = config.keys_prefix.clone();
         let inner = Inner {
             cluster: Mutex::new(Cluster::new(config)?),

@@ -7,8 +7,8 @@ use std::task::Poll;
 use etcd_v2_proto::body::{Body, BodyBuffer};
 use etcd_v2_proto::{Transmit, TransportFailure};
 use http::Response;
-use hyper::body::Body as _;
 use http_body_util::BodyExt;
+use hyper::body::Body as _;
 
 use crate::runtime::Runtime;
 use crate::transport::{Transport, error_chain};
@@ -58,8 +58,15 @@ pub(crate) async fn within<W: Future, A: Future<Output = ()>>(
         if let Poll::Ready(out) = work.as_mut().poll(cx) {
             return Poll::Ready(Some(out));
         }
-        let rang = alarm.as_mut().as_pin_mut().is_some_and(|a| a.poll(cx).is_ready());
-        if rang { Poll::Ready(None) } else { Poll::Pending }
+        let rang = alarm
+            .as_mut()
+            .as_pin_mut()
+            .is_some_and(|a| a.poll(cx).is_ready());
+        if rang {
+            Poll::Ready(None)
+        } else {
+            Poll::Pending
+        }
     })
     .await
 }

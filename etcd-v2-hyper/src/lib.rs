@@ -14,6 +14,8 @@ mod client;
 mod exchange;
 mod runtime;
 mod srv;
+#[cfg(feature = "tls")]
+mod tls;
 mod transport;
 mod watcher;
 

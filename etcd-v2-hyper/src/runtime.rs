@@ -33,7 +33,7 @@ pub trait Runtime: Send + Sync + Sized + 'static {
 
     /// A connector for `http://` endpoints, and `https://` ones verified by `tls`.
     #[cfg(feature = "tls")]
-    fn connector(tls: Option<std::sync::Arc<rustls::ClientConfig>>) -> Self::Connector;
+    fn connector(tls: std::sync::Arc<rustls::ClientConfig>) -> Self::Connector;
 
     /// A connector for `http://` endpoints.
     #[cfg(not(feature = "tls"))]

@@ -8,8 +8,38 @@ use std::time::{Duration, Instant};
 use etcd_v2_proto::Error;
 use etcd_v2_proto::dns::{self, DnsQuery, DnsStep, SrvDiscovery};
 
+use crate::client::Client;
 use crate::exchange::within;
 use crate::runtime::{Datagrams, Runtime};
+
+impl<R: Runtime> Client<R> {
+    /// The client URLs advertised by the `_etcd-client-ssl._tcp.<domain>` (https, first) and
+    /// `_etcd-client._tcp.<domain>` (http) SRV records (Go: `NewSRVDiscover().Discover`); see
+    /// [`discover_srv`].
+    ///
+    /// # Errors
+    /// [`Error::Discovery`] when both lookups fail.
+    pub async fn discover_srv(
+        domain: &str,
+        service_name: Option<&str>,
+    ) -> Result<Vec<String>, Error> {
+        discover_srv::<R>(domain, service_name).await
+    }
+
+    /// [`Client::discover_srv`] with the given nameservers (tried in order) and timeout per
+    /// nameserver.
+    ///
+    /// # Errors
+    /// As [`Client::discover_srv`].
+    pub async fn discover_srv_with(
+        nameservers: &[SocketAddr],
+        domain: &str,
+        service_name: Option<&str>,
+        timeout: Duration,
+    ) -> Result<Vec<String>, Error> {
+        discover_srv_with::<R>(nameservers, domain, service_name, timeout).await
+    }
+}
 
 /// The client URLs advertised by the `_etcd-client-ssl._tcp.<domain>` (https, first) and
 /// `_etcd-client._tcp.<domain>` (http) SRV records, asked from the nameservers of
@@ -38,7 +68,13 @@ pub async fn discover_srv_with<R: Runtime>(
     service_name: Option<&str>,
     timeout: Duration,
 ) -> Result<Vec<String>, Error> {
-    let mut discovery = SrvDiscovery::new(domain, service_name, nameservers.to_vec(), timeout);
+    let mut discovery = SrvDiscovery::new(
+        domain,
+        service_name,
+        nameservers.to_vec(),
+        timeout,
+        fastrand::u64(..),
+    );
     let mut buf = vec![0; dns::MAX_MESSAGE];
     loop {
         match discovery.poll() {

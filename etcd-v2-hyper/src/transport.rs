@@ -3,7 +3,10 @@
 use std::error::Error as StdError;
 use std::future::Future;
 use std::marker::PhantomData;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use etcd_v2_proto::TransportFailure;
@@ -11,7 +14,6 @@ use futures_core::future::BoxFuture;
 use http::{Request, Response};
 use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::connect::{CaptureConnection, capture_connection};
 use hyper_util::client::legacy::{self, Client as PooledClient};
 
 use crate::runtime::Runtime;
@@ -35,8 +37,8 @@ pub fn full_body(bytes: impl Into<Bytes>) -> ResponseBody {
 /// An exchange a [`Transport`] has started: its response head to come.
 pub struct Sending {
     pub(crate) response: BoxFuture<'static, Result<Response<ResponseBody>, TransportFailure>>,
-    /// Set for hyper-util's client: whether a connection took the request yet.
-    pub(crate) connection: Option<CaptureConnection>,
+    /// Set by [`HyperTransport`]: whether a connection took the request yet.
+    pub(crate) taken: Option<Arc<AtomicBool>>,
 }
 
 impl Sending {
@@ -50,15 +52,15 @@ impl Sending {
     ) -> Self {
         Self {
             response: Box::pin(response),
-            connection: None,
+            taken: None,
         }
     }
 
     /// Whether a request given up on now may have been sent.
     pub(crate) fn may_have_sent(&self) -> bool {
-        self.connection
+        self.taken
             .as_ref()
-            .is_none_or(|c| c.connection_metadata().is_some())
+            .is_none_or(|taken| taken.load(Ordering::Acquire))
     }
 }
 
@@ -91,7 +93,7 @@ const MAX_READ_BUFFER: usize = 64 * 1024;
 ///
 /// `https://` endpoints need the `tls` feature of the runtime crate.
 pub struct HyperTransport<R: Runtime> {
-    client: PooledClient<R::Connector, Full<Bytes>>,
+    client: PooledClient<R::Connector, TakenBody>,
     runtime: PhantomData<fn() -> R>,
 }
 
@@ -121,7 +123,7 @@ impl<R: Runtime> HyperTransport<R> {
     /// verified against the webpki roots.
     pub fn new() -> Self {
         #[cfg(feature = "tls")]
-        return Self::with_connector(R::connector(None));
+        return Self::with_connector(R::connector(crate::tls::webpki()));
         #[cfg(not(feature = "tls"))]
         Self::with_connector(R::connector())
     }
@@ -130,7 +132,7 @@ impl<R: Runtime> HyperTransport<R> {
     /// e.g. a private CA, and its client certificate if any).
     #[cfg(feature = "tls")]
     pub fn with_tls(config: Arc<rustls::ClientConfig>) -> Self {
-        Self::with_connector(R::connector(Some(config)))
+        Self::with_connector(R::connector(config))
     }
 
     /// A transport that opens its connections with `connector` (a unix socket, say).
@@ -156,8 +158,11 @@ impl<R: Runtime> Transport for HyperTransport<R> {
                 msg.into(),
             ))));
         }
-        let mut request = request.map(Full::new);
-        let connection = capture_connection(&mut request);
+        let taken = Arc::new(AtomicBool::new(false));
+        let request = request.map(|body| TakenBody {
+            inner: Full::new(body),
+            taken: Arc::clone(&taken),
+        });
         let response = self.client.request(request);
         let response = async move {
             let response = response.await.map_err(failure)?;
@@ -165,8 +170,38 @@ impl<R: Runtime> Transport for HyperTransport<R> {
         };
         Sending {
             response: Box::pin(response),
-            connection: Some(connection),
+            taken: Some(taken),
         }
+    }
+}
+
+/// A request body that notes when a connection takes it: hyper asks a body whether it is
+/// empty only once a connection starts writing its request, so until then a request given up
+/// on was never sent (and a write may fail over).
+pub(crate) struct TakenBody {
+    inner: Full<Bytes>,
+    taken: Arc<AtomicBool>,
+}
+
+impl hyper::body::Body for TakenBody {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Bytes>, Self::Error>>> {
+        self.taken.store(true, Ordering::Release);
+        Pin::new(&mut self.inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.taken.store(true, Ordering::Release);
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.inner.size_hint()
     }
 }
 
@@ -174,37 +209,34 @@ impl<R: Runtime> Transport for HyperTransport<R> {
 /// the request was handed back unsent.
 fn failure(error: legacy::Error) -> TransportFailure {
     let msg = error_chain(&error);
-    let mut chain = std::iter::successors(Some(&error as &(dyn StdError + 'static)), |e| {
-        (*e).source()
-    });
+    let mut chain =
+        std::iter::successors(Some(&error as &(dyn StdError + 'static)), |e| (*e).source());
     if error.is_connect() {
         if chain.any(is_tls) {
             TransportFailure::Tls(msg)
         } else {
             TransportFailure::Connect(msg)
         }
-    } else if chain.any(|e| e.downcast_ref::<hyper::Error>().is_some_and(hyper::Error::is_canceled)) {
+    } else if chain.any(|e| {
+        e.downcast_ref::<hyper::Error>()
+            .is_some_and(hyper::Error::is_canceled)
+    }) {
         TransportFailure::Connect(msg)
     } else {
         TransportFailure::Io(msg)
     }
 }
 
-/// Whether `error` is a TLS error (rustls' own, or inside an `io::Error`).
+/// Whether `error` is a TLS error: rustls' own, or inside (nested) `io::Error`s.
 fn is_tls(error: &(dyn StdError + 'static)) -> bool {
     #[cfg(feature = "tls")]
-    {
-        let inner = error
-            .downcast_ref::<std::io::Error>()
-            .and_then(|e| e.get_ref())
-            .is_some_and(|e| e.is::<rustls::Error>());
-        inner || error.is::<rustls::Error>()
+    if error.is::<rustls::Error>() {
+        return true;
     }
-    #[cfg(not(feature = "tls"))]
-    {
-        let _ = error;
-        false
-    }
+    let inner = error
+        .downcast_ref::<std::io::Error>()
+        .and_then(|e| e.get_ref());
+    inner.is_some_and(|inner| is_tls(inner))
 }
 
 /// `outer: cause: root cause`, the way hyper's errors are readable.

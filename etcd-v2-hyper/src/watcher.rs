@@ -73,7 +73,11 @@ impl<R: Runtime> Watcher<R> {
         if self.idle.is_none() {
             // The watch went into the abandoned wait: the same watch, made anew, replaces it
             // (its key was checked when the watcher was made).
-            self.idle = self.client.new_watch(&self.key, self.opts).ok().map(Box::new);
+            self.idle = self
+                .client
+                .new_watch(&self.key, self.opts)
+                .ok()
+                .map(Box::new);
         }
         if let Some(watch) = &mut self.idle {
             self.waiting = None;

@@ -42,7 +42,8 @@ impl Cluster {
     /// [`Error::NoEndpoints`] for an empty list, [`Error::Usage`] for a URL that is not
     /// `http(s)://host[:port][/path]`.
     pub fn new(config: Config) -> Result<Self, Error> {
-        let seed = config.seed.unwrap_or_else(entropy_seed);
+        // The core reads no entropy: the adapters seed it (`Config::seed`).
+        let seed = config.seed.unwrap_or(0);
         let mut cluster = Self {
             endpoints: Arc::new([]),
             pinned: 0,
@@ -147,19 +148,4 @@ pub(crate) fn parse_all<S: AsRef<str>>(endpoints: &[S]) -> Result<Vec<Endpoint>,
         .iter()
         .map(|e| Endpoint::parse(e.as_ref()).map_err(Error::from))
         .collect()
-}
-
-/// A seed from the OS's hash keys (no clock read); 0 without `std`.
-pub(crate) fn entropy_seed() -> u64 {
-    #[cfg(feature = "std")]
-    {
-        use core::hash::{BuildHasher, Hasher};
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u64(0x6574_6364_7632);
-        h.finish()
-    }
-    #[cfg(not(feature = "std"))]
-    {
-        0
-    }
 }

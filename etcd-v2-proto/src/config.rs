@@ -111,7 +111,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Path the keys API lives under (Go: `NewKeysAPIWithPrefix`); default `/v2/keys`.
     pub keys_prefix: String,
-    /// Seed of the endpoint shuffle; `None` takes one from the OS.
+    /// Seed of the endpoint shuffle. The core reads no entropy: the runtime crates fill a
+    /// `None` with one from the OS (a core driven directly shuffles with seed 0).
     pub seed: Option<u64>,
     /// Print each request as a curl command to stderr (Go: `EnablecURLDebug`); never shows passwords.
     pub curl_debug: bool,

@@ -118,11 +118,6 @@ impl From<std::io::Error> for DnsError {
     }
 }
 
-/// A fresh query id from the OS's hash keys (not cryptographically strong).
-pub fn query_id() -> u16 {
-    (crate::cluster::entropy_seed() >> 48) as u16
-}
-
 /// The local address to bind a UDP socket to for talking to `server`: the unspecified address
 /// of the same family, any port.
 pub fn bind_addr(server: SocketAddr) -> SocketAddr {

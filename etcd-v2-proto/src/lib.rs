@@ -4,7 +4,8 @@
 //! ([`http::Response`]s of a [`body::Body`]) into typed results, and holds every policy decision of the
 //! client: endpoint pinning and failover, selection modes, redirects, header timeouts and
 //! deadlines, cluster errors, "outcome unknown" for writes that must not be repeated, watch
-//! indices, membership sync. It does no IO, starts no threads and never reads the clock:
+//! indices, membership sync. It does no IO, starts no threads, takes no locks and never reads the clock or the OS's
+//! entropy (seeds come in through [`Config::seed`]):
 //! time comes in as a `now: Instant` argument.
 //!
 //! ## In scope
@@ -23,7 +24,7 @@
 //! `poll(now, &mut cluster)` returns a [`Step`]: `Send(Transmit)` (perform the exchange and
 //! report with `handle_response`/`handle_failure`, then call `decode_answer` with the cluster
 //! lock released), `Wait(instant)` (sleep, then poll again) or `Done(result)`. See [`task`]
-//! for the exact contract, [`op`] for the state diagram and [`run_loop`] for the loop itself.
+//! for the exact contract and [`op`] for the state diagram; the runtime crates hold the loop.
 //!
 //! ## Errors
 //! One [`Error`] enum, typed by who is at fault: usage (nothing sent), etcd / API answers,
@@ -31,15 +32,13 @@
 //! [`Error::OutcomeUnknown`] for a write that may have been applied (writes are sent at most
 //! once by default: [`WriteRetry`]).
 
-#![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(unreachable_pub)]
 
+// Most of the core is written against `core` + `alloc`; it needs `std` for `Instant` and the
+// `http` crate, so it is a `std` crate.
 extern crate alloc;
-// The core needs `std` only for `Instant` and the `http` crate; everything else is `core` +
-// `alloc`, and every `std` use is an explicit `std::` import.
-extern crate std;
 
 pub mod api;
 pub mod body;
@@ -48,8 +47,6 @@ mod cluster;
 mod code;
 mod config;
 pub mod curl;
-#[cfg(feature = "std")]
-pub mod deadlines;
 mod decode;
 pub mod dns;
 pub mod encode;
@@ -60,11 +57,8 @@ mod keys_json;
 mod model;
 pub mod op;
 mod options;
-pub mod pool;
 pub mod redirect;
 mod rng;
-#[cfg(feature = "std")]
-pub mod run_loop;
 pub mod srv;
 mod sync;
 pub mod task;

@@ -231,7 +231,6 @@ impl Timestamp {
     ///
     /// Instants the platform's `SystemTime` cannot represent (e.g. before 1601 on Windows) are
     /// mapped to the Unix epoch instead of panicking.
-    #[cfg(feature = "std")]
     pub fn to_system_time(&self) -> std::time::SystemTime {
         use core::time::Duration;
         use std::time::UNIX_EPOCH;
@@ -248,7 +247,6 @@ impl Timestamp {
     }
 
     /// The instant of a [`std::time::SystemTime`]; `None` outside the years 0000–9999.
-    #[cfg(feature = "std")]
     pub fn from_system_time(time: std::time::SystemTime) -> Option<Self> {
         match time.duration_since(std::time::UNIX_EPOCH) {
             Ok(after) => {
@@ -270,7 +268,6 @@ impl Timestamp {
     /// How long from `now` until this instant; `None` if it is already past (zero when equal).
     ///
     /// For a node's `expiration`, this is the time left to live as seen at `now`.
-    #[cfg(feature = "std")]
     pub fn remaining_at(&self, now: std::time::SystemTime) -> Option<core::time::Duration> {
         self.to_system_time().duration_since(now).ok()
     }
@@ -549,7 +546,6 @@ mod tests {
         assert_eq!(absent, None);
     }
 
-    #[cfg(feature = "std")]
     #[test]
     fn system_time_conversions() {
         use core::time::Duration;

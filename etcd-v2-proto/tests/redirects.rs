@@ -331,6 +331,7 @@ fn a_location_with_userinfo_is_refused() {
 }
 
 #[test]
+#[allow(clippy::disallowed_types)] // the test's log, shared with the rule it gives the config
 fn check_redirect_can_refuse_what_the_policy_allows() {
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let log = std::sync::Arc::clone(&seen);

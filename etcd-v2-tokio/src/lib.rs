@@ -24,8 +24,6 @@
 //! end ([`Error::DeadlineExceeded`] or [`Error::OutcomeUnknown`]).
 
 mod runtime;
-#[cfg(feature = "tls")]
-mod tls;
 
 pub use etcd_v2_hyper::{ResponseBody, Sending, Transport, full_body};
 pub use etcd_v2_proto as proto;
@@ -46,24 +44,3 @@ pub type Watcher = etcd_v2_hyper::Watcher<Tokio>;
 
 /// The default transport: hyper-util's pooled client on tokio.
 pub type HyperTransport = etcd_v2_hyper::HyperTransport<Tokio>;
-
-/// SRV discovery over tokio's UDP sockets (see [`etcd_v2_hyper::discover_srv`]).
-///
-/// # Errors
-/// [`Error::Discovery`] when both lookups fail.
-pub async fn discover_srv(domain: &str, service_name: Option<&str>) -> Result<Vec<String>, Error> {
-    etcd_v2_hyper::discover_srv::<Tokio>(domain, service_name).await
-}
-
-/// [`discover_srv`] with the given nameservers and timeout per nameserver.
-///
-/// # Errors
-/// As [`discover_srv`].
-pub async fn discover_srv_with(
-    nameservers: &[std::net::SocketAddr],
-    domain: &str,
-    service_name: Option<&str>,
-    timeout: std::time::Duration,
-) -> Result<Vec<String>, Error> {
-    etcd_v2_hyper::discover_srv_with::<Tokio>(nameservers, domain, service_name, timeout).await
-}

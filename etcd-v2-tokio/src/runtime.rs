@@ -45,12 +45,11 @@ impl Runtime for Tokio {
     }
 
     #[cfg(feature = "tls")]
-    fn connector(tls: Option<std::sync::Arc<rustls::ClientConfig>>) -> Connector {
+    fn connector(tls: std::sync::Arc<rustls::ClientConfig>) -> Connector {
         let mut tcp = tcp();
         tcp.enforce_http(false);
-        let tls = tls.map_or_else(crate::tls::webpki_config, |c| (*c).clone());
         hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls)
+            .with_tls_config((*tls).clone())
             .https_or_http()
             .enable_http1()
             .wrap_connector(tcp)

@@ -4,7 +4,7 @@ use std::net::{SocketAddr, UdpSocket};
 use std::time::Duration;
 
 use etcd_v2_proto::testing::dns::{EXAMPLE_ENDPOINTS, example_zone, srv_answer};
-use etcd_v2_tokio::{Error, discover_srv_with};
+use etcd_v2_tokio::{Client, Error};
 
 /// A fake DNS server on 127.0.0.1 answering from a small zone (compressed answers, NXDOMAIN
 /// for other names), on its own thread.
@@ -35,7 +35,7 @@ const WANT: [&str; 3] = EXAMPLE_ENDPOINTS;
 
 #[tokio::test]
 async fn discovers_https_then_http() {
-    let got = discover_srv_with(&[fake_dns()], "example.test", None, TIMEOUT)
+    let got = Client::discover_srv_with(&[fake_dns()], "example.test", None, TIMEOUT)
         .await
         .unwrap();
     assert_eq!(got, WANT);
@@ -44,7 +44,7 @@ async fn discovers_https_then_http() {
 #[tokio::test]
 async fn service_name_variant() {
     // `_etcd-client-foo._tcp` does not exist: that lookup's NXDOMAIN is ignored.
-    let got = discover_srv_with(&[fake_dns()], "example.test", Some("foo"), TIMEOUT)
+    let got = Client::discover_srv_with(&[fake_dns()], "example.test", Some("foo"), TIMEOUT)
         .await
         .unwrap();
     assert_eq!(got, ["https://d.example.test:2381"]);
@@ -52,14 +52,14 @@ async fn service_name_variant() {
 
 #[tokio::test]
 async fn both_lookups_failing_is_an_error() {
-    let err = discover_srv_with(&[fake_dns()], "nowhere.test", None, TIMEOUT)
+    let err = Client::discover_srv_with(&[fake_dns()], "nowhere.test", None, TIMEOUT)
         .await
         .unwrap_err();
     assert_eq!(
         err,
         Error::Discovery("dns lookup errors: no such host and no such host".into())
     );
-    let err = discover_srv_with(&[], "example.test", None, TIMEOUT)
+    let err = Client::discover_srv_with(&[], "example.test", None, TIMEOUT)
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Discovery(m) if m.contains("no nameservers")));
@@ -69,11 +69,11 @@ async fn both_lookups_failing_is_an_error() {
 async fn next_nameserver_after_a_timeout() {
     let (_silent, silent) = silent_dns();
     let short = Duration::from_millis(200);
-    let got = discover_srv_with(&[silent, fake_dns()], "example.test", None, short)
+    let got = Client::discover_srv_with(&[silent, fake_dns()], "example.test", None, short)
         .await
         .unwrap();
     assert_eq!(got, WANT);
-    let err = discover_srv_with(&[silent], "example.test", None, short)
+    let err = Client::discover_srv_with(&[silent], "example.test", None, short)
         .await
         .unwrap_err();
     assert_eq!(

@@ -7,7 +7,8 @@ use core::mem;
 use core::time::Duration;
 use std::net::SocketAddr;
 
-use super::{DnsError, parse_srv_response, query_id, srv_query};
+use super::{DnsError, parse_srv_response, srv_query};
+use crate::rng::Rng;
 use crate::srv::{self, SrvError, SrvRecord, SrvScheme};
 
 /// One query datagram to exchange with one nameserver over UDP.
@@ -43,14 +44,15 @@ struct InFlight {
 /// `http` one ([`srv::record_name`]), each asked from the nameservers in order until one gives
 /// an answer that [`DnsError::try_next_server`] accepts (records, NXDOMAIN, an unsendable name);
 /// a timeout, socket error, SERVFAIL, … moves to the next nameserver, and the last such error is
-/// that lookup's. Query ids come from [`query_id`].
+/// that lookup's. Query ids come from a generator seeded by the caller (with OS entropy: an
+/// id an off-path host can guess makes a forged answer easier).
 ///
 /// ```
 /// use std::time::Duration;
 /// use etcd_v2_proto::dns::{DnsStep, SrvDiscovery};
 ///
 /// let server = "192.0.2.53:53".parse().unwrap();
-/// let mut discovery = SrvDiscovery::new("example.com", None, vec![server], Duration::from_secs(2));
+/// let mut discovery = SrvDiscovery::new("example.com", None, vec![server], Duration::from_secs(2), 7);
 /// for _lookup in ["https", "http"] {
 ///     let DnsStep::Send(query) = discovery.poll() else { unreachable!() };
 ///     assert_eq!(query.server, server);
@@ -70,6 +72,8 @@ pub struct SrvDiscovery {
     in_flight: Option<InFlight>,
     /// The finished lookups: https, then http.
     results: Vec<Result<Vec<SrvRecord>, DnsError>>,
+    /// Where query ids come from.
+    ids: Rng,
 }
 
 impl SrvDiscovery {
@@ -80,6 +84,7 @@ impl SrvDiscovery {
         service_name: Option<&str>,
         nameservers: Vec<SocketAddr>,
         timeout: Duration,
+        seed: u64,
     ) -> Self {
         let name = |scheme| srv::record_name(domain, scheme, service_name);
         Self {
@@ -90,6 +95,7 @@ impl SrvDiscovery {
             last: DnsError::NoNameservers,
             in_flight: None,
             results: Vec::with_capacity(2),
+            ids: Rng::new(seed),
         }
     }
 
@@ -113,7 +119,7 @@ impl SrvDiscovery {
                 self.end_lookup(Err(last));
                 continue;
             };
-            let id = query_id();
+            let id = (self.ids.below(1 << 16)) as u16;
             match srv_query(id, name) {
                 Ok(bytes) => {
                     let timeout = self.timeout;
@@ -236,7 +242,7 @@ mod tests {
 
     #[test]
     fn https_then_http_merged() {
-        let mut d = SrvDiscovery::new("example.test", None, vec![addr(1), addr(2)], T);
+        let mut d = SrvDiscovery::new("example.test", None, vec![addr(1), addr(2)], T, 7);
         let q = expect_send(&mut d, addr(1), HTTPS);
         assert!(d.handle_datagram(&answer(&q)));
         let q = expect_send(&mut d, addr(1), HTTP);
@@ -254,7 +260,7 @@ mod tests {
     #[test]
     fn timeouts_and_errors_move_to_the_next_server_in_order() {
         let servers = vec![addr(1), addr(2), addr(3)];
-        let mut d = SrvDiscovery::new("example.test", None, servers, T);
+        let mut d = SrvDiscovery::new("example.test", None, servers, T, 7);
         expect_send(&mut d, addr(1), HTTPS);
         d.handle_timeout();
         let q = expect_send(&mut d, addr(2), HTTPS);
@@ -273,7 +279,7 @@ mod tests {
 
     #[test]
     fn stray_datagrams_are_ignored() {
-        let mut d = SrvDiscovery::new("example.test", None, vec![addr(1), addr(2)], T);
+        let mut d = SrvDiscovery::new("example.test", None, vec![addr(1), addr(2)], T, 7);
         let q = expect_send(&mut d, addr(1), HTTPS);
         let mut other_id = answer(&q);
         other_id[1] ^= 1;
@@ -294,7 +300,7 @@ mod tests {
 
     #[test]
     fn nxdomain_stops_the_lookup_of_that_name() {
-        let mut d = SrvDiscovery::new("https.test", None, vec![addr(1), addr(2)], T);
+        let mut d = SrvDiscovery::new("https.test", None, vec![addr(1), addr(2)], T, 7);
         let q = expect_send(&mut d, addr(1), "_etcd-client-ssl._tcp.https.test");
         assert!(d.handle_datagram(&answer(&q)));
         // NXDOMAIN from the first nameserver: the second one is not asked.
@@ -305,7 +311,7 @@ mod tests {
 
     #[test]
     fn both_failing_is_an_error() {
-        let mut d = SrvDiscovery::new("nowhere.test", None, vec![addr(1), addr(2)], T);
+        let mut d = SrvDiscovery::new("nowhere.test", None, vec![addr(1), addr(2)], T, 7);
         let q = expect_send(&mut d, addr(1), "_etcd-client-ssl._tcp.nowhere.test");
         assert!(d.handle_datagram(&answer(&q)));
         expect_send(&mut d, addr(1), "_etcd-client._tcp.nowhere.test");
@@ -321,12 +327,12 @@ mod tests {
 
     #[test]
     fn no_nameservers_and_invalid_names_send_nothing() {
-        let mut d = SrvDiscovery::new("example.test", Some("foo"), vec![], T);
+        let mut d = SrvDiscovery::new("example.test", Some("foo"), vec![], T, 7);
         assert_eq!(
             done(&mut d).unwrap_err().to_string(),
             "dns lookup errors: no nameservers configured and no nameservers configured"
         );
-        let mut d = SrvDiscovery::new("a..test", None, vec![addr(1)], T);
+        let mut d = SrvDiscovery::new("a..test", None, vec![addr(1)], T, 7);
         let err = done(&mut d).unwrap_err();
         assert!(err.https.contains("empty label"), "{err}");
         assert!(err.http.contains("empty label"), "{err}");
@@ -334,7 +340,7 @@ mod tests {
 
     #[test]
     fn service_name_variant() {
-        let mut d = SrvDiscovery::new("example.test", Some("foo"), vec![addr(1)], T);
+        let mut d = SrvDiscovery::new("example.test", Some("foo"), vec![addr(1)], T, 7);
         let q = expect_send(&mut d, addr(1), "_etcd-client-ssl-foo._tcp.example.test");
         assert!(d.handle_datagram(&answer(&q)));
         let q = expect_send(&mut d, addr(1), "_etcd-client-foo._tcp.example.test");
