@@ -11,27 +11,27 @@
 //! Go mux's `404 page not found`. Headers are the real server's: `X-Etcd-Index`,
 //! `X-Etcd-Cluster-Id`, `X-Raft-Index`, `X-Raft-Term`, `Content-Type`.
 
-use crate::body::Body;
-use alloc::collections::BTreeMap;
-use alloc::format;
-use alloc::string::{String, ToString};
-use alloc::vec::Vec;
-use core::time::Duration;
+use etcd_v2_proto::body::Body;
+use std::collections::BTreeMap;
+use std::format;
+use std::string::{String, ToString};
+use std::time::Duration;
 use std::time::Instant;
+use std::vec::Vec;
 
 use bytes::Bytes;
 use http::{Method, Request, Response};
 
-use super::history::{Event, WatcherId, Watching};
-use super::store::{Store, StoreError, TtlOptions};
-use super::wire::{
+use crate::history::{Event, WatcherId, Watching};
+use crate::store::{Store, StoreError, TtlOptions};
+use crate::wire::{
     Form, JSON, KeyRequest, TEXT, error_json, error_status, event_json, go_json, key_request,
     not_allowed, reply, server_error,
 };
-use crate::code::ErrorCode;
-use crate::encode::unescape_path;
-use crate::error::TransportFailure;
-use crate::model::Member;
+use etcd_v2_proto::ErrorCode;
+use etcd_v2_proto::Member;
+use etcd_v2_proto::TransportFailure;
+use etcd_v2_proto::encode::unescape_path;
 
 /// The cluster id every fake member reports (`X-Etcd-Cluster-Id`).
 pub const CLUSTER_ID: u64 = 0xcdf8_1819_4e3a_8c32;
@@ -86,8 +86,8 @@ impl FakeMember {
         Self {
             id: member_id(index),
             name: format!("fake{index}"),
-            peer_urls: alloc::vec![format!("http://{host}:2380")],
-            client_urls: alloc::vec![format!("http://{host}:2379")],
+            peer_urls: vec![format!("http://{host}:2380")],
+            client_urls: vec![format!("http://{host}:2379")],
             down: false,
             stalled: false,
             fail_with: None,
