@@ -3,8 +3,6 @@
 //! Answers use name compression: every owner name is a pointer to the question, and each
 //! target's longest suffix shared with the question name is a pointer into it.
 
-use std::vec::Vec;
-
 use etcd_v2_proto::srv::SrvRecord;
 
 /// The answer to the SRV `query` from `zone` (owner name → records, names without the trailing

@@ -13,11 +13,8 @@
 
 use etcd_v2_proto::body::Body;
 use std::collections::BTreeMap;
-use std::format;
-use std::string::{String, ToString};
 use std::time::Duration;
 use std::time::Instant;
-use std::vec::Vec;
 
 use bytes::Bytes;
 use http::{Method, Request, Response};
@@ -143,8 +140,8 @@ pub struct FakeCluster {
     pub term: u64,
     /// `X-Raft-Index`: bumped by every write request and quorum read.
     pub raft_index: u64,
-    /// Pending watches and the raft index when they were registered.
-    pending: BTreeMap<WatcherId, u64>,
+    /// Pending watches and the (raft index, store index) when they were registered.
+    pending: BTreeMap<WatcherId, (u64, u64)>,
 }
 
 impl FakeCluster {
@@ -210,8 +207,21 @@ impl FakeCluster {
     pub fn poll_watch(&mut self, id: WatcherId, now: Instant) -> Option<Response<Body>> {
         self.store.expire(now);
         let event = self.store.take_event(id)?;
-        let raft_index = self.pending.remove(&id).unwrap_or(self.raft_index);
+        let (raft_index, _) = self.pending.remove(&id).unwrap_or((self.raft_index, 0));
         Some(self.event_response(&event, 200, raft_index, event_json(&event, false)))
+    }
+
+    /// The head etcd sends as soon as a watch is registered, before its event: 200 and the
+    /// index headers of the registration (`None` if `id` is not pending).
+    pub fn watch_head(&self, id: WatcherId) -> Option<Response<Body>> {
+        let &(raft_index, etcd_index) = self.pending.get(&id)?;
+        let headers = [
+            ("X-Etcd-Cluster-Id", format!("{:x}", self.cluster_id)),
+            ("X-Etcd-Index", etcd_index.to_string()),
+            ("X-Raft-Index", raft_index.to_string()),
+            ("X-Raft-Term", self.term.to_string()),
+        ];
+        Some(reply(200, &headers, JSON, String::new()))
     }
 
     /// Forgets a pending watch (the client gave up).
@@ -319,7 +329,7 @@ impl FakeCluster {
             _ if read && r.wait => match s.watch(now, key, r.recursive, r.wait_index)? {
                 Watching::Ready(event) => event,
                 Watching::Pending(id) => {
-                    self.pending.insert(id, self.raft_index);
+                    self.pending.insert(id, (self.raft_index, s.index()));
                     return Ok(Err(id));
                 }
             },

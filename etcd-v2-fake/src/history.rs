@@ -6,8 +6,6 @@
 //! deletes with a plain string prefix and does not skip hidden keys).
 
 use std::collections::{BTreeMap, VecDeque};
-use std::format;
-use std::string::String;
 
 use crate::store::StoreError;
 use crate::tree::{children_prefix, is_below};

@@ -34,6 +34,7 @@
 pub mod dns;
 pub mod fake_etcd;
 pub mod history;
+mod server;
 pub mod sim;
 pub mod store;
 pub mod tree;
@@ -43,6 +44,7 @@ pub use fake_etcd::{
     CLUSTER_ID, CLUSTER_VERSION, FakeCluster, FakeEtcd, FakeMember, FakeReply, SERVER_VERSION,
 };
 pub use history::{Event, HISTORY, WatcherId, Watching};
+pub use server::FakeServer;
 pub use sim::{MAX_STEPS, Sim, SimRequest};
 pub use store::{DEFAULT_FIRST_INDEX, Store, StoreError, TtlOptions};
 pub use tree::{WALL_EPOCH_UNIX, clean};

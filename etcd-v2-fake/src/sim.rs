@@ -5,10 +5,8 @@
 //! TTL expiry (or its deadline). The only clock read is the epoch taken in [`Sim::new`].
 
 use etcd_v2_proto::body::Body;
-use std::string::{String, ToString};
 use std::time::Duration;
 use std::time::Instant;
-use std::vec::Vec;
 
 use http::{Method, Response};
 

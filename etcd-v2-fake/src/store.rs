@@ -5,11 +5,8 @@
 //! expires within ~0.5 s of the expiration, the model exactly at it. Errors carry the code,
 //! cause and index etcd puts in its `{"errorCode":…}` answer for the same failure.
 
-use std::format;
-use std::string::{String, ToString};
 use std::time::Duration;
 use std::time::Instant;
-use std::vec::Vec;
 
 use crate::history::{Event, History, WatcherId, Watching};
 use crate::tree::{Entry, Tree, ancestors_and_self, clean, parent};
@@ -81,6 +78,12 @@ impl Store {
             index: first.max(1) - 1,
             history: History::default(),
         }
+    }
+
+    /// Shows the epoch as `wall` (time since the Unix epoch) in `expiration` fields, instead
+    /// of [`crate::WALL_EPOCH_UNIX`]: a store on real time shows real expirations.
+    pub fn set_wall_epoch(&mut self, wall: Duration) {
+        self.tree.set_wall_epoch(wall);
     }
 
     /// The current index (that of the last write).

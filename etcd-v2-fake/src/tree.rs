@@ -4,11 +4,8 @@
 //! unsorted order is arbitrary, so sorted is one of its valid orders.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::format;
-use std::string::{String, ToString};
 use std::time::Duration;
 use std::time::Instant;
-use std::vec::Vec;
 
 use crate::store::StoreError;
 use etcd_v2_proto::ErrorCode;
@@ -16,7 +13,8 @@ use etcd_v2_proto::Node;
 use etcd_v2_proto::Timestamp;
 use etcd_v2_proto::encode::clean_path;
 
-/// Wall-clock time of the simulated epoch, for `expiration` (2026-01-01T00:00:00Z).
+/// Wall-clock time of a store's epoch unless set otherwise, for `expiration`
+/// (2026-01-01T00:00:00Z).
 pub const WALL_EPOCH_UNIX: i64 = 1_767_225_600;
 
 /// A file or directory.
@@ -66,6 +64,8 @@ pub(crate) struct Tree {
     nodes: BTreeMap<String, Entry>,
     ttls: BTreeSet<(Instant, String)>,
     epoch: Instant,
+    /// The wall-clock time of `epoch`, since the Unix epoch.
+    wall_epoch: Duration,
 }
 
 impl Tree {
@@ -74,7 +74,13 @@ impl Tree {
             nodes: BTreeMap::new(),
             ttls: BTreeSet::new(),
             epoch,
+            wall_epoch: Duration::from_secs(WALL_EPOCH_UNIX.unsigned_abs()),
         }
+    }
+
+    /// Shows `epoch` as `wall` (time since the Unix epoch) in `expiration` fields.
+    pub(crate) fn set_wall_epoch(&mut self, wall: Duration) {
+        self.wall_epoch = wall;
     }
 
     pub(crate) fn get(&self, key: &str) -> Option<&Entry> {
@@ -194,11 +200,12 @@ impl Tree {
         self.render(key, self.get(key), false, false, now)
     }
 
-    /// The wall-clock `expiration` of a simulated instant.
+    /// The wall-clock `expiration` of an instant.
     fn wall(&self, at: Instant) -> Option<Timestamp> {
-        let d = at.saturating_duration_since(self.epoch);
-        let secs = WALL_EPOCH_UNIX.checked_add(i64::try_from(d.as_secs()).ok()?)?;
-        Timestamp::from_unix(secs, d.subsec_nanos())
+        let d = self
+            .wall_epoch
+            .checked_add(at.saturating_duration_since(self.epoch))?;
+        Timestamp::from_unix(i64::try_from(d.as_secs()).ok()?, d.subsec_nanos())
     }
 }
 

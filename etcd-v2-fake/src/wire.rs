@@ -5,9 +5,6 @@
 //! escapes, a final `\n`).
 
 use etcd_v2_proto::body::Body;
-use std::format;
-use std::string::{String, ToString};
-use std::vec::Vec;
 
 use bytes::Bytes;
 use http::{Method, Request, Response, header};
