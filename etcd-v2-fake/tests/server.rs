@@ -142,6 +142,25 @@ fn a_waiting_watch_does_not_block_other_connections() {
 }
 
 #[test]
+fn an_http_1_0_watch_gets_one_plain_answer() {
+    let server = FakeServer::start(1).unwrap();
+    let endpoint = server.endpoints()[0].clone();
+    let mut watcher = Conn::open(&endpoint);
+    watcher.send("GET /v2/keys/w?wait=true HTTP/1.0\r\n\r\n");
+    let mut writer = Conn::open(&endpoint);
+    writer.request("PUT", "/v2/keys/w", "value=v");
+    assert_eq!(writer.answer().0, "HTTP/1.1 201 Created");
+    let (status, headers, body) = watcher.answer();
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert!(
+        headers.iter().all(|(n, _)| n != "transfer-encoding"),
+        "{headers:?}"
+    );
+    assert!(body.starts_with("{\"action\":\"set\""), "{body}");
+    assert!(watcher.closed());
+}
+
+#[test]
 fn a_ttl_running_out_wakes_a_watch() {
     let server = FakeServer::start(1).unwrap();
     let mut c = Conn::open(&server.endpoints()[0]);

@@ -1,16 +1,16 @@
 //! One client connection: requests in order, each answered by one fake member on real time
 //!
 //! The clock is `Instant::now()` at each request. A watch with no event yet gets its head at
-//! once (as etcd flushes it), then waits, without holding the cluster, for a write by another
-//! connection or for the next TTL expiry; it ends when the client goes away or the server
-//! stops.
+//! once, as etcd flushes it (not over HTTP/1.0), and its body later as one chunk. It waits
+//! without holding the cluster, for a write by another connection or for the next TTL expiry,
+//! and ends early when the client goes away or the server stops.
 
 use std::io::{BufReader, ErrorKind};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use etcd_v2_proto::body::Body;
-use http::{Method, Request, Response};
+use http::{Method, Request, Response, Version};
 
 use super::http1::{self, ReadError};
 use super::shared::Shared;
@@ -57,6 +57,14 @@ pub(crate) fn serve(shared: &Shared, member: usize, stream: TcpStream) {
         let out = conn.get_mut();
         let written = match answer(shared, member, request) {
             Answer::Now(response) => http1::write_response(out, &response, head_only, !keep_alive),
+            // HTTP/1.0 has no chunks: the whole answer goes out once the event came.
+            Answer::Watch(id, head) if request.version() == Version::HTTP_10 => {
+                let Some(body) = wait_for_event(shared, id, &probe) else {
+                    return;
+                };
+                let response = head.map(|_| Body::from(body));
+                http1::write_response(out, &response, false, !keep_alive)
+            }
             Answer::Watch(id, head) => match http1::write_chunked_head(out, &head) {
                 Ok(()) => match wait_for_event(shared, id, &probe) {
                     Some(body) => http1::write_last_chunk(out, &body),
