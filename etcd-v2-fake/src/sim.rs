@@ -64,7 +64,7 @@ impl Sim {
     /// # Errors
     /// As [`Cluster::new`] (no endpoints, a bad URL).
     pub fn with_config(members: usize, mut config: Config) -> Result<Self, Error> {
-        #[allow(clippy::disallowed_methods)] // the sim's epoch: its only clock read
+        // The sim's only clock read: its epoch.
         let epoch = Instant::now();
         let fake = FakeCluster::new(members, epoch);
         if config.endpoints.is_empty() {
