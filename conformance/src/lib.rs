@@ -1,7 +1,8 @@
 //! Conformance harness for the etcd v2 clients: fixtures that run real etcd
 //! processes (see [`etcd_process`]), a uniform blocking view of every adapter
-//! ([`sut`]) and the scenario suite that drives each adapter against real etcd
-//! ([`scenarios`], run by `tests/suite.rs`).
+//! ([`sut`]) and the scenario suite that drives each adapter against real etcd, and
+//! against the fake etcd of `etcd-v2-fake` where it models the scenario ([`scenarios`], run
+//! by `tests/suite.rs`).
 
 /// Fails the scenario (or attack) with a formatted message unless `cond` holds.
 macro_rules! ensure {

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use async_std::task::block_on;
 use etcd_v2_async_std::{Client, Error};
-use etcd_v2_proto::testing::dns::{EXAMPLE_ENDPOINTS, example_zone, srv_answer};
+use etcd_v2_fake::dns::{EXAMPLE_ENDPOINTS, example_zone, srv_answer};
 
 /// A fake DNS server on 127.0.0.1 answering from a small zone (compressed answers, NXDOMAIN
 /// for other names), on its own thread.

@@ -62,10 +62,6 @@ mod rng;
 pub mod srv;
 mod sync;
 pub mod task;
-/// An in-memory fake etcd v2 cluster and a simulated-time driver, for tests only: not a stable
-/// API (feature `testing`).
-#[cfg(feature = "testing")]
-pub mod testing;
 mod timestamp;
 pub mod watch;
 

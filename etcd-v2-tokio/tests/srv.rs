@@ -3,7 +3,7 @@
 use std::net::{SocketAddr, UdpSocket};
 use std::time::Duration;
 
-use etcd_v2_proto::testing::dns::{EXAMPLE_ENDPOINTS, example_zone, srv_answer};
+use etcd_v2_fake::dns::{EXAMPLE_ENDPOINTS, example_zone, srv_answer};
 use etcd_v2_tokio::{Client, Error};
 
 /// A fake DNS server on 127.0.0.1 answering from a small zone (compressed answers, NXDOMAIN

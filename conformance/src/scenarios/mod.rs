@@ -1,14 +1,17 @@
-//! The scenario suite: one set of scenarios, run through every adapter against real etcd.
+//! The scenario suite: one set of scenarios, run through every adapter against real etcd, and
+//! those the fake models also against the in-memory fake etcd ([`etcd_v2_fake::FakeServer`]).
 //!
 //! A scenario is a plain function `fn(&Ctx) -> Result<(), String>` (it may also panic with a
-//! clear message). [`SCENARIOS`] lists them with what etcd they need; [`run_scenario`] gives
-//! one a context for one adapter. Scenarios that share the single member (`Needs::Shared`)
-//! only touch keys below their own [`Ctx::prefix`], so they can run in parallel.
+//! clear message). [`SCENARIOS`] lists them with what etcd they need and whether they also
+//! run on the fake; [`run_scenario`] gives one a context for one adapter and one backend.
+//! Scenarios that share the single member (`Needs::Shared`) only touch keys below their own
+//! [`Ctx::prefix`], so they can run in parallel.
 
 use std::fmt::{Debug, Display};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
+use etcd_v2_fake::FakeServer;
 use etcd_v2_proto::{Config, Error, ErrorCode, KeysResponse, Node};
 
 use crate::etcd_process::EtcdCluster;
@@ -49,16 +52,43 @@ pub enum Needs {
     OwnCluster3Isolable,
 }
 
+/// Which servers a scenario runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Backends {
+    /// Real etcd only: the scenario needs what the fake does not model (auth, member
+    /// changes, stats, killed or stopped members, faults, replication).
+    EtcdOnly,
+    /// Real etcd, and the fake with as many members as [`Needs`] asks for.
+    EtcdAndFake,
+}
+
+/// The server of one trial.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Backend {
+    /// Real etcd members.
+    Etcd,
+    /// The in-memory fake etcd over loopback HTTP.
+    Fake,
+}
+
 /// A scenario: `Err` (or a panic) with a message saying what differed.
 pub type Scenario = fn(&Ctx<'_>) -> Result<(), String>;
 
+/// What a scenario runs against.
+#[derive(Clone, Copy)]
+pub enum Server<'a> {
+    /// Real etcd (shared or the scenario's own).
+    Etcd(&'a Mutex<EtcdCluster>),
+    /// The fake etcd of this trial.
+    Fake(&'a FakeServer),
+}
+
 /// Everything a scenario gets.
 pub struct Ctx<'a> {
-    /// The client under test, configured with every member of [`Ctx::etcd`].
+    /// The client under test, configured with every member of [`Ctx::server`].
     pub sut: Sut,
-    /// The etcd the scenario runs against (shared or its own); lock it to kill, stop or
-    /// restart members, which only scenarios with their own cluster may do.
-    pub etcd: &'a Mutex<EtcdCluster>,
+    /// The server the scenario runs against.
+    pub server: Server<'a>,
     /// A key directory unique to this (scenario, adapter), e.g. `/conformance/keys_set_get/tokio`.
     pub prefix: String,
 }
@@ -69,24 +99,48 @@ impl Ctx<'_> {
         self.sut.adapter()
     }
 
+    /// The real etcd the scenario runs against; lock it to kill, stop or restart members,
+    /// which only scenarios with their own cluster may do.
+    ///
+    /// # Panics
+    /// On the fake: a scenario that needs real members is [`Backends::EtcdOnly`].
+    pub fn etcd(&self) -> &Mutex<EtcdCluster> {
+        match self.server {
+            Server::Etcd(etcd) => etcd,
+            Server::Fake(_) => panic!("this scenario needs real etcd: mark it Backends::EtcdOnly"),
+        }
+    }
+
     /// `<prefix>/<rel>`.
     pub fn key(&self, rel: &str) -> String {
         format!("{}/{rel}", self.prefix)
     }
 
-    /// The cluster, locked (a panic in another scenario cannot leave it half-updated).
+    /// The real cluster, locked (a panic in another scenario cannot leave it half-updated).
+    ///
+    /// # Panics
+    /// On the fake, as [`Ctx::etcd`].
     pub fn cluster(&self) -> MutexGuard<'_, EtcdCluster> {
-        self.etcd.lock().unwrap_or_else(PoisonError::into_inner)
+        self.etcd().lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Client URLs of every member.
     pub fn urls(&self) -> Vec<String> {
-        self.cluster().client_urls()
+        match self.server {
+            Server::Etcd(_) => self.cluster().client_urls(),
+            Server::Fake(fake) => fake.endpoints(),
+        }
     }
 
     /// Client URL of member `i`.
+    ///
+    /// # Panics
+    /// If there is no member `i`.
     pub fn url(&self, i: usize) -> String {
-        self.cluster().client_url(i)
+        match self.server {
+            Server::Etcd(_) => self.cluster().client_url(i),
+            Server::Fake(fake) => fake.endpoints()[i].clone(),
+        }
     }
 
     /// Another client of the same adapter.
@@ -98,75 +152,94 @@ impl Ctx<'_> {
     }
 }
 
-/// Builds [`SCENARIOS`]: each entry is `Needs => module::function`, named after the function.
+/// One registered scenario.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry {
+    /// The scenario's name: its function's.
+    pub name: &'static str,
+    /// What etcd it needs (on the fake: one member, or three for `OwnCluster3*`).
+    pub needs: Needs,
+    /// Whether it also runs on the fake.
+    pub backends: Backends,
+    /// The scenario itself.
+    pub run: Scenario,
+}
+
+/// Builds [`SCENARIOS`]: each entry is `Needs, Backends => module::function`, named after the
+/// function.
 macro_rules! registry {
-    ($($needs:ident => $module:ident::$name:ident,)*) => {
-        &[$((stringify!($name), Needs::$needs, $module::$name),)*]
+    ($($needs:ident, $backends:ident => $module:ident::$name:ident,)*) => {
+        &[$(Entry {
+            name: stringify!($name),
+            needs: Needs::$needs,
+            backends: Backends::$backends,
+            run: $module::$name,
+        },)*]
     };
 }
 
-/// Every scenario with its name and what etcd it needs, in the order trials are scheduled
-/// (own three-member clusters first: they are the slowest).
-pub const SCENARIOS: &[(&str, Needs, Scenario)] = registry![
-    OwnCluster3Isolable => under_faults::faults_register_linearizable,
-    OwnCluster3Isolable => under_faults::faults_cas_counter_audit,
-    OwnCluster3Isolable => under_faults::faults_plain_reads_on_isolated_member_are_stale,
-    OwnCluster3 => at_most_once::at_most_once_set_to_stopped_member,
-    OwnCluster3 => at_most_once::at_most_once_cas_with_lost_answer,
-    OwnCluster3 => at_most_once::at_most_once_deadline_after_send,
-    OwnCluster3 => at_most_once::at_most_once_no_hidden_resend,
-    OwnCluster3 => members::members_add_update_remove,
-    OwnCluster3 => members::members_sync_learns_all_endpoints,
-    OwnCluster3 => cluster_info::cluster_info_three_members,
-    OwnCluster3 => failover::failover_read_after_killing_pinned,
-    OwnCluster3 => failover::failover_sigstopped_member_header_timeout,
-    OwnCluster3 => failover::failover_watch_continues_after_member_kill,
-    OwnCluster3 => failover::failover_watch_skips_stopped_member,
-    OwnSingle => watch::watch_event_index_cleared,
-    OwnSingle => auth::auth_users_roles_permissions,
-    OwnSingle => failover::failover_create_on_killed_only_endpoints,
-    OwnSingle => failover::failover_create_on_stale_pooled_connections,
-    OwnUnixSocket => unix_socket::unix_socket_example,
-    Shared => keys::keys_set_get,
-    Shared => keys::keys_create_update,
-    Shared => keys::keys_delete,
-    Shared => keys::keys_create_in_order,
-    Shared => keys::keys_quorum_get,
-    Shared => keys::keys_no_value_on_success,
-    Shared => keys::keys_hidden,
-    Shared => keys::keys_custom_prefix_and_endpoint_path,
-    Shared => conditions::keys_cas_on_value,
-    Shared => conditions::keys_cas_on_index,
-    Shared => conditions::keys_cas_on_exist,
-    Shared => conditions::keys_cad_on_value,
-    Shared => conditions::keys_cad_on_index,
-    Shared => ttl::ttl_node_fields,
-    Shared => ttl::ttl_key_expires,
-    Shared => ttl::ttl_refresh_keeps_value_and_wakes_no_watcher,
-    Shared => dirs::dirs_mkdir_and_list,
-    Shared => dirs::dirs_delete,
-    Shared => dirs::dirs_deep_and_large_listings,
-    Shared => errors::errors_typed_codes,
-    Shared => errors::errors_usage_nothing_sent,
-    Shared => errors::errors_body_too_large,
-    Shared => watch::watch_one_shot_future_only,
-    Shared => watch::watch_after_index_returns_past_event,
-    Shared => watch::watch_recursive,
-    Shared => watch::watch_stream_without_gaps,
-    Shared => watch::watch_ancestor_delete,
-    Shared => watch::watch_with_timeout,
-    Shared => watch::watch_from_now_after_a_deadline_loses_nothing,
-    Shared => watch::watch_abandoned_wait_loses_nothing,
-    Shared => members::members_list_and_leader,
-    Shared => cluster_info::cluster_info_single_member,
-    Shared => names::names_awkward_keys_round_trip,
-    Shared => names::names_path_cleaning,
-    Shared => go_examples::go_example_set_get,
-    Shared => go_examples::go_example_my_nodes_sorted,
-    Shared => go_examples::go_example_create_delete_prev_value,
-    Shared => go_examples::go_example_timeout,
-    Shared => go_doc::go_doc_examples,
-    Shared => failover::failover_create_past_unreachable_member,
+/// Every scenario with its name, what etcd it needs and whether it also runs on the fake, in
+/// the order trials are scheduled (own three-member clusters first: they are the slowest).
+pub const SCENARIOS: &[Entry] = registry![
+    OwnCluster3Isolable, EtcdOnly => under_faults::faults_register_linearizable,
+    OwnCluster3Isolable, EtcdOnly => under_faults::faults_cas_counter_audit,
+    OwnCluster3Isolable, EtcdOnly => under_faults::faults_plain_reads_on_isolated_member_are_stale,
+    OwnCluster3, EtcdOnly => at_most_once::at_most_once_set_to_stopped_member,
+    OwnCluster3, EtcdOnly => at_most_once::at_most_once_cas_with_lost_answer,
+    OwnCluster3, EtcdOnly => at_most_once::at_most_once_deadline_after_send,
+    OwnCluster3, EtcdOnly => at_most_once::at_most_once_no_hidden_resend,
+    OwnCluster3, EtcdOnly => members::members_add_update_remove,
+    OwnCluster3, EtcdOnly => members::members_sync_learns_all_endpoints,
+    OwnCluster3, EtcdOnly => cluster_info::cluster_info_three_members,
+    OwnCluster3, EtcdOnly => failover::failover_read_after_killing_pinned,
+    OwnCluster3, EtcdOnly => failover::failover_sigstopped_member_header_timeout,
+    OwnCluster3, EtcdOnly => failover::failover_watch_continues_after_member_kill,
+    OwnCluster3, EtcdOnly => failover::failover_watch_skips_stopped_member,
+    OwnSingle, EtcdAndFake => watch::watch_event_index_cleared,
+    OwnSingle, EtcdOnly => auth::auth_users_roles_permissions,
+    OwnSingle, EtcdOnly => failover::failover_create_on_killed_only_endpoints,
+    OwnSingle, EtcdOnly => failover::failover_create_on_stale_pooled_connections,
+    OwnUnixSocket, EtcdOnly => unix_socket::unix_socket_example,
+    Shared, EtcdAndFake => keys::keys_set_get,
+    Shared, EtcdAndFake => keys::keys_create_update,
+    Shared, EtcdAndFake => keys::keys_delete,
+    Shared, EtcdAndFake => keys::keys_create_in_order,
+    Shared, EtcdAndFake => keys::keys_quorum_get,
+    Shared, EtcdAndFake => keys::keys_no_value_on_success,
+    Shared, EtcdAndFake => keys::keys_hidden,
+    Shared, EtcdAndFake => keys::keys_custom_prefix_and_endpoint_path,
+    Shared, EtcdAndFake => conditions::keys_cas_on_value,
+    Shared, EtcdAndFake => conditions::keys_cas_on_index,
+    Shared, EtcdAndFake => conditions::keys_cas_on_exist,
+    Shared, EtcdAndFake => conditions::keys_cad_on_value,
+    Shared, EtcdAndFake => conditions::keys_cad_on_index,
+    Shared, EtcdAndFake => ttl::ttl_node_fields,
+    Shared, EtcdAndFake => ttl::ttl_key_expires,
+    Shared, EtcdAndFake => ttl::ttl_refresh_keeps_value_and_wakes_no_watcher,
+    Shared, EtcdAndFake => dirs::dirs_mkdir_and_list,
+    Shared, EtcdAndFake => dirs::dirs_delete,
+    Shared, EtcdAndFake => dirs::dirs_deep_and_large_listings,
+    Shared, EtcdAndFake => errors::errors_typed_codes,
+    Shared, EtcdAndFake => errors::errors_usage_nothing_sent,
+    Shared, EtcdAndFake => errors::errors_body_too_large,
+    Shared, EtcdAndFake => watch::watch_one_shot_future_only,
+    Shared, EtcdAndFake => watch::watch_after_index_returns_past_event,
+    Shared, EtcdAndFake => watch::watch_recursive,
+    Shared, EtcdAndFake => watch::watch_stream_without_gaps,
+    Shared, EtcdAndFake => watch::watch_ancestor_delete,
+    Shared, EtcdAndFake => watch::watch_with_timeout,
+    Shared, EtcdAndFake => watch::watch_from_now_after_a_deadline_loses_nothing,
+    Shared, EtcdAndFake => watch::watch_abandoned_wait_loses_nothing,
+    Shared, EtcdOnly => members::members_list_and_leader,
+    Shared, EtcdOnly => cluster_info::cluster_info_single_member,
+    Shared, EtcdAndFake => names::names_awkward_keys_round_trip,
+    Shared, EtcdAndFake => names::names_path_cleaning,
+    Shared, EtcdAndFake => go_examples::go_example_set_get,
+    Shared, EtcdAndFake => go_examples::go_example_my_nodes_sorted,
+    Shared, EtcdAndFake => go_examples::go_example_create_delete_prev_value,
+    Shared, EtcdAndFake => go_examples::go_example_timeout,
+    Shared, EtcdAndFake => go_doc::go_doc_examples,
+    Shared, EtcdAndFake => failover::failover_create_past_unreachable_member,
 ];
 
 /// `(adapter, scenario, why)`: trials known to fail because of an adapter bug. The suite
@@ -181,18 +254,19 @@ pub fn known_failure(adapter: Adapter, scenario: &str) -> Option<&'static str> {
         .map(|(_, _, why)| *why)
 }
 
-/// Runs one scenario through one adapter: starts the etcd it needs (or takes `shared`),
-/// builds the client over every member and calls it with a fresh prefix.
+/// Runs one scenario through one adapter on real etcd: starts the etcd it needs (or takes
+/// `shared`), builds the client over every member and calls it with a fresh prefix.
 ///
 /// # Errors
 /// The fixture could not start etcd, or the scenario failed.
-pub fn run_scenario(
+pub fn run_scenario<'a>(
     adapter: Adapter,
-    name: &str,
-    needs: Needs,
-    scenario: Scenario,
-    shared: &Mutex<EtcdCluster>,
+    entry: &Entry,
+    shared: impl FnOnce() -> Result<&'a Mutex<EtcdCluster>, String>,
 ) -> Result<(), String> {
+    let Entry {
+        name, needs, run, ..
+    } = *entry;
     let own = match needs {
         Needs::Shared => None,
         Needs::OwnSingle => Some(EtcdCluster::single()),
@@ -205,17 +279,44 @@ pub fn run_scenario(
         Some(Err(e)) => return Err(format!("starting etcd: {e}")),
         None => None,
     };
-    let etcd = own.as_ref().unwrap_or(shared);
-    let urls = etcd
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .client_urls();
+    let etcd = match &own {
+        Some(own) => own,
+        None => shared()?,
+    };
+    run_on(adapter, name, run, Server::Etcd(etcd))
+}
+
+/// Runs one scenario through one adapter on a fake etcd of its own, with one member (three
+/// for `OwnCluster3*`).
+///
+/// # Errors
+/// The scenario is [`Backends::EtcdOnly`], the fake could not start, or the scenario failed.
+pub fn run_scenario_on_fake(adapter: Adapter, entry: &Entry) -> Result<(), String> {
+    if entry.backends == Backends::EtcdOnly {
+        return Err(format!("{} does not run on the fake", entry.name));
+    }
+    let members = match entry.needs {
+        Needs::OwnCluster3 | Needs::OwnCluster3Isolable => 3,
+        Needs::Shared | Needs::OwnSingle | Needs::OwnUnixSocket => 1,
+    };
+    let fake = FakeServer::start(members).map_err(|e| format!("starting the fake: {e}"))?;
+    run_on(adapter, entry.name, entry.run, Server::Fake(&fake))
+}
+
+fn run_on(adapter: Adapter, name: &str, run: Scenario, server: Server<'_>) -> Result<(), String> {
+    let urls = match server {
+        Server::Etcd(etcd) => etcd
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .client_urls(),
+        Server::Fake(fake) => fake.endpoints(),
+    };
     let ctx = Ctx {
         sut: Sut::new(adapter, Config::new(urls)).ctx("building the client")?,
-        etcd,
+        server,
         prefix: format!("/conformance/{name}/{adapter}"),
     };
-    scenario(&ctx)
+    run(&ctx)
 }
 
 /// Turns a client error into a scenario failure naming the step.

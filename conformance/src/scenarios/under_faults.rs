@@ -159,7 +159,7 @@ fn register_worker(ctx: &Ctx<'_>, w: usize, sut: &Sut, end: Instant, seed: u64) 
 /// history must be linearizable, with unknown writes allowed to land at any later time.
 pub fn faults_register_linearizable(ctx: &Ctx<'_>) -> Result<(), String> {
     let rig = Rig::new(ctx)?;
-    let (per_worker, faults) = rig.run(ctx.etcd, REGISTER_RUN, |w, sut, end| {
+    let (per_worker, faults) = rig.run(ctx.etcd(), REGISTER_RUN, |w, sut, end| {
         register_worker(ctx, w, sut, end, rig.seed)
     })?;
     let records: Vec<Record> = per_worker.into_iter().flatten().collect();
@@ -194,7 +194,7 @@ pub fn faults_cas_counter_audit(ctx: &Ctx<'_>) -> Result<(), String> {
     let direct = ctx.sut_with(Config::new(ctx.urls()))?;
     let start = direct.set(&k, "0", &SetOptions::default()).ctx("set 0")?;
     let start_index = node(&start)?.modified_index;
-    let (per_worker, faults) = rig.run(ctx.etcd, COUNTER_RUN, |w, sut, end| {
+    let (per_worker, faults) = rig.run(ctx.etcd(), COUNTER_RUN, |w, sut, end| {
         let mut records = Vec::new();
         while Instant::now() < end {
             // Paced, so the counter lasts through several faults.

@@ -3,9 +3,7 @@
 //! Answers use name compression: every owner name is a pointer to the question, and each
 //! target's longest suffix shared with the question name is a pointer into it.
 
-use alloc::vec::Vec;
-
-use crate::srv::SrvRecord;
+use etcd_v2_proto::srv::SrvRecord;
 
 /// The answer to the SRV `query` from `zone` (owner name → records, names without the trailing
 /// dot, matched case-insensitively): the records, or NXDOMAIN for a name not in the zone.
@@ -15,7 +13,7 @@ use crate::srv::SrvRecord;
 /// ```
 /// use etcd_v2_proto::dns::{parse_srv_response, srv_query, DnsError};
 /// use etcd_v2_proto::srv::SrvRecord;
-/// use etcd_v2_proto::testing::dns::srv_answer;
+/// use etcd_v2_fake::dns::srv_answer;
 ///
 /// let record = SrvRecord { target: "a.example.test".into(), port: 2379, priority: 0, weight: 0 };
 /// let zone = [("_etcd-client._tcp.example.test", vec![record.clone()])];
@@ -98,23 +96,20 @@ pub fn srv_answer<R: AsRef<[SrvRecord]>>(query: &[u8], zone: &[(&str, R)]) -> Op
 /// http record, and one https record for the service name `foo` (targets are absolute names).
 pub fn example_zone() -> Vec<(&'static str, Vec<SrvRecord>)> {
     let record = |target: &str, port| SrvRecord {
-        target: alloc::format!("{target}.example.test."),
+        target: format!("{target}.example.test."),
         port,
         priority: 0,
         weight: 0,
     };
-    alloc::vec![
+    vec![
         (
             "_etcd-client-ssl._tcp.example.test",
-            alloc::vec![record("a", 2379), record("b", 2380)],
+            vec![record("a", 2379), record("b", 2380)],
         ),
-        (
-            "_etcd-client._tcp.example.test",
-            alloc::vec![record("c", 2379)]
-        ),
+        ("_etcd-client._tcp.example.test", vec![record("c", 2379)]),
         (
             "_etcd-client-ssl-foo._tcp.example.test",
-            alloc::vec![record("d", 2381)],
+            vec![record("d", 2381)],
         ),
     ]
 }

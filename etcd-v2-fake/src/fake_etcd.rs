@@ -11,27 +11,24 @@
 //! Go mux's `404 page not found`. Headers are the real server's: `X-Etcd-Index`,
 //! `X-Etcd-Cluster-Id`, `X-Raft-Index`, `X-Raft-Term`, `Content-Type`.
 
-use crate::body::Body;
-use alloc::collections::BTreeMap;
-use alloc::format;
-use alloc::string::{String, ToString};
-use alloc::vec::Vec;
-use core::time::Duration;
+use etcd_v2_proto::body::Body;
+use std::collections::BTreeMap;
+use std::time::Duration;
 use std::time::Instant;
 
 use bytes::Bytes;
 use http::{Method, Request, Response};
 
-use super::history::{Event, WatcherId, Watching};
-use super::store::{Store, StoreError, TtlOptions};
-use super::wire::{
+use crate::history::{Event, WatcherId, Watching};
+use crate::store::{Store, StoreError, TtlOptions};
+use crate::wire::{
     Form, JSON, KeyRequest, TEXT, error_json, error_status, event_json, go_json, key_request,
     not_allowed, reply, server_error,
 };
-use crate::code::ErrorCode;
-use crate::encode::unescape_path;
-use crate::error::TransportFailure;
-use crate::model::Member;
+use etcd_v2_proto::ErrorCode;
+use etcd_v2_proto::Member;
+use etcd_v2_proto::TransportFailure;
+use etcd_v2_proto::encode::unescape_path;
 
 /// The cluster id every fake member reports (`X-Etcd-Cluster-Id`).
 pub const CLUSTER_ID: u64 = 0xcdf8_1819_4e3a_8c32;
@@ -86,8 +83,8 @@ impl FakeMember {
         Self {
             id: member_id(index),
             name: format!("fake{index}"),
-            peer_urls: alloc::vec![format!("http://{host}:2380")],
-            client_urls: alloc::vec![format!("http://{host}:2379")],
+            peer_urls: vec![format!("http://{host}:2380")],
+            client_urls: vec![format!("http://{host}:2379")],
             down: false,
             stalled: false,
             fail_with: None,
@@ -143,8 +140,8 @@ pub struct FakeCluster {
     pub term: u64,
     /// `X-Raft-Index`: bumped by every write request and quorum read.
     pub raft_index: u64,
-    /// Pending watches and the raft index when they were registered.
-    pending: BTreeMap<WatcherId, u64>,
+    /// Pending watches and the (raft index, store index) when they were registered.
+    pending: BTreeMap<WatcherId, (u64, u64)>,
 }
 
 impl FakeCluster {
@@ -210,8 +207,21 @@ impl FakeCluster {
     pub fn poll_watch(&mut self, id: WatcherId, now: Instant) -> Option<Response<Body>> {
         self.store.expire(now);
         let event = self.store.take_event(id)?;
-        let raft_index = self.pending.remove(&id).unwrap_or(self.raft_index);
+        let (raft_index, _) = self.pending.remove(&id).unwrap_or((self.raft_index, 0));
         Some(self.event_response(&event, 200, raft_index, event_json(&event, false)))
+    }
+
+    /// The head etcd sends as soon as a watch is registered, before its event: 200 and the
+    /// index headers of the registration (`None` if `id` is not pending).
+    pub fn watch_head(&self, id: WatcherId) -> Option<Response<Body>> {
+        let &(raft_index, etcd_index) = self.pending.get(&id)?;
+        let headers = [
+            ("X-Etcd-Cluster-Id", format!("{:x}", self.cluster_id)),
+            ("X-Etcd-Index", etcd_index.to_string()),
+            ("X-Raft-Index", raft_index.to_string()),
+            ("X-Raft-Term", self.term.to_string()),
+        ];
+        Some(reply(200, &headers, JSON, String::new()))
     }
 
     /// Forgets a pending watch (the client gave up).
@@ -319,7 +329,7 @@ impl FakeCluster {
             _ if read && r.wait => match s.watch(now, key, r.recursive, r.wait_index)? {
                 Watching::Ready(event) => event,
                 Watching::Pending(id) => {
-                    self.pending.insert(id, self.raft_index);
+                    self.pending.insert(id, (self.raft_index, s.index()));
                     return Ok(Err(id));
                 }
             },

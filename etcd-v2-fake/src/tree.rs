@@ -3,34 +3,32 @@
 //! The root `/` is implicit (never an entry). Listings are always in key order: etcd's
 //! unsorted order is arbitrary, so sorted is one of its valid orders.
 
-use alloc::collections::{BTreeMap, BTreeSet};
-use alloc::format;
-use alloc::string::{String, ToString};
-use alloc::vec::Vec;
-use core::time::Duration;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 use std::time::Instant;
 
-use super::store::StoreError;
-use crate::code::ErrorCode;
-use crate::encode::clean_path;
-use crate::model::Node;
-use crate::timestamp::Timestamp;
+use crate::store::StoreError;
+use etcd_v2_proto::ErrorCode;
+use etcd_v2_proto::Node;
+use etcd_v2_proto::Timestamp;
+use etcd_v2_proto::encode::clean_path;
 
-/// Wall-clock time of the simulated epoch, for `expiration` (2026-01-01T00:00:00Z).
+/// Wall-clock time of a store's epoch unless set otherwise, for `expiration`
+/// (2026-01-01T00:00:00Z).
 pub const WALL_EPOCH_UNIX: i64 = 1_767_225_600;
 
 /// A file or directory.
 #[derive(Debug, Clone)]
-pub(super) struct Entry {
-    pub(super) created: u64,
-    pub(super) modified: u64,
+pub(crate) struct Entry {
+    pub(crate) created: u64,
+    pub(crate) modified: u64,
     /// `None` for directories.
-    pub(super) value: Option<String>,
-    pub(super) expires: Option<Instant>,
+    pub(crate) value: Option<String>,
+    pub(crate) expires: Option<Instant>,
 }
 
 impl Entry {
-    pub(super) fn new(
+    pub(crate) fn new(
         created: u64,
         modified: u64,
         value: Option<String>,
@@ -44,12 +42,12 @@ impl Entry {
         }
     }
 
-    pub(super) fn is_dir(&self) -> bool {
+    pub(crate) fn is_dir(&self) -> bool {
         self.value.is_none()
     }
 
     /// The node of a delete or expiry event: key, indexes, `dir`, nothing else.
-    pub(super) fn bare(&self, key: &str, modified: u64) -> Node {
+    pub(crate) fn bare(&self, key: &str, modified: u64) -> Node {
         Node {
             key: key.to_string(),
             dir: self.is_dir(),
@@ -62,32 +60,40 @@ impl Entry {
 
 /// Every node but the root, and the TTL index.
 #[derive(Debug)]
-pub(super) struct Tree {
+pub(crate) struct Tree {
     nodes: BTreeMap<String, Entry>,
     ttls: BTreeSet<(Instant, String)>,
     epoch: Instant,
+    /// The wall-clock time of `epoch`, since the Unix epoch.
+    wall_epoch: Duration,
 }
 
 impl Tree {
-    pub(super) fn new(epoch: Instant) -> Self {
+    pub(crate) fn new(epoch: Instant) -> Self {
         Self {
             nodes: BTreeMap::new(),
             ttls: BTreeSet::new(),
             epoch,
+            wall_epoch: Duration::from_secs(WALL_EPOCH_UNIX.unsigned_abs()),
         }
     }
 
-    pub(super) fn get(&self, key: &str) -> Option<&Entry> {
+    /// Shows `epoch` as `wall` (time since the Unix epoch) in `expiration` fields.
+    pub(crate) fn set_wall_epoch(&mut self, wall: Duration) {
+        self.wall_epoch = wall;
+    }
+
+    pub(crate) fn get(&self, key: &str) -> Option<&Entry> {
         self.nodes.get(key)
     }
 
     /// The earliest expiry and its key.
-    pub(super) fn first_expiry(&self) -> Option<&(Instant, String)> {
+    pub(crate) fn first_expiry(&self) -> Option<&(Instant, String)> {
         self.ttls.first()
     }
 
     /// Inserts or replaces an entry, keeping the TTL index in step.
-    pub(super) fn put(&mut self, key: &str, entry: Entry) {
+    pub(crate) fn put(&mut self, key: &str, entry: Entry) {
         if let Some(at) = entry.expires {
             self.ttls.insert((at, key.to_string()));
         }
@@ -102,9 +108,9 @@ impl Tree {
     }
 
     /// Removes a node and everything below it.
-    pub(super) fn remove_tree(&mut self, key: &str) {
+    pub(crate) fn remove_tree(&mut self, key: &str) {
         let below = children_prefix(key);
-        let doomed: Vec<String> = core::iter::once(key.to_string())
+        let doomed: Vec<String> = std::iter::once(key.to_string())
             .chain(self.descendants(&below).map(|(k, _)| k.clone()))
             .collect();
         for k in doomed {
@@ -129,7 +135,7 @@ impl Tree {
     }
 
     /// Direct children of a directory, in key order.
-    pub(super) fn children<'a>(
+    pub(crate) fn children<'a>(
         &'a self,
         dir: &str,
     ) -> impl Iterator<Item = (&'a String, &'a Entry)> + use<'a> {
@@ -141,7 +147,7 @@ impl Tree {
 
     /// Walks to `key` like Go's `internalGet` (`None` is the root): 100 at the first missing
     /// component, 104 at a file with components below it.
-    pub(super) fn resolve(&self, key: &str, index: u64) -> Result<Option<&Entry>, StoreError> {
+    pub(crate) fn resolve(&self, key: &str, index: u64) -> Result<Option<&Entry>, StoreError> {
         let mut found: Option<&Entry> = None;
         for prefix in ancestors_and_self(key) {
             if found.is_some_and(|e| !e.is_dir()) {
@@ -157,7 +163,7 @@ impl Tree {
 
     /// A node as etcd shows it (`entry == None` is the root); `list` adds a directory's
     /// visible (non-`_`) children, each listed further only if `recursive`.
-    pub(super) fn render(
+    pub(crate) fn render(
         &self,
         key: &str,
         entry: Option<&Entry>,
@@ -190,15 +196,16 @@ impl Tree {
     }
 
     /// The node at `key` as a write answers it (no children).
-    pub(super) fn render_key(&self, key: &str, now: Instant) -> Node {
+    pub(crate) fn render_key(&self, key: &str, now: Instant) -> Node {
         self.render(key, self.get(key), false, false, now)
     }
 
-    /// The wall-clock `expiration` of a simulated instant.
+    /// The wall-clock `expiration` of an instant.
     fn wall(&self, at: Instant) -> Option<Timestamp> {
-        let d = at.saturating_duration_since(self.epoch);
-        let secs = WALL_EPOCH_UNIX.checked_add(i64::try_from(d.as_secs()).ok()?)?;
-        Timestamp::from_unix(secs, d.subsec_nanos())
+        let d = self
+            .wall_epoch
+            .checked_add(at.saturating_duration_since(self.epoch))?;
+        Timestamp::from_unix(i64::try_from(d.as_secs()).ok()?, d.subsec_nanos())
     }
 }
 
@@ -219,12 +226,12 @@ pub fn clean(key: &str) -> String {
 }
 
 /// Strictly below `dir`.
-pub(super) fn is_below(key: &str, dir: &str) -> bool {
+pub(crate) fn is_below(key: &str, dir: &str) -> bool {
     key != dir && key.starts_with(&children_prefix(dir))
 }
 
 /// `dir/` (or `/` for the root): what every key below `dir` starts with.
-pub(super) fn children_prefix(dir: &str) -> String {
+pub(crate) fn children_prefix(dir: &str) -> String {
     if dir == "/" {
         dir.to_string()
     } else {
@@ -232,7 +239,7 @@ pub(super) fn children_prefix(dir: &str) -> String {
     }
 }
 
-pub(super) fn parent(key: &str) -> &str {
+pub(crate) fn parent(key: &str) -> &str {
     match key.rfind('/') {
         Some(0) | None => "/",
         Some(i) => &key[..i],
@@ -244,7 +251,7 @@ fn last_segment(key: &str) -> &str {
 }
 
 /// `/a`, `/a/b`, `/a/b/c` for `/a/b/c`; nothing for the root.
-pub(super) fn ancestors_and_self(key: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn ancestors_and_self(key: &str) -> impl Iterator<Item = &str> {
     let ends = key.match_indices('/').map(|(i, _)| i).skip(1);
     ends.chain((key != "/").then_some(key.len()))
         .map(move |end| &key[..end])

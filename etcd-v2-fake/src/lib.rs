@@ -1,18 +1,20 @@
+//! # etcd-v2-fake: an in-memory fake etcd v2 cluster, for tests
 //!
-//! An IO-free simulated etcd v2 backend for fast, deterministic tests of the core (and of
-//! anything built on it): in addition to tests against a real etcd, never instead of them.
+//! A model of etcd 3.4's v2 API for fast tests of the client: in addition to tests against a
+//! real etcd, never instead of them. Not published, not a stable API.
 //!
-//! * [`Store`](crate::testing::Store) models etcd 3.4's v2 store: nodes, the global index,
-//!   TTLs on a simulated clock, the 1000-event history and watches (reference §1–§3, §9).
-//! * [`FakeCluster`](crate::testing::FakeCluster) puts members with fault switches in front
-//!   of one store and answers `http::Request`s like the real server
-//!   ([`FakeEtcd`](crate::testing::FakeEtcd) is one member).
-//! * [`Sim`](crate::testing::Sim) drives any [`crate::Task`] against the fake on simulated
-//!   time.
+//! * [`Store`] models the v2 store: nodes, the global index, TTLs on a clock the caller
+//!   passes in, the 1000-event history and watches.
+//! * [`FakeCluster`] puts members with fault switches in front of one store and answers
+//!   `http::Request`s like the real server ([`FakeEtcd`] is one member).
+//! * [`Sim`] drives any [`etcd_v2_proto::Task`] against the fake on simulated time.
+//! * [`FakeServer`] serves a fake cluster over HTTP/1.1 on loopback, on real time, for the
+//!   runtime adapters.
+//! * [`dns`] answers SRV queries from a fixed zone.
 //!
 //! ```
 //! use etcd_v2_proto::{call, GetOptions, Op};
-//! use etcd_v2_proto::testing::Sim;
+//! use etcd_v2_fake::Sim;
 //!
 //! let mut sim = Sim::new(3);
 //! sim.run(Op::new(call::keys::set("/v2/keys", "/foo", "bar", &Default::default()).unwrap()))
@@ -32,6 +34,7 @@
 pub mod dns;
 pub mod fake_etcd;
 pub mod history;
+mod server;
 pub mod sim;
 pub mod store;
 pub mod tree;
@@ -41,6 +44,7 @@ pub use fake_etcd::{
     CLUSTER_ID, CLUSTER_VERSION, FakeCluster, FakeEtcd, FakeMember, FakeReply, SERVER_VERSION,
 };
 pub use history::{Event, HISTORY, WatcherId, Watching};
+pub use server::FakeServer;
 pub use sim::{MAX_STEPS, Sim, SimRequest};
 pub use store::{DEFAULT_FIRST_INDEX, Store, StoreError, TtlOptions};
 pub use tree::{WALL_EPOCH_UNIX, clean};

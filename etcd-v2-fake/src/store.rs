@@ -2,19 +2,16 @@
 //!
 //! Every write takes the next global index. Every method takes `now` and first expires the
 //! keys whose TTL ran out by then, one `expire` event (and index) each, in expiry order; etcd
-//! expires within ~0.5 s of the expiration, the model exactly at it. Errors carry etcd's codes,
-//! causes and indexes (reference §2.4, §9).
+//! expires within ~0.5 s of the expiration, the model exactly at it. Errors carry the code,
+//! cause and index etcd puts in its `{"errorCode":…}` answer for the same failure.
 
-use alloc::format;
-use alloc::string::{String, ToString};
-use alloc::vec::Vec;
-use core::time::Duration;
+use std::time::Duration;
 use std::time::Instant;
 
-use super::history::{Event, History, WatcherId, Watching};
-use super::tree::{Entry, Tree, ancestors_and_self, clean, parent};
-use crate::code::ErrorCode;
-use crate::model::Action;
+use crate::history::{Event, History, WatcherId, Watching};
+use crate::tree::{Entry, Tree, ancestors_and_self, clean, parent};
+use etcd_v2_proto::Action;
+use etcd_v2_proto::ErrorCode;
 
 /// Index of the first write on a fresh store (a fresh etcd 3.4 spends 1–3 on membership).
 pub const DEFAULT_FIRST_INDEX: u64 = 4;
@@ -42,7 +39,7 @@ impl StoreError {
 
     /// etcd's fixed message for the code, e.g. `Key not found`.
     pub fn message(&self) -> &'static str {
-        super::wire::message(self.code)
+        crate::wire::message(self.code)
     }
 }
 
@@ -50,7 +47,7 @@ impl StoreError {
 pub type StoreResult = Result<Event, StoreError>;
 
 /// TTL of a write: `ttl` from `now` (none: permanent, which removes an existing TTL), and
-/// `refresh` (keep the value, reset the TTL, wake no watch; reference §9.4).
+/// `refresh` (keep the value, reset the TTL, wake no watch).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TtlOptions {
     /// Time to live from `now`.
@@ -69,7 +66,7 @@ pub struct Store {
 
 impl Store {
     /// An empty store whose first write gets [`DEFAULT_FIRST_INDEX`]; `epoch` is the instant
-    /// shown as [`super::WALL_EPOCH_UNIX`] in `expiration` fields.
+    /// shown as [`crate::WALL_EPOCH_UNIX`] in `expiration` fields.
     pub fn new(epoch: Instant) -> Self {
         Self::with_first_index(epoch, DEFAULT_FIRST_INDEX)
     }
@@ -81,6 +78,12 @@ impl Store {
             index: first.max(1) - 1,
             history: History::default(),
         }
+    }
+
+    /// Shows the epoch as `wall` (time since the Unix epoch) in `expiration` fields, instead
+    /// of [`crate::WALL_EPOCH_UNIX`]: a store on real time shows real expirations.
+    pub fn set_wall_epoch(&mut self, wall: Duration) {
+        self.tree.set_wall_epoch(wall);
     }
 
     /// The current index (that of the last write).

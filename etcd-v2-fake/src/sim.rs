@@ -4,19 +4,17 @@
 //! [`Step::Wait`] jumps it to the wait's end, and a watch with no event yet jumps it to the next
 //! TTL expiry (or its deadline). The only clock read is the epoch taken in [`Sim::new`].
 
-use crate::body::Body;
-use alloc::string::{String, ToString};
-use alloc::vec::Vec;
-use core::time::Duration;
+use etcd_v2_proto::body::Body;
+use std::time::Duration;
 use std::time::Instant;
 
 use http::{Method, Response};
 
-use super::fake_etcd::{FakeCluster, FakeReply};
-use crate::cluster::Cluster;
-use crate::config::Config;
-use crate::error::{Error, TransportFailure};
-use crate::task::{Step, Task, Transmit};
+use crate::fake_etcd::{FakeCluster, FakeReply};
+use etcd_v2_proto::Cluster;
+use etcd_v2_proto::Config;
+use etcd_v2_proto::{Error, TransportFailure};
+use etcd_v2_proto::{Step, Task, Transmit};
 
 /// Steps after which [`Sim::run`] gives up on a task (it would never end).
 pub const MAX_STEPS: usize = 100_000;
@@ -66,7 +64,7 @@ impl Sim {
     /// # Errors
     /// As [`Cluster::new`] (no endpoints, a bad URL).
     pub fn with_config(members: usize, mut config: Config) -> Result<Self, Error> {
-        #[allow(clippy::disallowed_methods)] // the sim's epoch: its only clock read
+        // The sim's only clock read: its epoch.
         let epoch = Instant::now();
         let fake = FakeCluster::new(members, epoch);
         if config.endpoints.is_empty() {

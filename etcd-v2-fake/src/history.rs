@@ -5,14 +5,12 @@
 //! decides a match in both cases (etcd's history scan differs slightly: it tests ancestor
 //! deletes with a plain string prefix and does not skip hidden keys).
 
-use alloc::collections::{BTreeMap, VecDeque};
-use alloc::format;
-use alloc::string::String;
+use std::collections::{BTreeMap, VecDeque};
 
-use super::store::StoreError;
-use super::tree::{children_prefix, is_below};
-use crate::code::ErrorCode;
-use crate::model::{Action, Node};
+use crate::store::StoreError;
+use crate::tree::{children_prefix, is_below};
+use etcd_v2_proto::ErrorCode;
+use etcd_v2_proto::{Action, Node};
 
 /// Events kept for watches, like etcd.
 pub const HISTORY: usize = 1000;
@@ -65,7 +63,7 @@ pub struct WatcherId(u64);
 pub enum Watching {
     /// A matching event was in the history.
     Ready(Event),
-    /// No event yet: ask [`super::Store::take_event`] after later writes.
+    /// No event yet: ask [`crate::Store::take_event`] after later writes.
     Pending(WatcherId),
 }
 
@@ -80,7 +78,7 @@ struct Watcher {
 
 /// The event ring and the live watchers.
 #[derive(Debug, Default)]
-pub(super) struct History {
+pub(crate) struct History {
     events: VecDeque<Event>,
     /// True once an event was dropped: older indexes answer 401.
     cleared: bool,
@@ -91,7 +89,7 @@ pub(super) struct History {
 impl History {
     /// Appends an event (dropping the oldest past [`HISTORY`]) and hands it to every waiting
     /// watch it matches, unless it is a refresh.
-    pub(super) fn record(&mut self, event: Event) -> Event {
+    pub(crate) fn record(&mut self, event: Event) -> Event {
         if self.events.len() == HISTORY {
             self.events.pop_front();
             self.cleared = true;
@@ -110,7 +108,7 @@ impl History {
 
     /// Go's `watcherHub.watch`: the first matching event from `since` in the history, or a
     /// registered watch; `index` is the current store index.
-    pub(super) fn watch(
+    pub(crate) fn watch(
         &mut self,
         key: String,
         recursive: bool,
@@ -150,7 +148,7 @@ impl History {
     }
 
     /// The event a watch got, if any, with the registration index; the watch is then over.
-    pub(super) fn take(&mut self, id: WatcherId) -> Option<Event> {
+    pub(crate) fn take(&mut self, id: WatcherId) -> Option<Event> {
         let event = self.watchers.get_mut(&id)?.event.take()?;
         let start = self.watchers.remove(&id).map_or(0, |w| w.start_index);
         Some(Event {
@@ -159,7 +157,7 @@ impl History {
         })
     }
 
-    pub(super) fn cancel(&mut self, id: WatcherId) {
+    pub(crate) fn cancel(&mut self, id: WatcherId) {
         self.watchers.remove(&id);
     }
 }

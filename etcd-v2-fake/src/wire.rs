@@ -4,29 +4,26 @@
 //! causes); JSON follows Go's `encoding/json` (struct field order, `omitempty`, HTML-safe
 //! escapes, a final `\n`).
 
-use crate::body::Body;
-use alloc::format;
-use alloc::string::{String, ToString};
-use alloc::vec::Vec;
+use etcd_v2_proto::body::Body;
 
 use bytes::Bytes;
 use http::{Method, Request, Response, header};
 use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 
-use super::history::Event;
-use super::store::StoreError;
-use crate::code::ErrorCode;
-use crate::model::{Action, Node};
+use crate::history::Event;
+use crate::store::StoreError;
+use etcd_v2_proto::ErrorCode;
+use etcd_v2_proto::{Action, Node};
 
 /// Query and form-body parameters, body first (so the body wins, as in Go's `FormValue`).
 #[derive(Debug, Default)]
-pub(super) struct Form(Vec<(String, String)>);
+pub(crate) struct Form(Vec<(String, String)>);
 
 impl Form {
     /// Go's `ParseForm`: the body of a POST/PUT/PATCH with a form content type, then the query.
     /// The error is Go's text, e.g. `invalid URL escape "%zz"`.
-    pub(super) fn parse(request: &Request<Bytes>) -> Result<Self, String> {
+    pub(crate) fn parse(request: &Request<Bytes>) -> Result<Self, String> {
         let mut form = Self::default();
         let mut error = None;
         let is_form = request
@@ -66,7 +63,7 @@ impl Form {
     }
 
     /// The first value of `name` (Go: `FormValue`, but telling absent from empty).
-    pub(super) fn get(&self, name: &str) -> Option<&str> {
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.0
             .iter()
             .find(|(n, _)| n == name)
@@ -85,7 +82,7 @@ fn unescape(s: &str) -> Result<String, String> {
             b'%' => {
                 let hex = bytes
                     .get(i + 1..i + 3)
-                    .and_then(|h| core::str::from_utf8(h).ok());
+                    .and_then(|h| std::str::from_utf8(h).ok());
                 let Some(byte) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) else {
                     let bad = String::from_utf8_lossy(&bytes[i..bytes.len().min(i + 3)]);
                     return Err(format!("invalid URL escape {bad:?}"));
@@ -120,19 +117,19 @@ fn parse_u64(s: &str) -> Option<u64> {
 /// A parsed keys request (Go: the `etcdserverpb.Request` built by `parseKeyRequest`).
 #[derive(Debug, Default)]
 #[allow(clippy::struct_excessive_bools)] // the wire's flags, one field each
-pub(super) struct KeyRequest {
-    pub(super) prev_index: u64,
-    pub(super) wait_index: u64,
-    pub(super) recursive: bool,
-    pub(super) wait: bool,
-    pub(super) dir: bool,
-    pub(super) quorum: bool,
-    pub(super) no_value_on_success: bool,
-    pub(super) prev_value: String,
-    pub(super) value: String,
-    pub(super) ttl: Option<u64>,
-    pub(super) prev_exist: Option<bool>,
-    pub(super) refresh: bool,
+pub(crate) struct KeyRequest {
+    pub(crate) prev_index: u64,
+    pub(crate) wait_index: u64,
+    pub(crate) recursive: bool,
+    pub(crate) wait: bool,
+    pub(crate) dir: bool,
+    pub(crate) quorum: bool,
+    pub(crate) no_value_on_success: bool,
+    pub(crate) prev_value: String,
+    pub(crate) value: String,
+    pub(crate) ttl: Option<u64>,
+    pub(crate) prev_exist: Option<bool>,
+    pub(crate) refresh: bool,
 }
 
 fn invalid(code: ErrorCode, cause: &str) -> StoreError {
@@ -140,7 +137,7 @@ fn invalid(code: ErrorCode, cause: &str) -> StoreError {
 }
 
 /// etcd's `parseKeyRequest` checks, in its order; errors have index 0.
-pub(super) fn key_request(method: &Method, form: &Form) -> Result<KeyRequest, StoreError> {
+pub(crate) fn key_request(method: &Method, form: &Form) -> Result<KeyRequest, StoreError> {
     let uint = |name: &str| match form.get(name) {
         None => Ok(0),
         Some(v) => parse_u64(v)
@@ -197,7 +194,7 @@ pub(super) fn key_request(method: &Method, form: &Form) -> Result<KeyRequest, St
 }
 
 /// etcd's fixed message for an error code.
-pub(super) fn message(code: ErrorCode) -> &'static str {
+pub(crate) fn message(code: ErrorCode) -> &'static str {
     match code.0 {
         100 => "Key not found",
         101 => "Compare failed",
@@ -220,8 +217,8 @@ pub(super) fn message(code: ErrorCode) -> &'static str {
 }
 
 /// The HTTP status of a keys error: 100→404, 101/105→412, 102/108→403, 110→401, 300/301→500,
-/// any other → 400 (reference §2.4).
-pub(super) fn error_status(code: ErrorCode) -> u16 {
+/// any other → 400 (etcd's `v2error` status table).
+pub(crate) fn error_status(code: ErrorCode) -> u16 {
     match code.0 {
         100 => 404,
         101 | 105 => 412,
@@ -233,7 +230,7 @@ pub(super) fn error_status(code: ErrorCode) -> u16 {
 }
 
 /// `{"errorCode":…,"message":…,"cause":…,"index":…}` (`cause` left out when empty).
-pub(super) fn error_json(error: &StoreError) -> String {
+pub(crate) fn error_json(error: &StoreError) -> String {
     #[derive(Serialize)]
     struct Body<'a> {
         #[serde(rename = "errorCode")]
@@ -252,7 +249,7 @@ pub(super) fn error_json(error: &StoreError) -> String {
 }
 
 /// An event as etcd writes it; `no_value` drops the nodes of set/create/update/CAS.
-pub(super) fn event_json(event: &Event, no_value: bool) -> String {
+pub(crate) fn event_json(event: &Event, no_value: bool) -> String {
     let drop = no_value
         && matches!(
             event.action,
@@ -261,9 +258,22 @@ pub(super) fn event_json(event: &Event, no_value: bool) -> String {
     go_json(&GoEvent { event, drop })
 }
 
-/// Encodes like Go's `json.Encoder`: HTML-safe escapes and a final `\n`.
-pub(super) fn go_json<T: Serialize>(value: &T) -> String {
-    let mut out = crate::call::go_json(value);
+/// Encodes like Go's `json.Encoder`: serde_json keeps struct field order, as Go does; Go also
+/// escapes `<`, `>`, `&`, U+2028 and U+2029 (they only occur inside strings); a final `\n`.
+pub(crate) fn go_json<T: Serialize>(value: &T) -> String {
+    // Our bodies are structs of strings, numbers, options and lists: they always serialise.
+    let plain = serde_json::to_string(value).unwrap_or_default();
+    let mut out = String::with_capacity(plain.len() + 1);
+    for c in plain.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
     out.push('\n');
     out
 }
@@ -328,12 +338,12 @@ impl Serialize for GoEvent<'_> {
 }
 
 /// `application/json`.
-pub(super) const JSON: &str = "application/json";
+pub(crate) const JSON: &str = "application/json";
 /// What Go's `http.Error` and etcd's `/health` send.
-pub(super) const TEXT: &str = "text/plain; charset=utf-8";
+pub(crate) const TEXT: &str = "text/plain; charset=utf-8";
 
 /// An answer with a status, extra headers, a content type and a body.
-pub(super) fn reply(
+pub(crate) fn reply(
     status: u16,
     headers: &[(&str, String)],
     content_type: &str,
@@ -349,7 +359,7 @@ pub(super) fn reply(
 }
 
 /// Go's `405 Method Not Allowed` with its `Allow` header.
-pub(super) fn not_allowed(allow: &str) -> Response<Body> {
+pub(crate) fn not_allowed(allow: &str) -> Response<Body> {
     reply(
         405,
         &[("Allow", allow.to_string())],
@@ -359,7 +369,7 @@ pub(super) fn not_allowed(allow: &str) -> Response<Body> {
 }
 
 /// A 5xx from a member that cannot serve: error 300 on keys paths, a message elsewhere.
-pub(super) fn server_error(status: u16, path: &str) -> Response<Body> {
+pub(crate) fn server_error(status: u16, path: &str) -> Response<Body> {
     let body = if path.starts_with("/v2/keys") {
         let cause = "etcdserver: request timed out";
         error_json(&StoreError::new(ErrorCode::RAFT_INTERNAL, cause, 0))

@@ -1,13 +1,12 @@
-//! Scenarios through the real core against the in-memory fake etcd (feature `testing`):
-//! keys, TTLs, watches, history loss, failover, outcome-unknown, stalls, sync. Simulated time
-//! makes each run in milliseconds; real-etcd conformance tests remain the reference.
-#![cfg(feature = "testing")]
+//! Scenarios through the real core against the in-memory fake etcd: keys, TTLs, watches,
+//! history loss, failover, outcome-unknown, stalls, sync. Simulated time makes each run in
+//! milliseconds; the conformance suite against real etcd remains the reference.
 
 use etcd_v2_proto::body::Body;
 use std::time::Duration;
 
 use bytes::Bytes;
-use etcd_v2_proto::testing::{FakeReply, Sim, TtlOptions};
+use etcd_v2_fake::{FakeReply, Sim, TtlOptions};
 use etcd_v2_proto::{
     Action, AttemptFailure, Config, CreateInOrderOptions, DeleteOptions, Error, GetOptions,
     KeysResponse, Op, PrevExist, ResumePolicy, SelectionMode, SetOptions, Sync, TransportFailure,
@@ -88,7 +87,8 @@ fn header<'a>(r: &'a Response<Body>, name: &str) -> &'a str {
 #[test]
 fn set_get_and_the_wire_format_of_a_fresh_cluster() {
     let mut sim = Sim::new(1);
-    // The reference's first observed exchange, byte for byte (§2.1): index 4, raft index 6.
+    // The first write on a fresh etcd 3.4 member, as it answers it byte for byte: index 4
+    // (1–3 went to membership), raft index 6.
     let r = raw(&mut sim, "PUT", "/v2/keys/foo", "value=bar");
     assert_eq!(r.status(), 201);
     assert_eq!(
@@ -339,7 +339,8 @@ fn ttls_count_down_and_expire_on_simulated_time() {
         .unwrap();
     assert_eq!(ev.action, Action::Expire);
     assert_eq!(sim.elapsed() - start, Duration::from_secs(10));
-    // Refresh through the client: `set` (not `update`) resets createdIndex (reference §9.4).
+    // Refresh through the client: `set` (not `update`) resets createdIndex: etcd
+    // stores the refreshed key as a new node.
     sim.run(set_with(
         "/r2",
         "v",
