@@ -28,7 +28,7 @@ use crate::wire::{
 use etcd_v2_proto::ErrorCode;
 use etcd_v2_proto::Member;
 use etcd_v2_proto::TransportFailure;
-use etcd_v2_proto::encode::unescape_path;
+use etcd_v2_proto::unescape_path;
 
 /// The cluster id every fake member reports (`X-Etcd-Cluster-Id`).
 pub const CLUSTER_ID: u64 = 0xcdf8_1819_4e3a_8c32;

@@ -11,7 +11,7 @@ use crate::store::StoreError;
 use etcd_v2_proto::ErrorCode;
 use etcd_v2_proto::Node;
 use etcd_v2_proto::Timestamp;
-use etcd_v2_proto::encode::clean_path;
+use etcd_v2_proto::clean_path;
 
 /// Wall-clock time of a store's epoch unless set otherwise, for `expiration`
 /// (2026-01-01T00:00:00Z).

@@ -26,8 +26,8 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput};
+use etcd_v2_proto::WatchPoll;
 use etcd_v2_proto::call::keys;
-use etcd_v2_proto::watch::WatchPoll;
 use etcd_v2_proto::{
     Action, Call, Cluster, Config, Endpoint, GetOptions, KeysResponse, Node, Op, SetOptions, Step,
     Task, Timestamp, decode_keys_response,

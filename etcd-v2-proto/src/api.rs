@@ -15,11 +15,11 @@ use alloc::vec::Vec;
 
 use crate::call::{Call, auth, keys, members, misc};
 use crate::error::Error;
+use crate::model::options::{CreateInOrderOptions, DeleteOptions, GetOptions, SetOptions};
 use crate::model::{
     Health, KeysResponse, LeaderStats, Member, PermissionType, Role, SelfStats, StoreStats, User,
     Version,
 };
-use crate::options::{CreateInOrderOptions, DeleteOptions, GetOptions, SetOptions};
 
 /// Every etcd v2 operation, provided on top of [`Api::execute`].
 pub trait Api {

@@ -19,7 +19,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::code::ErrorCode;
+use crate::model::code::ErrorCode;
 use crate::model::null_as_default;
 
 /// Most characters of one text from a server that an error's `Display` shows (then `…`); the
@@ -451,13 +451,13 @@ pub enum AttemptFailure {
     /// A `Location` header that is not a URL (its password masked).
     #[error("location header not valid URL: {}", Shown(.0))]
     LocationInvalid(String),
-    /// A redirect the redirect policy does not follow (see [`crate::redirect`]).
+    /// A redirect the redirect policy does not follow (see [`crate::machines::redirect`]).
     #[error("redirect to {} refused: {reason}", Shown(.location))]
     RedirectRefused {
         /// The `Location` header (its password masked).
         location: String,
         /// Why it was not followed.
-        reason: crate::redirect::RedirectRefusal,
+        reason: crate::machines::redirect::RedirectRefusal,
     },
     /// More redirects than the redirect policy allows.
     #[error("client: too many redirects")]

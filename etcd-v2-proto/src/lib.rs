@@ -40,59 +40,47 @@
 // `http` crate, so it is a `std` crate.
 extern crate alloc;
 
-pub mod api;
-pub mod body;
+mod api;
 pub mod call;
-mod cluster;
-mod code;
-mod config;
-pub mod curl;
-mod decode;
 pub mod dns;
-pub mod encode;
-mod endpoint;
 mod error;
-mod json_cursor;
-mod keys_json;
+mod machines;
 mod model;
-pub mod op;
-mod options;
-pub mod redirect;
-mod rng;
 pub mod srv;
-mod sync;
-pub mod task;
 mod timestamp;
-pub mod watch;
+mod wire;
 
 pub use api::Api;
 pub use call::{Call, Idempotency, WriteRetry};
-pub use cluster::Cluster;
-pub use code::ErrorCode;
-pub use config::{Config, Credentials, SelectionMode};
-pub use decode::{CLUSTER_ID, ETCD_INDEX, RAFT_INDEX, RAFT_TERM};
-pub use endpoint::Endpoint;
 pub use error::MAX_SHOWN_CHARS;
 pub use error::{
     ApiError, AttemptFailure, ClusterError, Error, EtcdError, OutcomeUnknown, ProtocolError,
     TransportFailure, UsageError,
 };
-pub use keys_json::{MAX_DECODED_BYTES, MAX_NODE_DEPTH};
-pub use model::{
-    Action, CountStats, FollowerStats, Health, KeysResponse, KvPermissions, LatencyStats,
-    LeaderInfo, LeaderStats, Member, Node, PermissionType, Permissions, Role, SelfStats,
-    StoreStats, User, Version,
-};
-pub use op::Op;
-pub use options::{
+pub use machines::cluster::Cluster;
+pub use machines::config::{Config, SelectionMode};
+pub use machines::op::Op;
+pub use machines::redirect::{CheckRedirect, RedirectInfo, RedirectRefusal};
+pub use machines::rng::Rng;
+pub use machines::sync::{AutoSync, Sync};
+pub use machines::task::{AttemptId, Step, Task, Transmit};
+pub use machines::watch::Watch;
+pub use model::code::ErrorCode;
+pub use model::options::{
     CreateInOrderOptions, DeleteOptions, GetOptions, PrevExist, ResumePolicy, SetOptions,
     WatchOptions,
 };
-pub use rng::Rng;
-pub use sync::{AutoSync, Sync};
-pub use task::{AttemptId, Step, Task, Transmit};
+pub use model::{
+    Action, CountStats, Credentials, FollowerStats, Health, KeysResponse, KvPermissions,
+    LatencyStats, LeaderInfo, LeaderStats, Member, Node, PermissionType, Permissions, Role,
+    SelfStats, StoreStats, User, Version, WatchPoll,
+};
 pub use timestamp::{Timestamp, TimestampError};
-pub use watch::{Watch, WatchPoll};
+pub use wire::body;
+pub use wire::decode::{CLUSTER_ID, ETCD_INDEX, RAFT_INDEX, RAFT_TERM};
+pub use wire::encode::{clean_path, unescape_path};
+pub use wire::endpoint::Endpoint;
+pub use wire::keys_json::{MAX_DECODED_BYTES, MAX_NODE_DEPTH};
 
 /// Decodes a keys answer outside of an [`Op`] (for tests, fuzzing and custom drivers).
 ///
@@ -109,5 +97,5 @@ pub use watch::{Watch, WatchPoll};
 pub fn decode_keys_response<B: Into<body::Body>>(
     response: http::Response<B>,
 ) -> Result<KeysResponse, Error> {
-    decode::keys_response(response.map(Into::into))
+    wire::decode::keys_response(response.map(Into::into))
 }

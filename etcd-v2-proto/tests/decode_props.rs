@@ -2,9 +2,9 @@
 //! the error kinds a decoder may produce; plus a serde round trip of arbitrary node trees.
 
 use bytes::Bytes;
+use etcd_v2_proto::WatchPoll;
 use etcd_v2_proto::body::{Body, clone_response};
 use etcd_v2_proto::call::{auth, keys, members, misc};
-use etcd_v2_proto::watch::WatchPoll;
 use etcd_v2_proto::{
     Action, Call, DeleteOptions, Error, GetOptions, KeysResponse, Node, PermissionType,
     ProtocolError, SetOptions, Timestamp, decode_keys_response,

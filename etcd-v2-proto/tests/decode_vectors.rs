@@ -13,8 +13,8 @@ use etcd_v2_proto::body::Body;
 use std::time::Duration;
 
 use bytes::Bytes;
+use etcd_v2_proto::WatchPoll;
 use etcd_v2_proto::call::keys;
-use etcd_v2_proto::watch::WatchPoll;
 use etcd_v2_proto::{
     Action, Call, Config, DeleteOptions, Error, ErrorCode, EtcdError, GetOptions, KeysResponse,
     Node, Op, ProtocolError, SetOptions, Timestamp, TransportFailure, decode_keys_response,

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use etcd_v2_proto::call::keys;
-use etcd_v2_proto::encode::unescape_path;
+use etcd_v2_proto::unescape_path;
 use etcd_v2_proto::{
     Call, CreateInOrderOptions, Credentials, DeleteOptions, Endpoint, Error, GetOptions,
     Idempotency, PrevExist, SetOptions, UsageError, Watch, WatchOptions,

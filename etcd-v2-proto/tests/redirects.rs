@@ -5,7 +5,7 @@
 
 mod support;
 
-use etcd_v2_proto::redirect::RedirectRefusal;
+use etcd_v2_proto::RedirectRefusal;
 use etcd_v2_proto::{AttemptFailure, Config, Error, GetOptions, Op, call};
 use support::{FOO_BAR, Harness, reply};
 

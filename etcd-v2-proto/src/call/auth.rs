@@ -17,15 +17,15 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::body::Body;
+use crate::wire::body::Body;
 use http::{Method, Response};
 use serde::{Deserialize, Serialize};
 
 use super::members::{json_body, path_segment};
 use super::{Call, Idempotency, JSON, PathJoin, RequestSpec};
-use crate::decode::{api_error, expect_json, expect_status, unexpected_status};
 use crate::error::{ApiError, Error, UsageError};
 use crate::model::{PermissionType, Role, User, null_as_empty};
+use crate::wire::decode::{api_error, expect_json, expect_status, unexpected_status};
 
 const ENABLE: &str = "/v2/auth/enable";
 const USERS: &str = "/v2/auth/users";

@@ -6,17 +6,18 @@
 use alloc::string::{String, ToString};
 use core::time::Duration;
 
-use crate::body::Body;
+use crate::wire::body::Body;
 use bytes::Bytes;
 use http::{Method, Response};
 
 use super::{Call, FORM, Idempotency, PathJoin, RequestSpec};
-use crate::decode::{ETCD_INDEX, ETCD_INDEX_NAME, keys_response, u64_header};
-use crate::encode::{Form, escaped_path_len, keys_path};
 use crate::error::{Error, ProtocolError, UsageError};
-use crate::model::KeysResponse;
-use crate::options::{CreateInOrderOptions, DeleteOptions, GetOptions, PrevExist, SetOptions};
-use crate::watch::WatchPoll;
+use crate::model::options::{
+    CreateInOrderOptions, DeleteOptions, GetOptions, PrevExist, SetOptions,
+};
+use crate::model::{KeysResponse, WatchPoll};
+use crate::wire::decode::{ETCD_INDEX, ETCD_INDEX_NAME, keys_response, u64_header};
+use crate::wire::encode::{Form, escaped_path_len, keys_path};
 
 /// The default keys prefix.
 pub const DEFAULT_PREFIX: &str = "/v2/keys";

@@ -8,15 +8,15 @@
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use crate::body::Body;
+use crate::wire::body::Body;
 use bytes::Bytes;
 use http::{Method, Response};
 use serde::{Deserialize, Serialize};
 
 use super::{Call, Idempotency, JSON, PathJoin, RequestSpec};
-use crate::decode::{api_error, expect_json, expect_status, unexpected_status};
 use crate::error::{Error, UsageError};
 use crate::model::{Member, null_as_empty};
+use crate::wire::decode::{api_error, expect_json, expect_status, unexpected_status};
 
 const MEMBERS: &str = "/v2/members";
 
@@ -162,7 +162,7 @@ fn member_path(id: &str) -> Result<String, UsageError> {
 /// Checks a peer URL like etcd's `types.NewURLs` and returns it as Go's `URL.String` would.
 fn normalize_peer_url(url: &str) -> Result<String, UsageError> {
     let invalid = |reason| UsageError::InvalidUrl {
-        url: crate::endpoint::redact_url(url),
+        url: crate::wire::endpoint::redact_url(url),
         reason,
     };
     let trimmed = url.trim();

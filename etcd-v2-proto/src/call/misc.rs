@@ -7,14 +7,16 @@
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use crate::body::Body;
+use crate::wire::body::Body;
 use http::{Method, Response};
 use serde::Deserialize;
 
 use super::{Call, Idempotency, PathJoin, RequestSpec};
-use crate::decode::{api_error, comma_list, expect_json, json, keys_error, unexpected_status};
 use crate::error::{Error, ProtocolError};
 use crate::model::{Health, LeaderStats, SelfStats, StoreStats, Version};
+use crate::wire::decode::{
+    api_error, comma_list, expect_json, json, keys_error, unexpected_status,
+};
 
 /// The query Go's `GetVersion` sends: it reuses the keys get action, whose three parameters
 /// come along. Kept so the traffic is the Go client's.

@@ -13,15 +13,15 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 use core::fmt;
 
-use crate::body::Body;
+use crate::wire::body::Body;
 use bytes::Bytes;
 use http::uri::{Parts, PathAndQuery};
 use http::{HeaderValue, Method, Request, Response, Uri, header};
 
-use crate::config::Credentials;
-use crate::encode::{clean_path, join_keys_path, push_escaped_path};
-use crate::endpoint::Endpoint;
 use crate::error::Error;
+use crate::model::Credentials;
+use crate::wire::encode::{clean_path, join_keys_path, push_escaped_path};
+use crate::wire::endpoint::Endpoint;
 
 /// What a call does to the store, which decides whether it may be sent again to another member
 /// after an attempt that may have reached one.
@@ -125,7 +125,7 @@ pub(crate) enum PathJoin {
 pub(crate) struct RequestSpec {
     pub(crate) method: Method,
     /// Unescaped path below the endpoint's base path; with [`PathJoin::Canonical`], a
-    /// [`crate::encode::keys_path`] result (canonical already, or empty for the root).
+    /// [`crate::wire::encode::keys_path`] result (canonical already, or empty for the root).
     pub(crate) path: String,
     pub(crate) join: PathJoin,
     /// Encoded query string without `?` (may be empty).

@@ -5,59 +5,11 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::time::Duration;
 
-use http::HeaderValue;
 
 use crate::call::WriteRetry;
-use crate::endpoint::redact_url;
-use crate::redirect::{CheckRedirect, RedirectInfo};
-
-/// HTTP Basic credentials; the password never shows in `Debug` output.
-///
-/// ```
-/// use etcd_v2_proto::Credentials;
-/// let c = Credentials::new("root", "s3cret");
-/// assert!(!format!("{c:?}").contains("s3cret"));
-/// ```
-#[derive(Clone, PartialEq, Eq)]
-pub struct Credentials {
-    username: String,
-    password: String,
-}
-
-impl Credentials {
-    /// Credentials for `username` with `password`.
-    pub fn new(username: impl Into<String>, password: impl Into<String>) -> Self {
-        Self {
-            username: username.into(),
-            password: password.into(),
-        }
-    }
-
-    /// The user name.
-    pub fn username(&self) -> &str {
-        &self.username
-    }
-
-    /// The `Authorization` header value, marked sensitive.
-    pub fn authorization(&self) -> HeaderValue {
-        let token = crate::encode::base64_encode(
-            alloc::format!("{}:{}", self.username, self.password).as_bytes(),
-        );
-        let mut value = HeaderValue::from_str(&alloc::format!("Basic {token}"))
-            .unwrap_or_else(|_| HeaderValue::from_static("Basic"));
-        value.set_sensitive(true);
-        value
-    }
-}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials")
-            .field("username", &self.username)
-            .field("password", &"<redacted>")
-            .finish()
-    }
-}
+use crate::machines::redirect::{CheckRedirect, RedirectInfo};
+use crate::model::Credentials;
+use crate::wire::endpoint::redact_url;
 
 /// How the client picks the endpoint it prefers (Go: `EndpointSelectionMode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -105,7 +57,7 @@ pub struct Config {
     /// Redirects followed per endpoint before `client: too many redirects` (Go default: 10).
     pub max_redirects: u32,
     /// A rule consulted for each redirect the built-in policy allows (Go: `CheckRedirect`);
-    /// it can refuse more, never allow more (see [`crate::redirect`]). Default: none.
+    /// it can refuse more, never allow more (see [`crate::machines::redirect`]). Default: none.
     pub check_redirect: Option<CheckRedirect>,
     /// Largest response body accepted, in bytes (default 64 MiB).
     pub max_body_bytes: usize,

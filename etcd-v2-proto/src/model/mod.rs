@@ -2,6 +2,12 @@
 //!
 //! Plain data with serde; only `core`, `alloc` and serde are used here.
 
+pub(crate) mod code;
+mod credentials;
+pub(crate) mod options;
+
+pub use credentials::Credentials;
+
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -467,4 +473,17 @@ where
     T: Deserialize<'de> + Default,
 {
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// The answer to one long poll.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)] // one per long poll
+pub enum WatchPoll {
+    /// An event.
+    Event(KeysResponse),
+    /// The poll ended without an event (proxy timeout, server shutdown, slow watcher dropped).
+    Empty {
+        /// `X-Etcd-Index` of the answer, if sent: the index when the poll was registered.
+        index: Option<u64>,
+    },
 }

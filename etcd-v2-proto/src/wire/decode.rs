@@ -8,11 +8,11 @@ use alloc::vec::Vec;
 use http::{HeaderMap, HeaderName, HeaderValue, Response};
 use serde::de::DeserializeOwned;
 
-use crate::body::Body;
 use crate::error::{ApiError, Error, EtcdError, ProtocolError, Shown};
-use crate::json_cursor::{JsonError, Limit};
-use crate::keys_json;
 use crate::model::KeysResponse;
+use crate::wire::body::Body;
+use crate::wire::json_cursor::{JsonError, Limit};
+use crate::wire::keys_json;
 
 /// `X-Etcd-Index`.
 pub const ETCD_INDEX: &str = "x-etcd-index";

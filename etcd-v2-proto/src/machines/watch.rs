@@ -13,29 +13,16 @@
 use core::time::Duration;
 use std::time::Instant;
 
-use crate::body::Body;
+use crate::wire::body::Body;
 use http::Response;
 
 use crate::call::{Call, keys};
-use crate::cluster::Cluster;
 use crate::error::{Error, ProtocolError, TransportFailure};
-use crate::model::KeysResponse;
-use crate::op::Op;
-use crate::options::{ResumePolicy, WatchOptions};
-use crate::task::{AttemptId, Step, Task};
-
-/// The answer to one long poll.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[allow(clippy::large_enum_variant)] // one per long poll
-pub enum WatchPoll {
-    /// An event.
-    Event(KeysResponse),
-    /// The poll ended without an event (proxy timeout, server shutdown, slow watcher dropped).
-    Empty {
-        /// `X-Etcd-Index` of the answer, if sent: the index when the poll was registered.
-        index: Option<u64>,
-    },
-}
+use crate::machines::cluster::Cluster;
+use crate::machines::op::Op;
+use crate::machines::task::{AttemptId, Step, Task};
+use crate::model::options::{ResumePolicy, WatchOptions};
+use crate::model::{KeysResponse, WatchPoll};
 
 /// Empty polls in a row after which re-polls are spaced out.
 const BACKOFF_AFTER: u32 = 2;

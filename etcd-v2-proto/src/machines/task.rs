@@ -24,12 +24,12 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use std::time::Instant;
 
-use crate::body::Body;
+use crate::wire::body::Body;
 use bytes::Bytes;
 use http::{Request, Response};
 
-use crate::cluster::Cluster;
 use crate::error::{Error, TransportFailure};
+use crate::machines::cluster::Cluster;
 
 /// Identifies one HTTP exchange of a task, so a late answer cannot be mistaken for another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -9,17 +9,17 @@ use core::convert::Infallible;
 use core::time::Duration;
 use std::time::Instant;
 
-use crate::body::Body;
+use crate::wire::body::Body;
 use http::Response;
 
 use crate::call::members;
-use crate::cluster::{Cluster, parse_all};
-use crate::config::SelectionMode;
-use crate::endpoint::Endpoint;
 use crate::error::{Error, TransportFailure};
+use crate::machines::cluster::{Cluster, parse_all};
+use crate::machines::config::SelectionMode;
+use crate::machines::op::Op;
+use crate::machines::task::{AttemptId, Step, Task};
 use crate::model::Member;
-use crate::op::Op;
-use crate::task::{AttemptId, Step, Task};
+use crate::wire::endpoint::Endpoint;
 
 /// Updates the cluster's endpoints from `GET /v2/members` (Go: `Sync`).
 #[derive(Debug)]

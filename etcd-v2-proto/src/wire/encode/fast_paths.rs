@@ -5,12 +5,12 @@
 //! as they were before the fast paths were added; every public encoder must agree with them
 //! byte for byte on any input.
 
-use etcd_v2_proto::call::keys;
-use etcd_v2_proto::encode::{
+use super::{
     Form, canonical_url_path, clean_path, escape_path, escape_query_value, join_base_path,
     keys_path,
 };
-use etcd_v2_proto::{Endpoint, GetOptions, SetOptions};
+use crate::call::keys;
+use crate::{Endpoint, GetOptions, SetOptions};
 use http::Uri;
 use proptest::prelude::*;
 

@@ -1,6 +1,6 @@
 //! Reading JSON tokens from a body's chunks, letting each chunk go once it is read
 //!
-//! The lexical half of [`crate::keys_json`]: whitespace, strings (escapes, surrogate pairs,
+//! The lexical half of [`crate::wire::keys_json`]: whitespace, strings (escapes, surrogate pairs,
 //! UTF-8 checked), numbers (JSON's grammar; integers kept exactly), literals, and skipping a
 //! whole value of any shape while checking its syntax. Tokens may straddle chunks. Strict as
 //! `serde_json` is: control characters in strings, lone surrogates, leading zeros, trailing
@@ -11,7 +11,7 @@ use alloc::vec::Vec;
 
 use bytes::Bytes;
 
-use crate::body::Body;
+use crate::wire::body::Body;
 
 /// Why a body is not the JSON expected, and where (a byte offset into the body).
 #[derive(Debug, Clone, PartialEq, Eq)]

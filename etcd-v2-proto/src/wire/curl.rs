@@ -7,7 +7,7 @@ use alloc::string::String;
 use core::fmt::Write as _;
 
 /// What Go writes before each cURL line on stderr: `cURL Command: curl -X …`.
-pub const CURL_PREFIX: &str = "cURL Command: ";
+pub(crate) const CURL_PREFIX: &str = "cURL Command: ";
 
 /// Whether Go's `strconv.IsPrint` holds for `c`: letters, marks, numbers, punctuation, symbols
 /// (Unicode 15.0 general categories L, M, N, P, S) and the ASCII space.
@@ -29,13 +29,7 @@ fn push_hex(out: &mut String, prefix: &str, value: u32, digits: usize) {
 /// their short forms; other C0 controls, DEL and every byte that is not part of valid UTF-8 become
 /// `\xhh`; other non-printable characters become `\uhhhh` or `\Uhhhhhhhh` (lower-case hex).
 /// Printable non-ASCII characters such as `ü` are kept as they are.
-///
-/// ```
-/// use etcd_v2_proto::curl::go_quote;
-/// assert_eq!(go_quote(b"a\"b\\c\n"), r#""a\"b\\c\n""#);
-/// assert_eq!(go_quote(b"\xff\xc3\xbc\x7f"), r#""\xffü\x7f""#);
-/// ```
-pub fn go_quote(bytes: &[u8]) -> String {
+pub(crate) fn go_quote(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() + 2);
     out.push('"');
     for chunk in bytes.utf8_chunks() {
@@ -69,15 +63,7 @@ pub fn go_quote(bytes: &[u8]) -> String {
 /// `curl -X <method> <url>`, plus ` -d <go_quote(body)>` when `body` is `Some` (even if empty:
 /// ` -d ""`). The URL is not shell-quoted (as in Go); a password in its userinfo, which the
 /// callers never put there, would still be masked by [`redact_userinfo`].
-///
-/// ```
-/// use etcd_v2_proto::curl::curl_command;
-/// assert_eq!(
-///     curl_command("POST", "http://127.0.0.1:2379/v2/keys/q", Some(b"ttl=10&value=v")),
-///     r#"curl -X POST http://127.0.0.1:2379/v2/keys/q -d "ttl=10&value=v""#,
-/// );
-/// ```
-pub fn curl_command(method: &str, url: &str, body: Option<&[u8]>) -> String {
+pub(crate) fn curl_command(method: &str, url: &str, body: Option<&[u8]>) -> String {
     let mut line = String::from("curl -X ");
     line.push_str(method);
     line.push(' ');
@@ -93,13 +79,7 @@ pub fn curl_command(method: &str, url: &str, body: Option<&[u8]>) -> String {
 ///
 /// A userinfo without a password (`user@`) and URLs without userinfo are returned unchanged.
 /// Without `://`, the text before the first `/`, `?` or `#` is taken as the authority.
-///
-/// ```
-/// use etcd_v2_proto::curl::redact_userinfo;
-/// assert_eq!(redact_userinfo("https://root:pw@h:2379/v2"), "https://root:***@h:2379/v2");
-/// assert_eq!(redact_userinfo("http://h:2379/a@b"), "http://h:2379/a@b");
-/// ```
-pub fn redact_userinfo(url: &str) -> String {
+pub(crate) fn redact_userinfo(url: &str) -> String {
     let authority_start = url.find("://").map_or(0, |i| i + 3);
     let rest = url.get(authority_start..).unwrap_or("");
     let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
@@ -258,6 +238,33 @@ const PRINTABLE_BOUNDARIES: &[u32] = &[
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn go_quote_examples() {
+        assert_eq!(go_quote(b"a\"b\\c\n"), r#""a\"b\\c\n""#);
+        assert_eq!(go_quote(b"\xff\xc3\xbc\x7f"), r#""\xffü\x7f""#);
+    }
+
+    #[test]
+    fn curl_command_examples() {
+        assert_eq!(
+            curl_command(
+                "POST",
+                "http://127.0.0.1:2379/v2/keys/q",
+                Some(b"ttl=10&value=v")
+            ),
+            r#"curl -X POST http://127.0.0.1:2379/v2/keys/q -d "ttl=10&value=v""#,
+        );
+    }
+
+    #[test]
+    fn redact_userinfo_examples() {
+        assert_eq!(
+            redact_userinfo("https://root:pw@h:2379/v2"),
+            "https://root:***@h:2379/v2"
+        );
+        assert_eq!(redact_userinfo("http://h:2379/a@b"), "http://h:2379/a@b");
+    }
+
     use super::*;
 
     #[test]

@@ -17,8 +17,8 @@ const UPPER_HEX: &[u8; 16] = b"0123456789ABCDEF";
 /// (a rooted `/..` stays `/`; leading `..` of a relative path are kept) and the trailing `/` is
 /// removed. The empty path becomes `.`.
 ///
-/// ```
-/// use etcd_v2_proto::encode::clean_path;
+/// ```text
+/// use etcd_v2_proto::clean_path;
 /// assert_eq!(clean_path("//a/./b/../c/"), "/a/c");
 /// assert_eq!(clean_path("/.."), "/");
 /// assert_eq!(clean_path(""), ".");
@@ -110,12 +110,12 @@ fn is_canonical(raw: &str) -> bool {
 /// The empty path becomes `/`; a missing leading `/` is added; the result is cleaned with
 /// [`clean_path`]; if `raw` ended with `/` and the cleaned path is not `/`, the `/` is re-appended.
 ///
-/// ```
-/// use etcd_v2_proto::encode::canonical_url_path;
+/// ```text
+/// use etcd_v2_proto::canonical_url_path;
 /// assert_eq!(canonical_url_path("v2//keys/foo/"), "/v2/keys/foo/");
 /// assert_eq!(canonical_url_path(""), "/");
 /// ```
-pub fn canonical_url_path(raw: &str) -> String {
+pub(crate) fn canonical_url_path(raw: &str) -> String {
     if is_canonical(raw) {
         return raw.to_owned();
     }
@@ -141,7 +141,7 @@ pub fn canonical_url_path(raw: &str) -> String {
 /// The Go client silently sends such keys outside the prefix (`../x` becomes `/v2/x`); this crate
 /// refuses them instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PathEscapesPrefix {
+pub(crate) struct PathEscapesPrefix {
     /// The key as given by the caller.
     pub key: String,
 }
@@ -175,13 +175,13 @@ fn push_rooted(out: &mut String, part: &str) {
 /// [`PathEscapesPrefix`] if the result is not the cleaned prefix itself or below it, i.e. a `..`
 /// segment of the key climbed out of the prefix. An empty prefix never errors.
 ///
-/// ```
-/// use etcd_v2_proto::encode::keys_path;
+/// ```text
+/// use etcd_v2_proto::keys_path;
 /// assert_eq!(keys_path("/v2/keys", "a/../b").unwrap(), "/v2/keys/b");
 /// assert_eq!(keys_path("/v2/keys", "foo/").unwrap(), "/v2/keys/foo/");
 /// assert!(keys_path("/v2/keys", "../x").is_err());
 /// ```
-pub fn keys_path(prefix: &str, key: &str) -> Result<String, PathEscapesPrefix> {
+pub(crate) fn keys_path(prefix: &str, key: &str) -> Result<String, PathEscapesPrefix> {
     let mut raw = String::with_capacity(prefix.len() + key.len() + 2);
     push_rooted(&mut raw, prefix);
     let prefix_len = raw.len();
@@ -223,16 +223,18 @@ pub fn keys_path(prefix: &str, key: &str) -> Result<String, PathEscapesPrefix> {
 /// canonicalised on its own by [`keys_path`]: with an empty keys prefix a key starting with `..`
 /// therefore stays below the base path instead of climbing out of it.
 ///
-/// ```
-/// use etcd_v2_proto::encode::join_base_path;
+/// ```text
+/// use etcd_v2_proto::join_base_path;
 /// assert_eq!(join_base_path("/base/", "/v2/keys/k"), "/base/v2/keys/k");
 /// assert_eq!(join_base_path("", "/v2/keys/"), "/v2/keys/");
 /// ```
-pub fn join_base_path(base: &str, path: &str) -> String {
+#[cfg(test)] // the tests' entry point
+pub(crate) fn join_base_path(base: &str, path: &str) -> String {
     join_base_path_cow(base, path).into_owned()
 }
 
 /// [`join_base_path`], borrowing `path` when it is the result (no base path, already canonical).
+#[cfg(test)] // the tests' entry point
 pub(crate) fn join_base_path_cow<'a>(base: &str, path: &'a str) -> Cow<'a, str> {
     if base.is_empty() && is_canonical(path) {
         return Cow::Borrowed(path);
@@ -312,12 +314,13 @@ fn push_percent(out: &mut String, byte: u8) {
 /// Works byte by byte over the UTF-8 encoding: `A–Z a–z 0–9 - _ . ~` and `$ & + , / : ; = @`
 /// are kept, every other byte becomes `%XX` with upper-case hex (space is `%20`, never `+`).
 ///
-/// ```
-/// use etcd_v2_proto::encode::escape_path;
+/// ```text
+/// use etcd_v2_proto::escape_path;
 /// assert_eq!(escape_path("/v2/keys/a b?"), "/v2/keys/a%20b%3F");
 /// assert_eq!(escape_path("ü€"), "%C3%BC%E2%82%AC");
 /// ```
-pub fn escape_path(path: &str) -> String {
+#[cfg(test)] // the tests' entry point
+pub(crate) fn escape_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     push_escaped_path(&mut out, path);
     out
@@ -373,8 +376,8 @@ const fn hex_value(byte: u8) -> Option<u8> {
 /// Returns `None` for a `%` not followed by two hex digits, or if the decoded bytes are not
 /// valid UTF-8.
 ///
-/// ```
-/// use etcd_v2_proto::encode::unescape_path;
+/// ```text
+/// use etcd_v2_proto::unescape_path;
 /// assert_eq!(unescape_path("a%20b+c").as_deref(), Some("a b+c"));
 /// assert_eq!(unescape_path("a%2"), None);
 /// ```
@@ -400,11 +403,12 @@ pub fn unescape_path(s: &str) -> Option<String> {
 ///
 /// `A–Z a–z 0–9 - _ . ~` are kept, space becomes `+`, every other byte `%XX` (upper-case hex).
 ///
-/// ```
-/// use etcd_v2_proto::encode::escape_query_value;
+/// ```text
+/// use etcd_v2_proto::escape_query_value;
 /// assert_eq!(escape_query_value("p v&x"), "p+v%26x");
 /// ```
-pub fn escape_query_value(s: &str) -> String {
+#[cfg(test)] // the tests' entry point
+pub(crate) fn escape_query_value(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     push_escaped_query_value(&mut out, s);
     out
@@ -420,24 +424,24 @@ fn push_escaped_query_value(out: &mut String, s: &str) {
 /// Parameters are kept in insertion order and sorted by name (byte order) only when encoding; the
 /// sort is stable, so repeated names keep their insertion order, as in Go.
 ///
-/// ```
-/// use etcd_v2_proto::encode::Form;
+/// ```text
+/// use etcd_v2_proto::Form;
 /// let form = Form::new().with("value", "a b").with("ttl", "10");
 /// assert_eq!(form.encode(), "ttl=10&value=a+b");
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Form {
+pub(crate) struct Form {
     pairs: Vec<(&'static str, Cow<'static, str>)>,
 }
 
 impl Form {
     /// An empty form.
-    pub const fn new() -> Self {
+    pub(crate) const fn new() -> Self {
         Self { pairs: Vec::new() }
     }
 
     /// Appends the parameter `name=value`.
-    pub fn push(&mut self, name: &'static str, value: impl Into<String>) -> &mut Self {
+    pub(crate) fn push(&mut self, name: &'static str, value: impl Into<String>) -> &mut Self {
         self.pairs.push((name, Cow::Owned(value.into())));
         self
     }
@@ -450,24 +454,27 @@ impl Form {
 
     /// Appends the parameter `name=value` (builder style).
     #[must_use]
-    pub fn with(mut self, name: &'static str, value: impl Into<String>) -> Self {
+    #[cfg(test)] // the tests' entry point
+    pub(crate) fn with(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.push(name, value);
         self
     }
 
     /// Whether no parameter has been added.
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)] // the tests' entry point
+    pub(crate) fn is_empty(&self) -> bool {
         self.pairs.is_empty()
     }
 
     /// The number of parameters added.
-    pub fn len(&self) -> usize {
+    #[cfg(test)] // the tests' entry point
+    pub(crate) fn len(&self) -> usize {
         self.pairs.len()
     }
 
     /// `name=value` pairs sorted by name, joined with `&`, both sides escaped with
     /// [`escape_query_value`]; the empty form encodes to `""`.
-    pub fn encode(&self) -> String {
+    pub(crate) fn encode(&self) -> String {
         // Exact unless something needs escaping.
         let len = self
             .pairs
@@ -504,31 +511,6 @@ fn push_pair(out: &mut String, i: usize, name: &str, value: &str) {
     push_escaped_query_value(out, name);
     out.push('=');
     push_escaped_query_value(out, value);
-}
-
-const BASE64_ALPHABET: &[u8; 64] =
-    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Standard base64 (RFC 4648 alphabet, `=` padding), as used for HTTP Basic credentials.
-///
-/// ```
-/// use etcd_v2_proto::encode::base64_encode;
-/// assert_eq!(base64_encode(b"u1:p:w"), "dTE6cDp3");
-/// ```
-pub fn base64_encode(input: &[u8]) -> String {
-    let symbol = |index: u32| char::from(BASE64_ALPHABET[(index & 0x3f) as usize]);
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let b0 = u32::from(chunk.first().copied().unwrap_or(0));
-        let b1 = u32::from(chunk.get(1).copied().unwrap_or(0));
-        let b2 = u32::from(chunk.get(2).copied().unwrap_or(0));
-        let n = b0 << 16 | b1 << 8 | b2;
-        out.push(symbol(n >> 18));
-        out.push(symbol(n >> 12));
-        out.push(if chunk.len() > 1 { symbol(n >> 6) } else { '=' });
-        out.push(if chunk.len() > 2 { symbol(n) } else { '=' });
-    }
-    out
 }
 
 #[cfg(test)]
@@ -841,23 +823,9 @@ mod tests {
         // Names are escaped too.
         assert_eq!(Form::new().with("a b", "c").encode(), "a+b=c");
     }
-
-    #[test]
-    fn base64_vectors() {
-        let cases: [(&[u8], &str); 10] = [
-            (b"", ""),
-            (b"f", "Zg=="),
-            (b"fo", "Zm8="),
-            (b"foo", "Zm9v"),
-            (b"foob", "Zm9vYg=="),
-            (b"fooba", "Zm9vYmE="),
-            (b"foobar", "Zm9vYmFy"),
-            (b"u1:p:w", "dTE6cDp3"),
-            (b"root:pass", "cm9vdDpwYXNz"),
-            (&[0xff, 0xfe, 0xfd, 0x00], "//79AA=="),
-        ];
-        for (input, want) in cases {
-            assert_eq!(base64_encode(input), want, "base64_encode({input:?})");
-        }
-    }
 }
+
+#[cfg(test)]
+mod fast_paths;
+#[cfg(test)]
+mod props;

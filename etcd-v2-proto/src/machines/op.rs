@@ -29,20 +29,20 @@ use alloc::vec::Vec;
 use core::time::Duration;
 use std::time::Instant;
 
-use crate::body::Body;
+use crate::wire::body::Body;
 use http::{Response, Uri};
 
 use crate::call::Call;
-use crate::cluster::{Cluster, Snapshot};
-use crate::curl::{CURL_PREFIX, curl_command};
-use crate::decode::{ETCD_INDEX, ETCD_INDEX_NAME, cluster_id_str};
-use crate::endpoint::{Endpoint, redact_url};
 use crate::error::{
     AttemptFailure, ClusterError, Error, OutcomeUnknown, ProtocolError, TransportFailure,
     UsageError,
 };
-use crate::redirect::Policy;
-use crate::task::{AttemptId, Step, Task, Transmit};
+use crate::machines::cluster::{Cluster, Snapshot};
+use crate::machines::redirect::Policy;
+use crate::machines::task::{AttemptId, Step, Task, Transmit};
+use crate::wire::curl::{CURL_PREFIX, curl_command};
+use crate::wire::decode::{ETCD_INDEX, ETCD_INDEX_NAME, cluster_id_str};
+use crate::wire::endpoint::{Endpoint, redact_url};
 
 /// The state machine of one call (see the module doc).
 ///
@@ -342,7 +342,7 @@ impl<T> Op<T> {
         self.finish(Err(unknown));
     }
 
-    /// Follows a 3xx's `Location` if the redirect policy allows it (see [`crate::redirect`]).
+    /// Follows a 3xx's `Location` if the redirect policy allows it (see [`crate::machines::redirect`]).
     fn redirect(&mut self, cluster: &mut Cluster, response: &Response<Body>) {
         let config = cluster.config();
         let Some(run) = self.run.as_mut() else { return };
@@ -371,7 +371,7 @@ impl<T> Op<T> {
         };
         let next = match (location, current) {
             (None, _) => Err(AttemptFailure::LocationNotSet),
-            (Some(loc), Ok(current)) => crate::redirect::follow(&current, &loc, &policy),
+            (Some(loc), Ok(current)) => crate::machines::redirect::follow(&current, &loc, &policy),
             (Some(loc), Err(_)) => Err(AttemptFailure::LocationInvalid(redact_url(&loc))),
         };
         match next {
@@ -429,7 +429,7 @@ impl<T> Task for Op<T> {
             return;
         }
         if let Ok(Some(index)) =
-            crate::decode::u64_header(response.headers(), &ETCD_INDEX_NAME, ETCD_INDEX)
+            crate::wire::decode::u64_header(response.headers(), &ETCD_INDEX_NAME, ETCD_INDEX)
         {
             cluster.saw_index(index);
         }
@@ -539,7 +539,7 @@ mod tests {
 
     use super::*;
     use crate::call::{Idempotency, PathJoin, RequestSpec};
-    use crate::config::Config;
+    use crate::machines::config::Config;
 
     static DECODED: AtomicUsize = AtomicUsize::new(0);
 

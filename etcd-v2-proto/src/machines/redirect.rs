@@ -18,23 +18,13 @@ use core::fmt;
 use http::uri::Scheme;
 use http::{Method, Uri};
 
-use crate::endpoint::{Endpoint, port_is_valid, redact_url};
 use crate::error::AttemptFailure;
+use crate::wire::endpoint::{Endpoint, port_is_valid, redact_url};
 
 /// The URL to follow, or `None` if `location` is not a usable http(s) reference.
 ///
 /// Only resolves: a result may still be refused by the policy (userinfo, bad port, ...).
-///
-/// ```
-/// use etcd_v2_proto::redirect::resolve;
-/// let from: http::Uri = "http://a:1/v2/keys/x?recursive=true".parse().unwrap();
-/// assert_eq!(resolve(&from, "http://b:2/v2/keys/x").unwrap(), "http://b:2/v2/keys/x?recursive=true");
-/// assert_eq!(resolve(&from, "/v2/keys/y").unwrap(), "http://a:1/v2/keys/y?recursive=true");
-/// assert_eq!(resolve(&from, "../y?z").unwrap(), "http://a:1/v2/y?z");
-/// assert_eq!(resolve(&from, "HTTP://b:2/").unwrap(), "http://b:2/?recursive=true");
-/// assert!(resolve(&from, ":").is_none());
-/// ```
-pub fn resolve(current: &Uri, location: &str) -> Option<Uri> {
+pub(crate) fn resolve(current: &Uri, location: &str) -> Option<Uri> {
     let target = join(current, location.trim())?;
     let path = if target.path.is_empty() {
         "/"
@@ -292,6 +282,25 @@ pub(crate) fn follow(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn resolve_examples() {
+        let from: http::Uri = "http://a:1/v2/keys/x?recursive=true".parse().unwrap();
+        assert_eq!(
+            resolve(&from, "http://b:2/v2/keys/x").unwrap(),
+            "http://b:2/v2/keys/x?recursive=true"
+        );
+        assert_eq!(
+            resolve(&from, "/v2/keys/y").unwrap(),
+            "http://a:1/v2/keys/y?recursive=true"
+        );
+        assert_eq!(resolve(&from, "../y?z").unwrap(), "http://a:1/v2/y?z");
+        assert_eq!(
+            resolve(&from, "HTTP://b:2/").unwrap(),
+            "http://b:2/?recursive=true"
+        );
+        assert!(resolve(&from, ":").is_none());
+    }
+
     use super::*;
 
     /// RFC 3986 §5.4, against its base, without the query kept and fragments dropped.

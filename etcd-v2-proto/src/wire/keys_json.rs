@@ -31,10 +31,10 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::body::Body;
-use crate::json_cursor::{Cursor, JsonError, Limit, Number};
 use crate::model::{Action, KeysResponse, Node};
 use crate::timestamp::Timestamp;
+use crate::wire::body::Body;
+use crate::wire::json_cursor::{Cursor, JsonError, Limit, Number};
 
 /// Deepest nesting of nodes a keys answer may have: the answer's `node` is level 1, its
 /// children level 2, and so on. Deeper is
@@ -501,7 +501,7 @@ mod tests {
     use bytes::Bytes;
 
     use super::*;
-    use crate::json_cursor::MAX_DEPTH;
+    use crate::wire::json_cursor::MAX_DEPTH;
 
     fn decode_str(text: &str) -> Result<KeysResponse, JsonError> {
         decode(Body::from(String::from(text)))

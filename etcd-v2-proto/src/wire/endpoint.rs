@@ -70,7 +70,7 @@ impl Endpoint {
         let scheme_str = scheme.as_str().to_ascii_lowercase();
         let path = uri.path();
         // Stored decoded, like Go's `url.Parse`: requests escape it once more, with the key.
-        let base_path = crate::encode::unescape_path(if path == "/" { "" } else { path })
+        let base_path = crate::wire::encode::unescape_path(if path == "/" { "" } else { path })
             .ok_or_else(|| invalid("the path has an invalid %-escape"))?;
         let url = alloc::format!("{scheme_str}://{authority}{}", trimmed_path(trimmed, path));
         Ok(Self {

@@ -7,10 +7,10 @@ use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use crate::config::Config;
-use crate::endpoint::Endpoint;
 use crate::error::Error;
-use crate::rng::Rng;
+use crate::machines::config::Config;
+use crate::machines::rng::Rng;
+use crate::wire::endpoint::Endpoint;
 
 /// Endpoints, the pinned (preferred) one, the config and the shuffle's RNG.
 #[derive(Debug, Clone)]
