@@ -23,8 +23,9 @@
 //! [`Watch`], [`Sync`], [`AutoSync`]; all are [`Task`]s), then drain it:
 //! `poll(now, &mut cluster)` returns a [`Step`]: `Send(Transmit)` (perform the exchange and
 //! report with `handle_response`/`handle_failure`, then call `decode_answer` with the cluster
-//! lock released), `Wait(instant)` (sleep, then poll again) or `Done(result)`. See [`task`]
-//! for the exact contract and [`op`] for the state diagram; the runtime crates hold the loop.
+//! lock released), `Wait(instant)` (sleep, then poll again) or `Done(result)`. See [`Task`]
+//! for the exact contract and [`Op`] for the state diagram; the runtime crates hold the loop
+//! (`docs/adapter-contract.md`).
 //!
 //! ## Errors
 //! One [`Error`] enum, typed by who is at fault: usage (nothing sent), etcd / API answers,

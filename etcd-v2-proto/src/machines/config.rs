@@ -5,7 +5,6 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::time::Duration;
 
-
 use crate::call::WriteRetry;
 use crate::machines::redirect::{CheckRedirect, RedirectInfo};
 use crate::model::Credentials;
@@ -57,7 +56,7 @@ pub struct Config {
     /// Redirects followed per endpoint before `client: too many redirects` (Go default: 10).
     pub max_redirects: u32,
     /// A rule consulted for each redirect the built-in policy allows (Go: `CheckRedirect`);
-    /// it can refuse more, never allow more (see [`crate::machines::redirect`]). Default: none.
+    /// it can refuse more, never allow more (see [`RedirectRefusal`](crate::RedirectRefusal)). Default: none.
     pub check_redirect: Option<CheckRedirect>,
     /// Largest response body accepted, in bytes (default 64 MiB).
     pub max_body_bytes: usize,

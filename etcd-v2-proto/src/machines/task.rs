@@ -1,24 +1,4 @@
-//! The run-loop contract between the core and an adapter
-//!
-//! Every operation (one call, a sync, one watch event, auto-sync) is a [`Task`]. An adapter
-//! drives any task with the same loop:
-//!
-//! ```text
-//! loop {
-//!     match task.poll(now(), &mut cluster) {
-//!         Step::Send(t)   => { send t.request, give up at t.header_deadline if no response
-//!                              head yet, at t.deadline in any case;
-//!                              task.handle_response(now(), &mut cluster, t.attempt, response)
-//!                              or task.handle_failure(now(), &mut cluster, t.attempt, failure);
-//!                              then, with the cluster lock released: task.decode_answer() }
-//!         Step::Wait(at)  => sleep until `at`,
-//!         Step::Done(r)   => return r,
-//!     }
-//! }
-//! ```
-//!
-//! Nothing else is asked of the adapter: all retries, failover, redirects, pinning and
-//! deadline decisions happen inside the task.
+//! The run-loop contract between the core and an adapter: [`Task`], [`Step`], [`Transmit`]
 
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -75,7 +55,27 @@ pub enum Step<T> {
     Done(Result<T, Error>),
 }
 
-/// A piece of work the adapter drives to completion (see the module doc for the loop).
+/// A piece of work the adapter drives to completion.
+///
+/// Every operation (one call, a sync, one watch event, auto-sync) is a [`Task`]. An adapter
+/// drives any task with the same loop:
+///
+/// ```text
+/// loop {
+///     match task.poll(now(), &mut cluster) {
+///         Step::Send(t)   => { send t.request, give up at t.header_deadline if no response
+///                              head yet, at t.deadline in any case;
+///                              task.handle_response(now(), &mut cluster, t.attempt, response)
+///                              or task.handle_failure(now(), &mut cluster, t.attempt, failure);
+///                              then, with the cluster lock released: task.decode_answer() }
+///         Step::Wait(at)  => sleep until `at`,
+///         Step::Done(r)   => return r,
+///     }
+/// }
+/// ```
+///
+/// Nothing else is asked of the adapter: all retries, failover, redirects, pinning and
+/// deadline decisions happen inside the task.
 pub trait Task {
     /// What the task produces.
     type Output;
