@@ -33,6 +33,8 @@ pub mod ttl;
 pub mod under_faults;
 pub mod unix_socket;
 pub mod watch;
+pub mod watch_deadlines;
+pub mod watch_history;
 
 /// What etcd a scenario needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -195,7 +197,7 @@ pub const SCENARIOS: &[Entry] = registry![
     OwnCluster3, EtcdOnly => failover::failover_sigstopped_member_header_timeout,
     OwnCluster3, EtcdOnly => failover::failover_watch_continues_after_member_kill,
     OwnCluster3, EtcdOnly => failover::failover_watch_skips_stopped_member,
-    OwnSingle, EtcdAndFake => watch::watch_event_index_cleared,
+    OwnSingle, EtcdAndFake => watch_history::watch_event_index_cleared,
     OwnSingle, EtcdOnly => auth::auth_users_roles_permissions,
     OwnSingle, EtcdOnly => failover::failover_create_on_killed_only_endpoints,
     OwnSingle, EtcdOnly => failover::failover_create_on_stale_pooled_connections,
@@ -227,9 +229,9 @@ pub const SCENARIOS: &[Entry] = registry![
     Shared, EtcdAndFake => watch::watch_recursive,
     Shared, EtcdAndFake => watch::watch_stream_without_gaps,
     Shared, EtcdAndFake => watch::watch_ancestor_delete,
-    Shared, EtcdAndFake => watch::watch_with_timeout,
-    Shared, EtcdAndFake => watch::watch_from_now_after_a_deadline_loses_nothing,
-    Shared, EtcdAndFake => watch::watch_abandoned_wait_loses_nothing,
+    Shared, EtcdAndFake => watch_deadlines::watch_with_timeout,
+    Shared, EtcdAndFake => watch_deadlines::watch_from_now_after_a_deadline_loses_nothing,
+    Shared, EtcdAndFake => watch_deadlines::watch_abandoned_wait_loses_nothing,
     Shared, EtcdOnly => members::members_list_and_leader,
     Shared, EtcdOnly => cluster_info::cluster_info_single_member,
     Shared, EtcdAndFake => names::names_awkward_keys_round_trip,
