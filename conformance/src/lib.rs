@@ -2,7 +2,8 @@
 //! processes (see [`etcd_process`]), a uniform blocking view of every adapter
 //! ([`sut`]) and the scenario suite that drives each adapter against real etcd, and
 //! against the fake etcd of `etcd-v2-fake` where it models the scenario ([`scenarios`], run
-//! by `tests/suite.rs`).
+//! by `tests/suite.rs`), and the scripted servers of the hostile attacks ([`hostile`]) and the
+//! edge cases ([`edge`], run by `tests/hostile.rs` and `tests/edge.rs`).
 
 /// Fails the scenario (or attack) with a formatted message unless `cond` holds.
 macro_rules! ensure {
@@ -31,6 +32,7 @@ macro_rules! ensure_eq {
     };
 }
 
+pub mod edge;
 pub mod etcd_process;
 pub mod fault_proxy;
 pub mod history;

@@ -5,6 +5,7 @@
 //! `Runtime::block_on`, the async-std client through `async_std::task::block_on`.
 
 use std::fmt;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
@@ -35,6 +36,34 @@ impl Adapter {
             Self::Blocking => "blocking",
             Self::Tokio => "tokio",
             Self::AsyncStd => "async_std",
+        }
+    }
+
+    /// This adapter's SRV discovery (`discover_srv_with`): the client URLs advertised under
+    /// `domain`, asked from `nameservers` in order, `timeout` each.
+    ///
+    /// # Errors
+    /// [`Error::Discovery`] when both lookups fail.
+    pub fn discover_srv_with(
+        self,
+        nameservers: &[SocketAddr],
+        domain: &str,
+        service_name: Option<&str>,
+        timeout: Duration,
+    ) -> Result<Vec<String>, Error> {
+        let (servers, name) = (nameservers, service_name);
+        match self {
+            Self::Blocking => etcd_v2_blocking::discover_srv_with(servers, domain, name, timeout),
+            Self::Tokio => tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("building a tokio runtime")
+                .block_on(etcd_v2_tokio::Client::discover_srv_with(
+                    servers, domain, name, timeout,
+                )),
+            Self::AsyncStd => async_std::task::block_on(
+                etcd_v2_async_std::Client::discover_srv_with(servers, domain, name, timeout),
+            ),
         }
     }
 }

@@ -16,7 +16,7 @@ pub mod attacks;
 
 use std::io::{self, Read};
 use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::Duration;
@@ -73,6 +73,7 @@ type Script = dyn Fn(&Seen, &mut Conn) -> io::Result<()> + Send + Sync;
 pub struct HostileServer {
     url: String,
     seen: Arc<Mutex<Vec<Seen>>>,
+    accepted: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
 }
 
@@ -93,12 +94,15 @@ impl HostileServer {
         let url = format!("http://{}", listener.local_addr()?);
         let seen = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
+        let accepted = Arc::new(AtomicUsize::new(0));
         let script: Arc<Script> = Arc::new(script);
         let (log, stopped) = (Arc::clone(&seen), Arc::clone(&stop));
+        let counter = Arc::clone(&accepted);
         thread::spawn(move || {
             while !stopped.load(Ordering::SeqCst) {
                 match listener.accept() {
                     Ok((stream, _)) => {
+                        counter.fetch_add(1, Ordering::SeqCst);
                         let conn = Conn {
                             stream,
                             stop: Arc::clone(&stopped),
@@ -110,7 +114,12 @@ impl HostileServer {
                 }
             }
         });
-        Ok(Self { url, seen, stop })
+        Ok(Self {
+            url,
+            seen,
+            accepted,
+            stop,
+        })
     }
 
     /// `http://127.0.0.1:<port>`.
@@ -129,6 +138,19 @@ impl HostileServer {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// How many requests were read so far.
+    pub fn hits(&self) -> usize {
+        self.seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    /// How many connections were accepted so far.
+    pub fn connections(&self) -> usize {
+        self.accepted.load(Ordering::SeqCst)
     }
 }
 
