@@ -1,4 +1,5 @@
 //! SRV discovery against an in-process fake DNS server on UDP.
+#![cfg(feature = "srv")]
 
 use std::net::{SocketAddr, UdpSocket};
 use std::time::Duration;
