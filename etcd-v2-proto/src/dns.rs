@@ -1,8 +1,8 @@
 //! The DNS wire format of SRV discovery (RFC 1035, RFC 2782), sans IO.
 //!
 //! [`srv_query`] builds the query datagram, [`parse_srv_response`] turns the answer datagram into
-//! [`SrvRecord`]s, [`nameservers`] reads a `resolv.conf`. [`SrvDiscovery`] holds the policy:
-//! which query goes to which nameserver, when to ask the next one
+//! [`SrvRecord`](crate::srv::SrvRecord)s, [`nameservers`] reads a `resolv.conf`.
+//! [`SrvDiscovery`] holds the policy: which query goes to which nameserver, when to ask the next one
 //! ([`DnsError::try_next_server`]) and how the two lookups combine
 //! ([`crate::srv::discovered_endpoints`]); the runtime crates only move its datagrams over UDP
 //! and wait (their `discover_srv`). There is no TCP fallback: a truncated answer is
