@@ -35,10 +35,12 @@ pub use ureq;
 
 use etcd_v2_proto::{AutoSync, Call, Cluster, Op, Step, Sync, Watch};
 
+#[cfg(feature = "srv")]
 mod srv;
 mod transport;
 mod watcher;
 
+#[cfg(feature = "srv")]
 pub use srv::{discover_srv, discover_srv_with};
 pub use transport::{Transport, UreqTransport};
 pub use watcher::Watcher;

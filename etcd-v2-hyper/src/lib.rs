@@ -13,6 +13,7 @@
 mod client;
 mod exchange;
 mod runtime;
+#[cfg(feature = "srv")]
 mod srv;
 #[cfg(feature = "tls")]
 mod tls;
@@ -21,6 +22,7 @@ mod watcher;
 
 pub use client::Client;
 pub use runtime::{Datagrams, Runtime, Spawned};
+#[cfg(feature = "srv")]
 pub use srv::{discover_srv, discover_srv_with};
 pub use transport::{HyperTransport, ResponseBody, Sending, Transport, full_body};
 pub use watcher::Watcher;

@@ -13,6 +13,11 @@
 //!   untyped `serde_json::Value` (`value`, the parsing limit) and scanned into
 //!   `serde::de::IgnoredAny` (`skip`, no allocation at all), on the same bytes. Throughput is in
 //!   bytes; the node counts are 101, 10,001, 100,001 and 10,101.
+//! - `versus_serde/{ours,serde_derive}/{single_node,watch_event,dir_1000,listing_10000}`: our
+//!   decoder (`decode_keys_response`, from a response) against `serde_json::from_slice` into
+//!   structs with serde's derive ([`SerdeAnswer`], the same fields; `expiration` left a string,
+//!   so serde does less), on the bodies above: the get answer, the watch event, the 1000-child
+//!   directory and the 10,000-key listing.
 //!
 //! `cargo bench -p etcd-v2-proto --bench core`; `cargo test --all-targets` runs each once
 //! (but the 100,000-node listing).
@@ -33,6 +38,7 @@ use etcd_v2_proto::{
     Task, Timestamp, decode_keys_response,
 };
 use http::Response;
+use serde::Deserialize;
 use serde::de::IgnoredAny;
 
 const PREFIX: &str = "/v2/keys";
@@ -319,6 +325,91 @@ fn listing_decoding(c: &mut Criterion) {
     group.finish();
 }
 
+/// A keys answer as serde's derive decodes it: the fields of [`KeysResponse`] from the body.
+#[derive(Deserialize)]
+#[allow(dead_code)] // decoded to be measured, never read
+struct SerdeAnswer {
+    action: SerdeAction,
+    node: Option<SerdeNode>,
+    #[serde(rename = "prevNode")]
+    prev_node: Option<SerdeNode>,
+}
+
+/// [`Action`] with serde's derive.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)] // decoded to be measured, never read
+enum SerdeAction {
+    Get,
+    Set,
+    Create,
+    Update,
+    Delete,
+    CompareAndSwap,
+    CompareAndDelete,
+    Expire,
+    #[serde(other)]
+    Other,
+}
+
+/// [`Node`] with serde's derive (`expiration` kept as the string it is sent as).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)] // decoded to be measured, never read
+struct SerdeNode {
+    #[serde(default)]
+    key: String,
+    #[serde(default)]
+    dir: bool,
+    value: Option<String>,
+    #[serde(default)]
+    nodes: Vec<Self>,
+    #[serde(default)]
+    created_index: u64,
+    #[serde(default)]
+    modified_index: u64,
+    expiration: Option<String>,
+    ttl: Option<i64>,
+}
+
+/// Our decoder against serde's derive on the same bodies.
+fn versus_serde(c: &mut Criterion) {
+    let bodies = [
+        ("single_node", GET_BODY.as_bytes().to_vec()),
+        ("watch_event", WATCH_EVENT.as_bytes().to_vec()),
+        ("dir_1000", big_directory_body(1000).into_bytes()),
+        ("listing_10000", listing::flat(10_000).body),
+    ];
+    let mut group = c.benchmark_group("versus_serde");
+    for (name, body) in &bodies {
+        let response = Response::builder()
+            .status(200)
+            .header("X-Etcd-Index", "100004")
+            .body(Body::from(body.clone()))
+            .expect("a valid response");
+        let ours = decode_keys_response(clone_response(&response)).expect("a valid answer");
+        let theirs: SerdeAnswer = serde_json::from_slice(body).expect("a valid answer");
+        let children = |n: Option<&Node>| n.map_or(0, |n| n.nodes.len());
+        assert_eq!(
+            children(ours.node.as_ref()),
+            theirs.node.as_ref().map_or(0, |n| n.nodes.len())
+        );
+        group.sample_size(if body.len() > 100_000 { 20 } else { 100 });
+        group.throughput(Throughput::Bytes(body.len() as u64));
+        group.bench_with_input(BenchmarkId::new("ours", name), &response, |b, r| {
+            b.iter_batched(
+                || clone_response(r),
+                |r| decode_keys_response(black_box(r)).unwrap(),
+                BatchSize::SmallInput,
+            );
+        });
+        group.bench_with_input(BenchmarkId::new("serde_derive", name), body, |b, body| {
+            b.iter(|| serde_json::from_slice::<SerdeAnswer>(black_box(body)).unwrap());
+        });
+    }
+    group.finish();
+}
+
 // What `criterion_group!`/`criterion_main!` expand to, without their undocumented `pub fn`.
 fn main() {
     let mut c = Criterion::default().configure_from_args();
@@ -326,5 +417,6 @@ fn main() {
     op_cycle(&mut c);
     decoding(&mut c);
     listing_decoding(&mut c);
+    versus_serde(&mut c);
     c.final_summary();
 }

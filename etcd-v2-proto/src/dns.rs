@@ -1,22 +1,28 @@
 //! The DNS wire format of SRV discovery (RFC 1035, RFC 2782), sans IO.
 //!
 //! [`srv_query`] builds the query datagram, [`parse_srv_response`] turns the answer datagram into
-//! [`SrvRecord`]s, [`nameservers`] reads a `resolv.conf`. [`SrvDiscovery`] holds the policy:
-//! which query goes to which nameserver, when to ask the next one
+//! [`SrvRecord`](crate::srv::SrvRecord)s, [`nameservers`] reads a `resolv.conf`.
+//! [`SrvDiscovery`] holds the policy: which query goes to which nameserver, when to ask the next one
 //! ([`DnsError::try_next_server`]) and how the two lookups combine
 //! ([`crate::srv::discovered_endpoints`]); the runtime crates only move its datagrams over UDP
 //! and wait (their `discover_srv`). There is no TCP fallback: a truncated answer is
 //! [`DnsError::Truncated`].
+//!
+//! The messages themselves are encoded and decoded by `hickory-proto` (feature `srv`, on by
+//! default: [`srv_query`], [`parse_srv_response`], [`SrvDiscovery`]); this module only checks
+//! the name to send, picks the SRV records out of an answer and writes their targets as text.
+//! [`DnsError`], [`nameservers`] and [`bind_addr`] need no DNS codec and are always there.
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
-use core::fmt::Write as _;
 use core::time::Duration;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
-use crate::srv::SrvRecord;
-
+#[cfg(feature = "srv")]
 mod lookup;
+#[cfg(feature = "srv")]
+pub use codec::{parse_srv_response, srv_query};
+#[cfg(feature = "srv")]
 pub use lookup::{DnsQuery, DnsStep, SrvDiscovery};
 
 /// Where the nameservers are read from.
@@ -27,16 +33,6 @@ pub const TIMEOUT: Duration = Duration::from_secs(2);
 pub const PORT: u16 = 53;
 /// A receive buffer size that holds any UDP answer (classic answers are at most 512 bytes).
 pub const MAX_MESSAGE: usize = 4096;
-
-const TYPE_SRV: u16 = 33;
-const CLASS_IN: u16 = 1;
-const HEADER_LEN: usize = 12;
-const MAX_NAME: usize = 255;
-const MAX_LABEL: usize = 63;
-const MAX_POINTERS: usize = 64;
-const FLAG_QR: u16 = 0x8000;
-const FLAG_TC: u16 = 0x0200;
-const FLAG_RD: u16 = 0x0100;
 
 /// Why one SRV lookup failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -128,195 +124,159 @@ pub fn bind_addr(server: SocketAddr) -> SocketAddr {
     SocketAddr::new(ip, 0)
 }
 
-/// The query datagram for the SRV records of `name` (class IN, recursion desired).
-///
-/// One trailing dot is allowed (`"."` is the root).
-///
-/// # Errors
-/// [`DnsError::InvalidName`] for an empty name or label, a label over 63 bytes or a name over
-/// 255 bytes on the wire.
-///
-/// ```
-/// let query = etcd_v2_proto::dns::srv_query(0x1234, "_etcd-client._tcp.example.com").unwrap();
-/// assert_eq!(&query[..4], &[0x12, 0x34, 0x01, 0x00]);
-/// assert_eq!(&query[query.len() - 4..], &[0, 33, 0, 1]);
-/// ```
-pub fn srv_query(id: u16, name: &str) -> Result<Vec<u8>, DnsError> {
-    let mut out = Vec::with_capacity(HEADER_LEN + name.len() + 6);
-    out.extend_from_slice(&id.to_be_bytes());
-    out.extend_from_slice(&FLAG_RD.to_be_bytes());
-    out.extend_from_slice(&[0, 1, 0, 0, 0, 0, 0, 0]);
-    encode_name(name, &mut out)?;
-    out.extend_from_slice(&TYPE_SRV.to_be_bytes());
-    out.extend_from_slice(&CLASS_IN.to_be_bytes());
-    Ok(out)
-}
+#[cfg(feature = "srv")]
+mod codec {
+    use alloc::string::{String, ToString};
+    use alloc::vec::Vec;
+    use core::fmt::Write as _;
 
-fn encode_name(name: &str, out: &mut Vec<u8>) -> Result<(), DnsError> {
-    let invalid = |reason| DnsError::InvalidName {
-        name: name.to_string(),
-        reason,
-    };
-    if name.is_empty() {
-        return Err(invalid("empty name"));
+    use hickory_proto::ProtoErrorKind;
+    use hickory_proto::op::{Header, Message, MessageType, OpCode, Query, ResponseCode};
+    use hickory_proto::rr::{DNSClass, Name, RData, RecordType};
+    use hickory_proto::serialize::binary::{BinDecodable, BinDecoder};
+
+    use super::DnsError;
+    use crate::srv::SrvRecord;
+
+    /// The query datagram for the SRV records of `name` (class IN, recursion desired).
+    ///
+    /// One trailing dot is allowed (`"."` is the root); every name is sent as absolute, its
+    /// labels as given (no `\` escapes).
+    ///
+    /// # Errors
+    /// [`DnsError::InvalidName`] for an empty name or label, a label over 63 bytes or a name
+    /// over 255 bytes on the wire.
+    ///
+    /// ```
+    /// let query = etcd_v2_proto::dns::srv_query(0x1234, "_etcd-client._tcp.example.com").unwrap();
+    /// assert_eq!(&query[..4], &[0x12, 0x34, 0x01, 0x00]);
+    /// assert_eq!(&query[query.len() - 4..], &[0, 33, 0, 1]);
+    /// ```
+    pub fn srv_query(id: u16, name: &str) -> Result<Vec<u8>, DnsError> {
+        let invalid = |reason| DnsError::InvalidName {
+            name: name.to_string(),
+            reason,
+        };
+        let relative = name.strip_suffix('.').unwrap_or(name);
+        let labels: Vec<&str> = match (name, relative) {
+            ("", _) => return Err(invalid("empty name")),
+            (_, "") => Vec::new(),
+            _ => relative.split('.').collect(),
+        };
+        if labels.iter().any(|label| label.is_empty()) {
+            return Err(invalid("empty label"));
+        }
+        if labels.iter().any(|label| label.len() > 63) {
+            return Err(invalid("label longer than 63 bytes"));
+        }
+        // Each label's length byte and bytes, then the root's zero byte.
+        if labels.iter().map(|label| label.len() + 1).sum::<usize>() + 1 > 255 {
+            return Err(invalid("name longer than 255 bytes"));
+        }
+        let name = Name::from_labels(labels.iter().map(|label| label.as_bytes()))
+            .map_err(|_| invalid("not encodable"))?;
+        let mut message = Message::new();
+        message
+            .set_id(id)
+            .set_message_type(MessageType::Query)
+            .set_op_code(OpCode::Query)
+            .set_recursion_desired(true)
+            .add_query(Query::query(name, RecordType::SRV));
+        message.to_vec().map_err(|_| invalid("not encodable"))
     }
-    let start = out.len();
-    let relative = name.strip_suffix('.').unwrap_or(name);
-    if !relative.is_empty() {
-        for label in relative.split('.') {
-            match u8::try_from(label.len()) {
-                Ok(0) => return Err(invalid("empty label")),
-                Ok(len) if usize::from(len) <= MAX_LABEL => out.push(len),
-                _ => return Err(invalid("label longer than 63 bytes")),
+
+    /// The SRV records of the answer datagram `packet` to the query with id `id`.
+    ///
+    /// Answers of other types (CNAME, …) are skipped, as are records whose target is the root
+    /// (`.`, "service not available", RFC 2782). Targets are dotted names without the trailing
+    /// dot; bytes outside printable ASCII, `.` and `\` inside a label are escaped (`\DDD`, `\.`,
+    /// `\\`). The whole message must decode (every section, every record), compression pointers
+    /// included. Never panics, whatever the bytes.
+    ///
+    /// # Errors
+    /// [`DnsError::IdMismatch`] / [`DnsError::NotAResponse`] for a stray datagram (checked
+    /// first, on the header alone), the RCODE variants ([`DnsError::NxDomain`], …),
+    /// [`DnsError::Truncated`] (TC bit) and [`DnsError::Malformed`].
+    pub fn parse_srv_response(id: u16, packet: &[u8]) -> Result<Vec<SrvRecord>, DnsError> {
+        let header = Header::read(&mut BinDecoder::new(packet))
+            .map_err(|_| DnsError::Malformed("shorter than a header"))?;
+        if header.id() != id {
+            return Err(DnsError::IdMismatch {
+                expected: id,
+                got: header.id(),
+            });
+        }
+        if header.message_type() != MessageType::Response {
+            return Err(DnsError::NotAResponse);
+        }
+        match header.response_code() {
+            ResponseCode::NoError => {}
+            ResponseCode::ServFail => return Err(DnsError::ServerFailure),
+            ResponseCode::NXDomain => return Err(DnsError::NxDomain),
+            ResponseCode::Refused => return Err(DnsError::Refused),
+            code => {
+                return Err(DnsError::Rcode(
+                    u8::try_from(u16::from(code)).unwrap_or(0xff),
+                ));
             }
-            out.extend_from_slice(label.as_bytes());
+        }
+        if header.truncated() {
+            return Err(DnsError::Truncated);
+        }
+        let message = Message::from_vec(packet)
+            .map_err(|error| DnsError::Malformed(malformed(error.kind())))?;
+        let records = message
+            .answers()
+            .iter()
+            .filter(|record| record.dns_class() == DNSClass::IN)
+            .filter_map(|record| match record.data() {
+                RData::SRV(srv) if !srv.target().is_root() => Some(SrvRecord {
+                    target: target_text(srv.target()),
+                    port: srv.port(),
+                    priority: srv.priority(),
+                    weight: srv.weight(),
+                }),
+                _ => None,
+            });
+        Ok(records.collect())
+    }
+
+    /// A short reason for a message hickory-proto could not decode.
+    fn malformed(kind: &ProtoErrorKind) -> &'static str {
+        match kind {
+            ProtoErrorKind::Message(reason) => reason,
+            ProtoErrorKind::DomainNameTooLong(_) => "name longer than 255 bytes",
+            ProtoErrorKind::LabelBytesTooLong(_) => "label longer than 63 bytes",
+            ProtoErrorKind::PointerNotPriorToLabel { .. }
+            | ProtoErrorKind::LabelOverlapsWithOther { .. } => "bad compression pointer",
+            ProtoErrorKind::UnrecognizedLabelCode(_) => "unknown label type",
+            ProtoErrorKind::IncorrectRDataLengthRead { .. } => "record data length mismatch",
+            _ => "not a well-formed dns message",
         }
     }
-    out.push(0);
-    if out.len() - start > MAX_NAME {
-        return Err(invalid("name longer than 255 bytes"));
-    }
-    Ok(())
-}
 
-/// The SRV records of the answer datagram `packet` to the query with id `id`.
-///
-/// Answers of other types (CNAME, …) are skipped, as are records whose target is the root
-/// (`.`, "service not available", RFC 2782). Targets are dotted names without the trailing dot;
-/// bytes outside printable ASCII, `.` and `\` inside a label are escaped (`\DDD`, `\.`, `\\`).
-/// Name compression pointers are followed. Never panics, whatever the bytes.
-///
-/// # Errors
-/// [`DnsError::IdMismatch`] / [`DnsError::NotAResponse`] for a stray datagram, the RCODE
-/// variants ([`DnsError::NxDomain`], …), [`DnsError::Truncated`] (TC bit) and
-/// [`DnsError::Malformed`].
-pub fn parse_srv_response(id: u16, packet: &[u8]) -> Result<Vec<SrvRecord>, DnsError> {
-    if packet.len() < HEADER_LEN {
-        return Err(DnsError::Malformed("shorter than a header"));
-    }
-    let got = be16(packet, 0)?;
-    if got != id {
-        return Err(DnsError::IdMismatch { expected: id, got });
-    }
-    let flags = be16(packet, 2)?;
-    if flags & FLAG_QR == 0 {
-        return Err(DnsError::NotAResponse);
-    }
-    match (flags & 0x000f) as u8 {
-        0 => {}
-        2 => return Err(DnsError::ServerFailure),
-        3 => return Err(DnsError::NxDomain),
-        5 => return Err(DnsError::Refused),
-        code => return Err(DnsError::Rcode(code)),
-    }
-    if flags & FLAG_TC != 0 {
-        return Err(DnsError::Truncated);
-    }
-    let questions = be16(packet, 4)?;
-    let answers = be16(packet, 6)?;
-    let mut pos = HEADER_LEN;
-    for _ in 0..questions {
-        pos = read_name(packet, pos)?.1;
-        pos = end_of(packet, pos, 4, "question past the end")?;
-    }
-    let mut records = Vec::new();
-    for _ in 0..answers {
-        pos = read_name(packet, pos)?.1;
-        let rtype = be16(packet, pos)?;
-        let class = be16(packet, pos + 2)?;
-        let rdlength = usize::from(be16(packet, pos + 8)?);
-        let rdata = pos + 10;
-        pos = end_of(packet, rdata, rdlength, "record data past the end")?;
-        if rtype == TYPE_SRV && class == CLASS_IN {
-            records.extend(srv_record(packet, rdata, pos)?);
-        }
-    }
-    Ok(records)
-}
-
-/// `start + len` if that is within the packet.
-fn end_of(packet: &[u8], start: usize, len: usize, what: &'static str) -> Result<usize, DnsError> {
-    start
-        .checked_add(len)
-        .filter(|&end| end <= packet.len())
-        .ok_or(DnsError::Malformed(what))
-}
-
-fn be16(packet: &[u8], pos: usize) -> Result<u16, DnsError> {
-    match packet.get(pos..pos.saturating_add(2)) {
-        Some(&[high, low]) => Ok(u16::from_be_bytes([high, low])),
-        _ => Err(DnsError::Malformed("field past the end")),
-    }
-}
-
-fn srv_record(packet: &[u8], start: usize, end: usize) -> Result<Option<SrvRecord>, DnsError> {
-    if end - start < 7 {
-        return Err(DnsError::Malformed("srv record too short"));
-    }
-    let (target, name_end) = read_name(packet, start + 6)?;
-    if name_end > end {
-        return Err(DnsError::Malformed("srv target past the record data"));
-    }
-    Ok((!target.is_empty()).then(|| SrvRecord {
-        priority: be16(packet, start).unwrap_or(0),
-        weight: be16(packet, start + 2).unwrap_or(0),
-        port: be16(packet, start + 4).unwrap_or(0),
-        target,
-    }))
-}
-
-/// The (possibly compressed) name at `pos` and the position right after it in place.
-fn read_name(packet: &[u8], mut pos: usize) -> Result<(String, usize), DnsError> {
-    let mut name = String::new();
-    let mut after = None;
-    let mut wire_len = 1;
-    let mut pointers = 0;
-    loop {
-        let len = *packet
-            .get(pos)
-            .ok_or(DnsError::Malformed("name past the end"))?;
-        match len & 0xc0 {
-            0x00 if len == 0 => return Ok((name, after.unwrap_or(pos + 1))),
-            0x00 => {
-                let end = end_of(packet, pos + 1, usize::from(len), "label past the end")?;
-                wire_len += 1 + usize::from(len);
-                if wire_len > MAX_NAME {
-                    return Err(DnsError::Malformed("name longer than 255 bytes"));
+    /// The dotted text of a target, without the trailing dot: printable ASCII as is, `.` and
+    /// `\` inside a label as `\.` and `\\`, other bytes as `\DDD` (decimal, RFC 1035).
+    fn target_text(name: &Name) -> String {
+        let mut text = String::new();
+        for (at, label) in name.iter().enumerate() {
+            if at > 0 {
+                text.push('.');
+            }
+            for &byte in label {
+                match byte {
+                    b'.' | b'\\' => {
+                        text.push('\\');
+                        text.push(char::from(byte));
+                    }
+                    0x21..=0x7e => text.push(char::from(byte)),
+                    _ => {
+                        let _ = write!(text, "\\{byte:03}");
+                    }
                 }
-                if !name.is_empty() {
-                    name.push('.');
-                }
-                push_label(&mut name, &packet[pos + 1..end]);
-                pos = end;
-            }
-            0xc0 => {
-                let low = *packet
-                    .get(pos + 1)
-                    .ok_or(DnsError::Malformed("pointer past the end"))?;
-                pointers += 1;
-                if pointers > MAX_POINTERS {
-                    return Err(DnsError::Malformed("compression pointer loop"));
-                }
-                after.get_or_insert(pos + 2);
-                pos = usize::from(u16::from_be_bytes([len & 0x3f, low]));
-            }
-            _ => return Err(DnsError::Malformed("unknown label type")),
-        }
-    }
-}
-
-fn push_label(name: &mut String, label: &[u8]) {
-    for &byte in label {
-        match byte {
-            b'.' | b'\\' => {
-                name.push('\\');
-                name.push(char::from(byte));
-            }
-            0x21..=0x7e => name.push(char::from(byte)),
-            _ => {
-                let _ = write!(name, "\\{byte:03}");
             }
         }
+        text
     }
 }
 
@@ -348,10 +308,15 @@ pub fn nameservers(resolv_conf: &str) -> Vec<SocketAddr> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(feature = "srv")]
+    use crate::srv::SrvRecord;
+    #[cfg(feature = "srv")]
     use alloc::vec;
 
+    #[cfg(feature = "srv")]
     const ID: u16 = 0xbeef;
 
+    #[cfg(feature = "srv")]
     /// A response header: id, flags, 1 question, `answers` answers.
     fn header(id: u16, flags: u16, answers: u16) -> Vec<u8> {
         let mut out = Vec::new();
@@ -363,6 +328,7 @@ mod tests {
         out
     }
 
+    #[cfg(feature = "srv")]
     fn name(out: &mut Vec<u8>, dotted: &str) {
         for label in dotted.split('.') {
             out.push(label.len() as u8);
@@ -371,6 +337,7 @@ mod tests {
         out.push(0);
     }
 
+    #[cfg(feature = "srv")]
     /// An answer record with owner `owner` (raw bytes) and SRV data (target raw bytes).
     fn srv(out: &mut Vec<u8>, owner: &[u8], prio: u16, port: u16, target: &[u8]) {
         out.extend_from_slice(owner);
@@ -382,6 +349,7 @@ mod tests {
         out.extend_from_slice(target);
     }
 
+    #[cfg(feature = "srv")]
     /// A response to `_etcd-client._tcp.example.test` with two compressed SRV answers and a
     /// CNAME-typed answer to be skipped.
     fn compressed_response() -> Vec<u8> {
@@ -404,6 +372,7 @@ mod tests {
         p
     }
 
+    #[cfg(feature = "srv")]
     fn record(target: &str, port: u16, priority: u16) -> SrvRecord {
         SrvRecord {
             target: target.to_string(),
@@ -413,6 +382,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "srv")]
     #[test]
     fn query_bytes() {
         let q = srv_query(0x0102, "_x._tcp.ab.").unwrap();
@@ -427,6 +397,7 @@ mod tests {
         assert_eq!(&srv_query(1, ".").unwrap()[12..], &[0, 0, 33, 0, 1]);
     }
 
+    #[cfg(feature = "srv")]
     #[test]
     fn query_name_limits() {
         let reason = |name: &str| match srv_query(1, name) {
@@ -452,6 +423,7 @@ mod tests {
         assert!(srv_query(1, &max).is_ok());
     }
 
+    #[cfg(feature = "srv")]
     #[test]
     fn parses_compressed_answers() {
         assert_eq!(
@@ -463,6 +435,7 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "srv")]
     #[test]
     fn header_checks() {
         let p = compressed_response();
@@ -498,6 +471,7 @@ mod tests {
         assert!(!DnsError::NxDomain.try_next_server());
     }
 
+    #[cfg(feature = "srv")]
     #[test]
     fn every_truncation_is_an_error_not_a_panic() {
         let p = compressed_response();
@@ -506,6 +480,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "srv")]
     #[test]
     fn pointer_loops_and_bad_pointers() {
         let mut p = header(ID, 0x8180, 1);
@@ -517,7 +492,7 @@ mod tests {
         looped.extend_from_slice(&[0xc0, here, 0, 33, 0, 1, 0, 0, 0, 0, 0, 0]);
         assert_eq!(
             parse_srv_response(ID, &looped),
-            Err(DnsError::Malformed("compression pointer loop"))
+            Err(DnsError::Malformed("bad compression pointer"))
         );
         // Two pointers pointing at each other, inside SRV data.
         let mut mutual = p.clone();
@@ -529,10 +504,10 @@ mod tests {
             1,
             &[0xc0, rdata as u8 + 8, 0xc0, rdata as u8 + 6],
         );
-        assert_eq!(
+        assert!(matches!(
             parse_srv_response(ID, &mutual),
-            Err(DnsError::Malformed("compression pointer loop"))
-        );
+            Err(DnsError::Malformed(_))
+        ));
         // A label that swallows the pointer that points back to it.
         let mut swallow = p.clone();
         srv(&mut swallow, &[0xc0, 12], 0, 1, &[1, 0xc0, rdata as u8 + 6]);
@@ -540,19 +515,20 @@ mod tests {
         // Pointer out of bounds.
         let mut out = p.clone();
         srv(&mut out, &[0xc0, 12], 0, 1, &[0xff, 0xff]);
-        assert_eq!(
+        assert!(matches!(
             parse_srv_response(ID, &out),
-            Err(DnsError::Malformed("name past the end"))
-        );
+            Err(DnsError::Malformed(_))
+        ));
         // Reserved label types 0x40 / 0x80.
         let mut reserved = p.clone();
         srv(&mut reserved, &[0x40], 0, 1, &[0]);
-        assert_eq!(
+        assert!(matches!(
             parse_srv_response(ID, &reserved),
-            Err(DnsError::Malformed("unknown label type"))
-        );
+            Err(DnsError::Malformed(_))
+        ));
     }
 
+    #[cfg(feature = "srv")]
     #[test]
     fn srv_data_bounds_and_root_targets() {
         let mut p = header(ID, 0x8180, 2);
@@ -566,21 +542,22 @@ mod tests {
         let mut short = base.clone();
         short.extend_from_slice(&[0xc0, 12, 0, 33, 0, 1, 0, 0, 0, 0, 0, 3, 0, 0, 0]);
         short[7] = 1;
-        assert_eq!(
+        assert!(matches!(
             parse_srv_response(ID, &short),
-            Err(DnsError::Malformed("srv record too short"))
-        );
+            Err(DnsError::Malformed(_))
+        ));
         // Target name running past RDLENGTH (8: the name's final 0 lies outside).
         let mut over = base;
         over[7] = 1;
         over.extend_from_slice(&[0xc0, 12, 0, 33, 0, 1, 0, 0, 0, 0, 0, 8]);
         over.extend_from_slice(&[0, 0, 0, 0, 0, 1, 1, b'a', 0]);
-        assert_eq!(
+        assert!(matches!(
             parse_srv_response(ID, &over),
-            Err(DnsError::Malformed("srv target past the record data"))
-        );
+            Err(DnsError::Malformed(_))
+        ));
     }
 
+    #[cfg(feature = "srv")]
     #[test]
     fn escapes_odd_label_bytes() {
         let mut p = header(ID, 0x8180, 1);
@@ -599,6 +576,7 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "srv")]
     #[test]
     fn overlong_names_are_refused() {
         let mut p = header(ID, 0x8180, 0);
@@ -607,10 +585,10 @@ mod tests {
             p.extend_from_slice(&[b'a'; 63]);
         }
         p.extend_from_slice(&[0, 0, 33, 0, 1]);
-        assert_eq!(
+        assert!(matches!(
             parse_srv_response(ID, &p),
-            Err(DnsError::Malformed("name longer than 255 bytes"))
-        );
+            Err(DnsError::Malformed(_))
+        ));
     }
 
     #[test]

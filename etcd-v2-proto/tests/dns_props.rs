@@ -1,4 +1,5 @@
 //! Property tests of the DNS decoder: any bytes in, no panic out; and encode/decode round trips.
+#![cfg(feature = "srv")]
 
 use etcd_v2_proto::dns::{DnsError, parse_srv_response, srv_query};
 use proptest::prelude::*;

@@ -1,8 +1,8 @@
 //! Any status, headers and body in: no decoder panics, and only answer errors come out.
 
+use etcd_v2_proto::WatchPoll;
 use etcd_v2_proto::body::clone_response;
 use etcd_v2_proto::call::keys;
-use etcd_v2_proto::WatchPoll;
 use etcd_v2_proto::{Error, KeysResponse, ProtocolError, decode_keys_response};
 use http::Response;
 use proptest::prelude::*;

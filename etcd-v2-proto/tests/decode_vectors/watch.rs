@@ -1,7 +1,7 @@
 //! Watch polls (`docs/protocol.md#watches`): the wait decoder.
 
-use etcd_v2_proto::call::keys;
 use etcd_v2_proto::WatchPoll;
+use etcd_v2_proto::call::keys;
 use etcd_v2_proto::{Error, ProtocolError};
 
 use crate::{is_invalid_json, response};
