@@ -24,13 +24,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 pub use etcd_v2_proto as proto;
-pub use etcd_v2_proto::{
-    Action, Api, ApiError, AttemptFailure, ClusterError, Config, CreateInOrderOptions, Credentials,
-    DeleteOptions, Error, ErrorCode, EtcdError, GetOptions, Health, Idempotency, KeysResponse,
-    LeaderStats, Member, Node, PermissionType, PrevExist, ProtocolError, ResumePolicy, Role,
-    SelectionMode, SelfStats, SetOptions, StoreStats, Task, TransportFailure, UsageError, User,
-    Version, WatchOptions,
-};
+pub use etcd_v2_proto::client_api::*;
 pub use ureq;
 
 use etcd_v2_proto::{AutoSync, Call, Cluster, Op, Step, Sync, Watch};

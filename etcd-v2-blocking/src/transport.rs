@@ -1,7 +1,6 @@
 //! The HTTP seam: [`Transport`] and its default implementation over `ureq`.
 
 use std::io::{self, Read as _};
-use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -41,7 +40,7 @@ pub trait Transport: Send + Sync + 'static {
 }
 
 /// A shared transport, e.g. to keep a handle on a test double after giving it to a client.
-impl<T: Transport + ?Sized> Transport for Arc<T> {
+impl<T: Transport + ?Sized> Transport for std::sync::Arc<T> {
     fn send(
         &self,
         request: Request<Bytes>,
@@ -247,51 +246,34 @@ impl Resolver for NotConnected<DefaultResolver> {
 
 /// The socket address of a URI whose host is an IP address.
 fn ip_literal(uri: &Uri) -> Option<std::net::SocketAddr> {
-    let host = uri.host()?;
-    let ip: std::net::IpAddr = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .parse()
-        .ok()?;
-    let default_port = if uri.scheme_str() == Some("https") {
-        443
-    } else {
-        80
-    };
-    Some(std::net::SocketAddr::new(
-        ip,
-        uri.port_u16().unwrap_or(default_port),
-    ))
+    let ip: std::net::IpAddr = uri.host()?.trim_matches(['[', ']']).parse().ok()?;
+    let https = uri.scheme_str() == Some("https");
+    Some((ip, uri.port_u16().unwrap_or(if https { 443 } else { 80 })).into())
 }
 
 /// `io::Error` kinds that only `connect()` returns: the request was not written.
-const CONNECT_KINDS: [io::ErrorKind; 5] = {
-    use io::ErrorKind as K;
-    [
-        K::ConnectionRefused,
-        K::HostUnreachable,
-        K::NetworkUnreachable,
-        K::NetworkDown,
-        K::AddrNotAvailable,
-    ]
-};
+const CONNECT_KINDS: [io::ErrorKind; 5] = [
+    io::ErrorKind::ConnectionRefused,
+    io::ErrorKind::HostUnreachable,
+    io::ErrorKind::NetworkUnreachable,
+    io::ErrorKind::NetworkDown,
+    io::ErrorKind::AddrNotAvailable,
+];
 
 /// Maps ureq's errors to the core's vocabulary (see the adapter contract).
 fn failure(error: ureq::Error, max_body: usize) -> TransportFailure {
     use ureq::Error as E;
     match error {
         // Out of time before the connection was up: nothing was sent (a connect timeout).
-        E::Timeout(Timeout::Resolve | Timeout::Connect) => {
+        E::Timeout(Timeout::Resolve | Timeout::Connect)
+        | E::HostNotFound
+        | E::ConnectionFailed
+        | E::ConnectProxyFailed(_) => TransportFailure::Connect(error.to_string()),
+        E::Io(ref e) if CONNECT_KINDS.contains(&e.kind()) => {
             TransportFailure::Connect(error.to_string())
         }
         E::Timeout(_) => TransportFailure::Timeout,
         E::BodyExceedsLimit(_) => TransportFailure::BodyTooLarge { limit: max_body },
-        E::HostNotFound | E::ConnectionFailed | E::ConnectProxyFailed(_) => {
-            TransportFailure::Connect(error.to_string())
-        }
-        E::Io(ref e) if CONNECT_KINDS.contains(&e.kind()) => {
-            TransportFailure::Connect(error.to_string())
-        }
         // A failed handshake: rustls' error inside the `io::Error` of ureq's TLS connector.
         #[cfg(feature = "tls")]
         E::Io(ref e) if e.get_ref().is_some_and(|i| i.is::<rustls::Error>()) => {

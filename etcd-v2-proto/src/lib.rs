@@ -83,6 +83,18 @@ pub use wire::encode::{clean_path, unescape_path};
 pub use wire::endpoint::Endpoint;
 pub use wire::keys_json::{MAX_DECODED_BYTES, MAX_NODE_DEPTH};
 
+/// The names a program using a runtime crate needs, re-exported by each of them
+/// (`etcd_v2_tokio::Config`, …).
+pub mod client_api {
+    pub use crate::{
+        Action, Api, ApiError, AttemptFailure, ClusterError, Config, CreateInOrderOptions,
+        Credentials, DeleteOptions, Error, ErrorCode, EtcdError, GetOptions, Health, Idempotency,
+        KeysResponse, LeaderStats, Member, Node, PermissionType, PrevExist, ProtocolError,
+        ResumePolicy, Role, SelectionMode, SelfStats, SetOptions, StoreStats, Task,
+        TransportFailure, UsageError, User, Version, WatchOptions,
+    };
+}
+
 /// Decodes a keys answer outside of an [`Op`] (for tests, fuzzing and custom drivers).
 ///
 /// # Errors

@@ -27,13 +27,7 @@ mod runtime;
 
 pub use etcd_v2_hyper::{ResponseBody, Sending, Transport, full_body};
 pub use etcd_v2_proto as proto;
-pub use etcd_v2_proto::{
-    Action, Api, ApiError, AttemptFailure, ClusterError, Config, CreateInOrderOptions, Credentials,
-    DeleteOptions, Error, ErrorCode, EtcdError, GetOptions, Health, Idempotency, KeysResponse,
-    LeaderStats, Member, Node, PermissionType, PrevExist, ProtocolError, ResumePolicy, Role,
-    SelectionMode, SelfStats, SetOptions, StoreStats, Task, TransportFailure, UsageError, User,
-    Version, WatchOptions,
-};
+pub use etcd_v2_proto::client_api::*;
 pub use runtime::{Connector, Tokio, Udp};
 
 /// An etcd v2 client on tokio; cheap to clone, safe to share between tasks.
