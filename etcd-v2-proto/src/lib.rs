@@ -68,8 +68,8 @@ pub use machines::task::{AttemptId, Step, Task, Transmit};
 pub use machines::watch::Watch;
 pub use model::code::ErrorCode;
 pub use model::options::{
-    CreateInOrderOptions, DeleteOptions, GetOptions, PrevExist, ResumePolicy, SetOptions,
-    WatchOptions,
+    CreateInOrderOptions, DEFAULT_MAX_POLL_AGE, DeleteOptions, GetOptions, PrevExist, ResumePolicy,
+    SetOptions, WatchOptions,
 };
 pub use model::{
     Action, CountStats, Credentials, FollowerStats, Health, KeysResponse, KvPermissions,

@@ -330,6 +330,34 @@ fn decode_start_index(response: Response<Body>) -> Result<WatchPoll, Error> {
     Ok(WatchPoll::Empty { index })
 }
 
+/// `GET <key>` (one level, from any member): the watch's look at a quiet key between polls.
+/// If the key has not changed since the watch's index, the watch may wait from the answer's
+/// `X-Etcd-Index` + 1 instead, and so stays inside etcd's 1,000-event history however many
+/// writes go to other keys.
+pub(crate) fn quiet_check(wait: &Call<WatchPoll>) -> Call<WatchPoll> {
+    let mut spec = wait.spec.clone();
+    spec.query = "".into();
+    spec.wait = false;
+    Call::new(spec, Idempotency::Read, decode_quiet_check)
+}
+
+/// A plain read's answer: a key (not a directory, whose own index does not move with its
+/// children) with its `modifiedIndex` and the answer's index; anything else teaches nothing.
+fn decode_quiet_check(response: Response<Body>) -> Result<WatchPoll, Error> {
+    let index = u64_header(response.headers(), &ETCD_INDEX_NAME, ETCD_INDEX)?;
+    if response.status() != http::StatusCode::OK {
+        return Ok(WatchPoll::Empty { index: None });
+    }
+    let node = keys_response(response)?.node;
+    Ok(match (node, index) {
+        (Some(node), Some(index)) if !node.dir => WatchPoll::Unchanged {
+            modified: node.modified_index,
+            index,
+        },
+        _ => WatchPoll::Empty { index: None },
+    })
+}
+
 /// `recursive=<b>&wait=true&waitIndex=<n>`: all three always sent, like Go.
 pub(crate) fn wait_query(recursive: bool, wait_index: u64) -> String {
     let mut form = Form::new();

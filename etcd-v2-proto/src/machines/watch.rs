@@ -9,6 +9,13 @@
 //! A watch from "now" (no index) first sends `HEAD <key>` and starts at its `X-Etcd-Index` + 1:
 //! its start is fixed before any poll, so a poll that ends without an event (deadline,
 //! failover, drop) cannot make it skip one.
+//!
+//! Liveness: one long poll waits at most [`WatchOptions::max_poll_age`]; then the watch polls
+//! again from the same index, so a member that died or stopped after sending the headers is
+//! left behind (the next poll fails over). Before that poll, a watch of one key reads the key:
+//! if it has not changed since the wait index, the watch waits from the read's
+//! `X-Etcd-Index` + 1 instead, which keeps a quiet key inside etcd's 1,000-event history
+//! however busy the rest of the store is.
 
 use core::time::Duration;
 use std::time::Instant;
@@ -51,6 +58,12 @@ pub struct Watch {
     /// A watch from "now" (no index given) first learns the current index with a `HEAD`, so
     /// that no later poll, whatever ends it, can skip an event: true until that answer came.
     learn_start: bool,
+    /// How long one long poll may wait for its event (the watch's liveness).
+    max_poll_age: Option<Duration>,
+    /// When the long poll in flight has waited long enough; then the watch polls again.
+    poll_deadline: Option<Instant>,
+    /// The next op is a plain read of the key, to move a quiet key's index forward.
+    check_quiet: bool,
 }
 
 impl Watch {
@@ -74,6 +87,9 @@ impl Watch {
             timeout: None,
             deadline: None,
             learn_start: opts.after_index == 0,
+            max_poll_age: opts.max_poll_age,
+            poll_deadline: None,
+            check_quiet: false,
         })
     }
 
@@ -105,6 +121,9 @@ impl Watch {
         if self.learning_start() {
             return Op::new(keys::start_index(&self.template));
         }
+        if self.check_quiet {
+            return Op::new(keys::quiet_check(&self.template));
+        }
         let mut call = self.template.clone();
         call.spec.query = keys::wait_query(self.recursive, self.wait_index).into();
         Op::new(call)
@@ -125,11 +144,19 @@ impl Watch {
                 self.retry_at = None;
             }
             // Built when needed, so every poll sends the current wait index.
-            let mut op = self.op.take().unwrap_or_else(|| {
-                let mut op = self.next_op();
-                op.set_deadline(self.deadline);
-                op
-            });
+            let mut op = match self.op.take() {
+                Some(op) => op,
+                None => {
+                    let long_poll = !self.learning_start() && !self.check_quiet;
+                    self.poll_deadline = self
+                        .max_poll_age
+                        .filter(|_| long_poll)
+                        .and_then(|age| now.checked_add(age));
+                    let mut op = self.next_op();
+                    op.set_deadline(earliest(self.deadline, self.poll_deadline));
+                    op
+                }
+            };
             match op.poll(now, cluster) {
                 Step::Done(result) => match self.handle(now, result) {
                     Some(out) => return Step::Done(out),
@@ -149,6 +176,27 @@ impl Watch {
         now: Instant,
         result: Result<WatchPoll, Error>,
     ) -> Option<Result<KeysResponse, Error>> {
+        let poll_deadline = self.poll_deadline.take();
+        let aged = poll_deadline.is_some_and(|d| now >= d)
+            && self.deadline.is_none_or(|d| now < d)
+            && matches!(result, Err(Error::DeadlineExceeded));
+        if aged {
+            // The poll waited its longest (the member may be gone): poll again from the same
+            // index, after a look at a plain key that may move the index past a quiet spell.
+            self.check_quiet = !self.recursive;
+            return None;
+        }
+        if self.check_quiet {
+            self.check_quiet = false;
+            if let Ok(WatchPoll::Unchanged { modified, index }) = result {
+                if modified < self.wait_index {
+                    // No event on the key in [wait_index, index]: none can be skipped.
+                    self.wait_index = self.wait_index.max(index.saturating_add(1));
+                }
+            }
+            // A failed look teaches nothing; the poll reports what is wrong.
+            return None;
+        }
         if self.learning_start() {
             if let Ok(WatchPoll::Empty { index }) = &result {
                 self.learn_start = false;
@@ -172,6 +220,7 @@ impl Watch {
                 }
                 Some(Ok(event))
             }
+            Ok(WatchPoll::Unchanged { .. }) => None, // only a quiet check answers this way
             Ok(WatchPoll::Empty { index }) => {
                 if self.wait_index == 0 {
                     if let Some(index) = index {
@@ -246,5 +295,13 @@ impl Task for Watch {
         if let Some(op) = self.op.as_mut() {
             op.decode_answer();
         }
+    }
+}
+
+/// The sooner of two optional instants.
+fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
 }

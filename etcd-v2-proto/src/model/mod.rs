@@ -475,9 +475,10 @@ where
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
-/// The answer to one long poll.
+/// The answer to one long poll (or to a watch's look at its key between polls).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[allow(clippy::large_enum_variant)] // one per long poll
+#[non_exhaustive]
 pub enum WatchPoll {
     /// An event.
     Event(KeysResponse),
@@ -485,5 +486,13 @@ pub enum WatchPoll {
     Empty {
         /// `X-Etcd-Index` of the answer, if sent: the index when the poll was registered.
         index: Option<u64>,
+    },
+    /// A plain read of the watched key: it was last modified at `modified` and nothing changed
+    /// it up to `index` (the answer's `X-Etcd-Index`).
+    Unchanged {
+        /// The key's `modifiedIndex`.
+        modified: u64,
+        /// `X-Etcd-Index` of the answer.
+        index: u64,
     },
 }

@@ -171,8 +171,12 @@ pub enum ResumePolicy {
     FromCurrentIndex,
 }
 
+/// How long one long poll may wait before the watch polls again, by default
+/// ([`WatchOptions::max_poll_age`]).
+pub const DEFAULT_MAX_POLL_AGE: Duration = Duration::from_secs(30);
+
 /// Options of a watcher (Go: `WatcherOptions`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WatchOptions {
     /// Only report events after this index (0: only future events).
     pub after_index: u64,
@@ -180,6 +184,22 @@ pub struct WatchOptions {
     pub recursive: bool,
     /// What to do when the history no longer holds the next index.
     pub resume: ResumePolicy,
+    /// The longest one long poll may wait for an event before the watch polls again, from the
+    /// same index (default [`DEFAULT_MAX_POLL_AGE`]; `None`: as long as the connection lives).
+    /// This is the watch's liveness: a member that died or stopped after sending a poll's
+    /// headers is left within this bound (the next poll fails over), and nothing is skipped.
+    pub max_poll_age: Option<Duration>,
+}
+
+impl Default for WatchOptions {
+    fn default() -> Self {
+        Self {
+            after_index: 0,
+            recursive: false,
+            resume: ResumePolicy::default(),
+            max_poll_age: Some(DEFAULT_MAX_POLL_AGE),
+        }
+    }
 }
 
 impl WatchOptions {
@@ -196,6 +216,11 @@ impl WatchOptions {
     /// Sets [`Self::resume`].
     pub fn resume(mut self, policy: ResumePolicy) -> Self {
         self.resume = policy;
+        self
+    }
+    /// Sets [`Self::max_poll_age`].
+    pub fn max_poll_age(mut self, age: Option<Duration>) -> Self {
+        self.max_poll_age = age;
         self
     }
 }

@@ -70,6 +70,7 @@ proptest! {
                 prop_assert!(status == 200 || status == 201);
                 prop_assert!(event.node.is_some());
             }
+            Ok(other) => prop_assert!(false, "a long poll decoded as {:?}", other),
             Err(e) => {
                 prop_assert!(is_answer_error(&e), "{:?}", e);
                 prop_assert!(e != Error::Protocol(ProtocolError::EmptyBody));
