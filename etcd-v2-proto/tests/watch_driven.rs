@@ -8,7 +8,7 @@ mod support;
 use std::time::Duration;
 
 use etcd_v2_proto::{
-    Config, DEFAULT_MAX_POLL_AGE, Error, ProtocolError, ResumePolicy, Watch, WatchOptions,
+    Action, Config, DEFAULT_MAX_POLL_AGE, Error, ProtocolError, ResumePolicy, Watch, WatchOptions,
 };
 use support::{Answer, Harness, reply};
 
@@ -252,6 +252,72 @@ fn opt_in_resume_reports_the_gap_once_and_goes_on() {
         .unwrap();
     assert_eq!(ev.node.unwrap().modified_index, 1110);
     assert!(h.sent[1].uri.ends_with("waitIndex=1108"));
+}
+
+#[test]
+fn opt_in_resync_yields_a_snapshot_and_resumes_right_after_it() {
+    let opts = WatchOptions::default()
+        .after_index(4)
+        .recursive(true)
+        .resume(ResumePolicy::Resync);
+    let mut w = Watch::new("/v2/keys", "/dir", opts).unwrap();
+    let mut h = Harness::ordered(&[A], Config::default());
+    let listing = r#"{"action":"get","node":{"key":"/dir","dir":true,"nodes":[{"key":"/dir/a","value":"1","modifiedIndex":1200,"createdIndex":1200}],"modifiedIndex":3,"createdIndex":3}}"#;
+    let snapshot = h
+        .run(&mut w, |req| {
+            if req.uri().to_string().contains("wait=true") {
+                reply(400, &[("X-Etcd-Index", "1300")], CLEARED)
+            } else {
+                reply(200, &[("X-Etcd-Index", "1300")], listing)
+            }
+        })
+        .unwrap();
+    assert_eq!(snapshot.action, Action::Resync);
+    assert_eq!(snapshot.index, 1300);
+    assert_eq!(snapshot.node.unwrap().nodes[0].key, "/dir/a");
+    // A quorum, recursive, sorted read of the watched directory; then the events after it.
+    assert_eq!(
+        h.sent[1].uri,
+        format!("{A}/v2/keys/dir?quorum=true&recursive=true&sorted=true")
+    );
+    assert_eq!(w.wait_index(), 1301);
+    h.run(&mut w, |_| reply(200, &[], &event("set", "/dir/b", 1301)))
+        .unwrap();
+    assert!(
+        h.sent[2]
+            .uri
+            .ends_with("recursive=true&wait=true&waitIndex=1301")
+    );
+}
+
+#[test]
+fn a_resync_of_a_missing_key_is_a_snapshot_without_a_node_and_a_failed_one_is_retried() {
+    let opts = WatchOptions::default()
+        .after_index(4)
+        .resume(ResumePolicy::Resync);
+    let mut w = Watch::new("/v2/keys", "/gone", opts).unwrap();
+    let mut h = Harness::ordered(&[A], Config::default());
+    // The read fails: the run ends with that error and the watch stays where it was.
+    let e = h
+        .run(&mut w, |req| {
+            if req.uri().to_string().contains("wait=true") {
+                reply(400, &[], CLEARED)
+            } else {
+                support::refused()
+            }
+        })
+        .unwrap_err();
+    assert!(matches!(e, Error::Cluster(_)), "{e:?}");
+    assert_eq!(w.wait_index(), 5);
+    // The next run reads again (no poll first); the key is gone as of 1400.
+    let missing = r#"{"errorCode":100,"message":"Key not found","cause":"/gone","index":1400}"#;
+    let snapshot = h
+        .run(&mut w, |_| reply(404, &[("X-Etcd-Index", "1400")], missing))
+        .unwrap();
+    assert_eq!(snapshot.action, Action::Resync);
+    assert_eq!((snapshot.node, snapshot.index), (None, 1400));
+    assert!(!h.sent[2].uri.contains("wait=true"));
+    assert_eq!(w.wait_index(), 1401);
 }
 
 #[test]
@@ -554,4 +620,14 @@ fn the_callers_deadline_still_ends_a_run_with_an_aged_poll_inside_it() {
     assert_eq!(e, Error::DeadlineExceeded);
     assert_eq!(h.sent[0].deadline, Some(Duration::from_secs(3)));
     assert_eq!(w.wait_index(), 5);
+}
+
+#[test]
+fn a_server_cannot_pass_an_event_off_as_a_resync() {
+    let mut w = Watch::new("/v2/keys", "/k", WatchOptions::default().after_index(4)).unwrap();
+    let mut h = Harness::ordered(&[A], Config::default());
+    let e = h
+        .run(&mut w, |_| reply(200, &[], &event("resync", "/k", 9)))
+        .unwrap();
+    assert_eq!(e.action, Action::Other("resync".into()));
 }

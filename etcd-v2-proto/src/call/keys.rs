@@ -358,6 +358,33 @@ fn decode_quiet_check(response: Response<Body>) -> Result<WatchPoll, Error> {
     })
 }
 
+/// A quorum read of the watched key (recursive for a recursive watch, sorted): the snapshot a
+/// watch resumes after when the history it waited in was cleared.
+pub(crate) fn resync(wait: &Call<WatchPoll>, recursive: bool) -> Call<WatchPoll> {
+    let mut spec = wait.spec.clone();
+    spec.query = get_query(true, recursive, true).into();
+    spec.wait = false;
+    Call::new(spec, Idempotency::Read, decode_resync)
+}
+
+/// The snapshot: the key's state, or its absence (error 100) as of the answer's index.
+fn decode_resync(response: Response<Body>) -> Result<WatchPoll, Error> {
+    let snapshot = match keys_response(response) {
+        Ok(found) => found,
+        Err(Error::Etcd(e)) if e.code == crate::model::code::ErrorCode::KEY_NOT_FOUND => {
+            KeysResponse {
+                index: e.index,
+                ..KeysResponse::default()
+            }
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(WatchPoll::Snapshot(KeysResponse {
+        action: crate::model::Action::Resync,
+        ..snapshot
+    }))
+}
+
 /// `recursive=<b>&wait=true&waitIndex=<n>`: all three always sent, like Go.
 pub(crate) fn wait_query(recursive: bool, wait_index: u64) -> String {
     let mut form = Form::new();

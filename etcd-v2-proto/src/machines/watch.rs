@@ -64,6 +64,8 @@ pub struct Watch {
     poll_deadline: Option<Instant>,
     /// The next op is a plain read of the key, to move a quiet key's index forward.
     check_quiet: bool,
+    /// The history was cleared and the policy is to resync: the next op re-reads the key.
+    resync: bool,
 }
 
 impl Watch {
@@ -90,6 +92,7 @@ impl Watch {
             max_poll_age: opts.max_poll_age,
             poll_deadline: None,
             check_quiet: false,
+            resync: false,
         })
     }
 
@@ -121,6 +124,9 @@ impl Watch {
         if self.learning_start() {
             return Op::new(keys::start_index(&self.template));
         }
+        if self.resync {
+            return Op::new(keys::resync(&self.template, self.recursive));
+        }
         if self.check_quiet {
             return Op::new(keys::quiet_check(&self.template));
         }
@@ -147,7 +153,7 @@ impl Watch {
             let mut op = match self.op.take() {
                 Some(op) => op,
                 None => {
-                    let long_poll = !self.learning_start() && !self.check_quiet;
+                    let long_poll = !self.learning_start() && !self.check_quiet && !self.resync;
                     self.poll_deadline = self
                         .max_poll_age
                         .filter(|_| long_poll)
@@ -185,6 +191,20 @@ impl Watch {
             // index, after a look at a plain key that may move the index past a quiet spell.
             self.check_quiet = !self.recursive;
             return None;
+        }
+        if self.resync {
+            return match result {
+                Ok(WatchPoll::Snapshot(snapshot)) => {
+                    self.resync = false;
+                    self.empty_streak = 0;
+                    self.wait_index = self.wait_index.max(snapshot.index.saturating_add(1));
+                    Some(Ok(snapshot))
+                }
+                Ok(_) => None,
+                // The next run reads again: the watch stays where it was until it has a
+                // snapshot to resume after.
+                Err(e) => Some(Err(e)),
+            };
         }
         if self.check_quiet {
             self.check_quiet = false;
@@ -234,6 +254,11 @@ impl Watch {
                     let delay = (BACKOFF_START * (1u32 << exp)).min(BACKOFF_MAX);
                     self.retry_at = now.checked_add(delay);
                 }
+                None
+            }
+            Ok(WatchPoll::Snapshot(_)) => None, // only a resync answers this way
+            Err(e) if self.resume == ResumePolicy::Resync && e.is_event_index_cleared() => {
+                self.resync = true;
                 None
             }
             Err(e) => {

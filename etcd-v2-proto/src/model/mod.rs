@@ -138,6 +138,11 @@ pub enum Action {
     CompareAndDelete,
     /// A TTL ran out.
     Expire,
+    /// Not sent by etcd: a watch with [`ResumePolicy::Resync`](crate::ResumePolicy::Resync)
+    /// found the history cleared and re-read the watched key (recursively if it watches a
+    /// directory). `node` is the state as of `index` (`None`: no such key then); the events
+    /// after `index` follow.
+    Resync,
     /// An action this client does not know.
     Other(String),
 }
@@ -154,6 +159,7 @@ impl Action {
             Self::CompareAndSwap => "compareAndSwap",
             Self::CompareAndDelete => "compareAndDelete",
             Self::Expire => "expire",
+            Self::Resync => "resync",
             Self::Other(s) => s,
         }
     }
@@ -487,6 +493,9 @@ pub enum WatchPoll {
         /// `X-Etcd-Index` of the answer, if sent: the index when the poll was registered.
         index: Option<u64>,
     },
+    /// A fresh read of the watched key (recursive for a directory) after the history was
+    /// cleared: its action is [`Action::Resync`].
+    Snapshot(KeysResponse),
     /// A plain read of the watched key: it was last modified at `modified` and nothing changed
     /// it up to `index` (the answer's `X-Etcd-Index`).
     Unchanged {

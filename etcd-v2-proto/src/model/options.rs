@@ -169,6 +169,10 @@ pub enum ResumePolicy {
     Fail,
     /// Report [`crate::Error::EventsLost`] once, then go on from the current etcd index.
     FromCurrentIndex,
+    /// Re-read the watched key (recursively for a recursive watch, with a quorum read), yield
+    /// it as one item whose action is [`crate::Action::Resync`], then go on right after its
+    /// index: state can be reconciled from the snapshot with no gap.
+    Resync,
 }
 
 /// How long one long poll may wait before the watch polls again, by default
