@@ -198,6 +198,7 @@ pub const SCENARIOS: &[Entry] = registry![
     OwnCluster3, EtcdOnly => failover::failover_watch_continues_after_member_kill,
     OwnCluster3, EtcdOnly => failover::failover_watch_skips_stopped_member,
     OwnSingle, EtcdAndFake => watch_history::watch_event_index_cleared,
+    OwnSingle, EtcdAndFake => watch_history::watch_resync_after_cleared_history,
     OwnSingle, EtcdOnly => auth::auth_users_roles_permissions,
     OwnSingle, EtcdOnly => failover::failover_create_on_killed_only_endpoints,
     OwnSingle, EtcdOnly => failover::failover_create_on_stale_pooled_connections,

@@ -1,7 +1,7 @@
-//! A watch whose history was cleared for real: 401, then the documented recovery and
-//! `ResumePolicy::FromCurrentIndex`.
+//! A watch whose history was cleared for real: 401, then the documented recovery,
+//! `ResumePolicy::FromCurrentIndex` and `ResumePolicy::Resync`.
 
-use etcd_v2_proto::{Api, Error, ResumePolicy, SetOptions, WatchOptions};
+use etcd_v2_proto::{Action, Api, Error, ResumePolicy, SetOptions, WatchOptions};
 
 use super::{Check, Ctx, expect_err, node};
 
@@ -29,25 +29,7 @@ pub fn watch_event_index_cleared(ctx: &Ctx<'_>) -> Result<(), String> {
         )
         .ctx("resuming watcher")?;
 
-    // 1010 writes elsewhere, from 4 threads.
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (0..4)
-            .map(|t| {
-                let filler = ctx.key(&format!("filler{t}"));
-                s.spawn(move || {
-                    for i in 0..253 {
-                        ctx.sut
-                            .set(&filler, &i.to_string(), &SetOptions::default())?;
-                    }
-                    Ok::<(), Error>(())
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .try_for_each(|h| h.join().expect("filler thread"))
-    })
-    .ctx("filler writes")?;
+    filler_writes(ctx)?;
 
     let mut cleared_index = 0;
     for attempt in 0..2 {
@@ -131,6 +113,89 @@ pub fn watch_event_index_cleared(ctx: &Ctx<'_>) -> Result<(), String> {
         (n.value.as_deref(), n.modified_index),
         (Some("live"), node(&live)?.modified_index),
         "live event"
+    );
+    Ok(())
+}
+
+/// 1012 writes elsewhere, from 4 threads: more than etcd's 1,000-event history.
+fn filler_writes(ctx: &Ctx<'_>) -> Result<(), String> {
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|t| {
+                let filler = ctx.key(&format!("filler{t}"));
+                s.spawn(move || {
+                    for i in 0..253 {
+                        ctx.sut
+                            .set(&filler, &i.to_string(), &SetOptions::default())?;
+                    }
+                    Ok::<(), Error>(())
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .try_for_each(|h| h.join().expect("filler thread"))
+    })
+    .ctx("filler writes")
+}
+
+/// `ResumePolicy::Resync` on a history cleared for real: one `Action::Resync` item holding the
+/// watched directory as of its index (the writes made while the watcher was paused included),
+/// then every later event.
+pub fn watch_resync_after_cleared_history(ctx: &Ctx<'_>) -> Result<(), String> {
+    let dir = ctx.key("resynced");
+    let set = |k: &str, v: &str| {
+        ctx.sut
+            .set(&format!("{dir}/{k}"), v, &SetOptions::default())
+    };
+    let first = set("a", "1").ctx("set a")?;
+    let i0 = node(&first)?.modified_index;
+    let opts = WatchOptions::default()
+        .recursive(true)
+        .after_index(i0)
+        .resume(ResumePolicy::Resync);
+    let mut watcher = ctx.sut.watch(&dir, opts).ctx("watcher")?;
+    // Paused: the watcher polls only when asked.
+    set("b", "2").ctx("set b")?;
+    filler_writes(ctx)?;
+    let last = set("c", "3").ctx("set c")?;
+
+    let snapshot = watcher
+        .next()
+        .ctx("first item after the history was cleared")?;
+    ensure_eq!(
+        snapshot.action,
+        Action::Resync,
+        "the first item is the snapshot"
+    );
+    ensure!(
+        snapshot.index >= node(&last)?.modified_index,
+        "the snapshot is as of {} at least: {snapshot:?}",
+        node(&last)?.modified_index
+    );
+    let mut seen: Vec<(String, String)> = node(&snapshot)?
+        .nodes
+        .iter()
+        .map(|n| (n.key.clone(), n.value.clone().unwrap_or_default()))
+        .collect();
+    seen.sort();
+    let want: Vec<(String, String)> = [("a", "1"), ("b", "2"), ("c", "3")]
+        .iter()
+        .map(|(k, v)| (format!("{dir}/{k}"), (*v).to_owned()))
+        .collect();
+    ensure_eq!(seen, want, "the snapshot's children");
+    ensure_eq!(
+        watcher.wait_index(),
+        snapshot.index + 1,
+        "resumes right after"
+    );
+
+    let next = set("d", "4").ctx("set d")?;
+    let event = watcher.next().ctx("the event after the snapshot")?;
+    ensure_eq!(
+        (event.action.clone(), node(&event)?.modified_index),
+        (Action::Set, node(&next)?.modified_index),
+        "the first event after the snapshot"
     );
     Ok(())
 }
