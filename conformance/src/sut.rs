@@ -141,6 +141,15 @@ impl Sut {
         }
     }
 
+    /// The endpoint the next call tries first.
+    pub fn pinned_endpoint(&self) -> Option<String> {
+        match self {
+            Self::Blocking(c) => c.pinned_endpoint(),
+            Self::Tokio(_, c) => c.pinned_endpoint(),
+            Self::AsyncStd(c) => c.pinned_endpoint(),
+        }
+    }
+
     /// Replaces the endpoints (Go: `SetEndpoints()`).
     ///
     /// # Errors

@@ -101,9 +101,15 @@ impl Client {
         }
     }
 
-    /// The endpoints, in the order they are tried (Go: `Endpoints()`).
+    /// The endpoints in the order the next call tries them, the pinned one first (Go:
+    /// `Endpoints()`).
     pub fn endpoints(&self) -> Vec<String> {
         self.cluster().endpoints()
+    }
+
+    /// The endpoint the next call tries first: the one that answered last (Go pins it too).
+    pub fn pinned_endpoint(&self) -> Option<String> {
+        self.cluster().pinned().map(|e| e.as_str().to_owned())
     }
 
     /// Replaces the endpoints (Go: `SetEndpoints()`); on error the old list is kept.

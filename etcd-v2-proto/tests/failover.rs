@@ -407,3 +407,36 @@ fn curl_lines_redact_passwords_in_auth_bodies() {
         "the request itself carries it"
     );
 }
+
+#[test]
+fn endpoints_list_the_pinned_one_first_after_a_failover() {
+    let mut h = Harness::ordered(&[A, B, C], Config::default());
+    assert_eq!(h.cluster.endpoints(), [A, B, C]);
+    let get = || Op::new(call::keys::get("/v2/keys", "/foo", GetOptions::default()).unwrap());
+    h.run(get(), |req| match req.uri().port_u16() {
+        Some(1003) => reply(200, &[], FOO_BAR),
+        _ => refused(),
+    })
+    .unwrap();
+    // C answered: it is pinned, and the list is the order the next call tries.
+    assert_eq!(h.cluster.pinned().unwrap().as_str(), C);
+    assert_eq!(h.cluster.endpoints(), [C, A, B]);
+}
+
+#[test]
+fn unauthorized_answers_are_recognised_from_every_api() {
+    let keys = Error::Etcd(etcd_v2_proto::EtcdError {
+        code: etcd_v2_proto::ErrorCode::UNAUTHORIZED,
+        message: "The request requires user authentication".into(),
+        cause: "Insufficient credentials".into(),
+        index: 0,
+    });
+    let api = Error::Api(etcd_v2_proto::ApiError {
+        status: 401,
+        message: "Insufficient credentials".into(),
+    });
+    assert!(keys.is_unauthorized() && api.is_unauthorized());
+    assert!(Error::UnexpectedStatus(401).is_unauthorized());
+    assert!(!Error::UnexpectedStatus(403).is_unauthorized());
+    assert!(!Error::DeadlineExceeded.is_unauthorized());
+}

@@ -372,6 +372,17 @@ pub fn failover_create_past_unreachable_member(ctx: &Ctx<'_>) -> Result<(), Stri
         "the create skipped the first endpoint ({took:?})"
     );
     ensure_eq!(node(&r)?.value.as_deref(), Some("once"), "created value");
+    // The member that answered is pinned, and listed first: the order the next call tries.
+    ensure_eq!(
+        sut.pinned_endpoint(),
+        Some(live.clone()),
+        "pinned after failover"
+    );
+    ensure_eq!(
+        sut.endpoints(),
+        [live.clone(), hole.url.clone()],
+        "endpoints after failover"
+    );
     let got = ctx.sut.get(&k, GetOptions::default()).ctx("get")?;
     ensure_eq!(
         node(&got)?.created_index,

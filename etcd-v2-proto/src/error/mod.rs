@@ -121,6 +121,16 @@ impl Error {
         self.code() == Some(ErrorCode::EVENT_INDEX_CLEARED)
     }
 
+    /// True iff the server refused the credentials or the permission: etcd's code 110 on the
+    /// keys API, or HTTP 401 from the members, auth or stats APIs.
+    pub fn is_unauthorized(&self) -> bool {
+        self.code() == Some(ErrorCode::UNAUTHORIZED)
+            || matches!(
+                self,
+                Self::Api(ApiError { status: 401, .. }) | Self::UnexpectedStatus(401)
+            )
+    }
+
     /// True iff the auth API said the user does not exist (Go's `IsUserNotFound`, without its
     /// regex gap: also true for the message `RemoveUser` gets)
     pub fn is_user_not_found(&self) -> bool {

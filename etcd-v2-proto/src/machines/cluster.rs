@@ -71,10 +71,14 @@ impl Cluster {
         Ok(())
     }
 
-    /// The endpoints in their current (shuffled) order (Go: `Endpoints()`).
+    /// The endpoints in the order the next call tries them: the pinned one first, then the
+    /// others in their (shuffled) order, cyclically (Go: `Endpoints()`).
     pub fn endpoints(&self) -> Vec<String> {
-        self.endpoints
-            .iter()
+        let (tail, head) = self
+            .endpoints
+            .split_at(self.pinned.min(self.endpoints.len()));
+        head.iter()
+            .chain(tail)
             .map(|e| e.as_str().to_string())
             .collect()
     }
