@@ -27,7 +27,7 @@ pub use etcd_v2_proto as proto;
 pub use etcd_v2_proto::client_api::*;
 pub use ureq;
 
-use etcd_v2_proto::{AutoSync, Call, Cluster, Op, Step, Sync, Watch};
+use etcd_v2_proto::{AutoSync, Call, Cluster, EndpointSync, Op, Step, Watch};
 
 #[cfg(feature = "srv")]
 mod srv;
@@ -125,7 +125,7 @@ impl Client {
     /// # Errors
     /// The member list could not be read, or no leader was found in prioritize-leader mode.
     pub fn sync(&self) -> Result<(), Error> {
-        let sync = Sync::new();
+        let sync = EndpointSync::new();
         self.run(match self.timeout {
             Some(t) => sync.timeout(t),
             None => sync,

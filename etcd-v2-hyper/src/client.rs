@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use etcd_v2_proto::{
-    Api, AutoSync, Call, Cluster, Config, Error, Op, Step, Sync, Task, Watch, WatchOptions,
+    Api, AutoSync, Call, Cluster, Config, EndpointSync, Error, Op, Step, Task, Watch, WatchOptions,
 };
 use futures_core::future::BoxFuture;
 
@@ -112,7 +112,7 @@ impl<R: Runtime> Client<R> {
     /// # Errors
     /// Any call error, or [`Error::NoLeaderEndpoint`] in prioritize-leader mode.
     pub async fn sync(&self) -> Result<(), Error> {
-        let sync = Sync::new();
+        let sync = EndpointSync::new();
         self.run(match self.timeout {
             Some(t) => sync.timeout(t),
             None => sync,

@@ -20,7 +20,7 @@
 //!
 //! ## The run loop
 //! Build a [`Call`] (see [`call`]; invalid input fails here), wrap it in an [`Op`] (or use a
-//! [`Watch`], [`Sync`], [`AutoSync`]; all are [`Task`]s), then drain it:
+//! [`Watch`], [`EndpointSync`], [`AutoSync`]; all are [`Task`]s), then drain it:
 //! `poll(now, &mut cluster)` returns a [`Step`]: `Send(Transmit)` (perform the exchange and
 //! report with `handle_response`/`handle_failure`, then call `decode_answer` with the cluster
 //! lock released), `Wait(instant)` (sleep, then poll again) or `Done(result)`. See [`Task`]
@@ -63,7 +63,7 @@ pub use machines::config::{Config, SelectionMode};
 pub use machines::op::Op;
 pub use machines::redirect::{CheckRedirect, RedirectInfo, RedirectRefusal};
 pub use machines::rng::Rng;
-pub use machines::sync::{AutoSync, Sync};
+pub use machines::sync::{AutoSync, EndpointSync};
 pub use machines::task::{AttemptId, Step, Task, Transmit};
 pub use machines::watch::Watch;
 pub use model::code::ErrorCode;

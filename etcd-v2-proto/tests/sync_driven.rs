@@ -6,7 +6,7 @@ mod support;
 
 use std::time::Duration;
 
-use etcd_v2_proto::{AutoSync, Config, Error, SelectionMode, Sync};
+use etcd_v2_proto::{AutoSync, Config, EndpointSync, Error, SelectionMode};
 use support::{Harness, refused, reply};
 
 const MEMBERS: &str = r#"{"members":[
@@ -22,7 +22,7 @@ fn leader(port: u16) -> String {
 fn sync_replaces_the_endpoints_with_every_client_url() {
     // #27 (TestHTTPClusterClientSync)
     let mut h = Harness::ordered(&["http://127.0.0.1:2379"], Config::default());
-    h.run(Sync::new(), |req| {
+    h.run(EndpointSync::new(), |req| {
         assert_eq!(req.uri().path(), "/v2/members");
         reply(200, &[], MEMBERS)
     })
@@ -46,14 +46,16 @@ fn sync_replaces_the_endpoints_with_every_client_url() {
 fn a_failed_sync_keeps_the_endpoints() {
     // #28, #30 (TestHTTPClusterClientSyncFail, TestHTTPClusterClientAutoSyncFail)
     let mut h = Harness::ordered(&["http://127.0.0.1:2379"], Config::default());
-    let err = h.run(Sync::new(), |_| refused()).unwrap_err();
+    let err = h.run(EndpointSync::new(), |_| refused()).unwrap_err();
     assert!(
         err.to_string()
             .starts_with("client: etcd cluster is unavailable or misconfigured")
     );
     assert_eq!(h.cluster.endpoints(), ["http://127.0.0.1:2379"]);
     let err = h
-        .run(Sync::new(), |_| reply(200, &[], r#"{"members":[]}"#))
+        .run(EndpointSync::new(), |_| {
+            reply(200, &[], r#"{"members":[]}"#)
+        })
         .unwrap_err();
     assert_eq!(err, Error::NoEndpoints);
     assert_eq!(h.cluster.endpoints(), ["http://127.0.0.1:2379"]);
@@ -71,7 +73,8 @@ fn syncing_the_same_set_keeps_order_and_pin() {
     let mut h = Harness::ordered(&eps, Config::default());
     let pinned = h.cluster.pinned().unwrap().clone();
     for _ in 0..3 {
-        h.run(Sync::new(), |_| reply(200, &[], MEMBERS)).unwrap();
+        h.run(EndpointSync::new(), |_| reply(200, &[], MEMBERS))
+            .unwrap();
         assert_eq!(h.cluster.pinned().unwrap(), &pinned);
         assert_eq!(h.cluster.endpoints(), eps);
     }
@@ -84,7 +87,8 @@ fn a_changed_member_list_is_shuffled_and_pin_reset() {
     let mut firsts = std::collections::BTreeSet::new();
     for seed in 0..200 {
         let mut h = Harness::new(Config::new(["http://127.0.0.1:2379"]).seed(seed));
-        h.run(Sync::new(), |_| reply(200, &[], MEMBERS)).unwrap();
+        h.run(EndpointSync::new(), |_| reply(200, &[], MEMBERS))
+            .unwrap();
         assert_eq!(h.cluster.endpoints().len(), 4);
         firsts.insert(h.cluster.pinned().unwrap().as_str().to_string());
     }
@@ -98,7 +102,7 @@ fn prioritize_leader_pins_the_leader_without_shuffling() {
     let mut h = Harness::ordered(&["http://127.0.0.1:2379"], config);
     for leader_port in [4003, 4002] {
         h.sent.clear();
-        h.run(Sync::new(), |req| match req.uri().path() {
+        h.run(EndpointSync::new(), |req| match req.uri().path() {
             "/v2/members" => reply(200, &[], MEMBERS),
             "/v2/members/leader" => reply(200, &[], &leader(leader_port)),
             other => panic!("{other}"),
@@ -127,7 +131,7 @@ fn prioritize_leader_without_a_leader_is_no_leader_endpoint() {
     let config = Config::default().selection_mode(SelectionMode::PrioritizeLeader);
     let mut h = Harness::ordered(&["http://127.0.0.1:2379"], config);
     let err = h
-        .run(Sync::new(), |req| match req.uri().path() {
+        .run(EndpointSync::new(), |req| match req.uri().path() {
             "/v2/members" => reply(200, &[], MEMBERS),
             _ => reply(503, &[], r#"{"message":"During election"}"#),
         })
@@ -159,7 +163,7 @@ fn a_sync_timeout_covers_the_whole_sync() {
     let config = Config::default().header_timeout(None);
     let mut h = Harness::ordered(&["http://127.0.0.1:2379"], config);
     let err = h
-        .run(Sync::new().timeout(Duration::from_secs(3)), |_| {
+        .run(EndpointSync::new().timeout(Duration::from_secs(3)), |_| {
             support::Answer::Stall
         })
         .unwrap_err();

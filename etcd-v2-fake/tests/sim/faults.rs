@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use etcd_v2_fake::Sim;
 use etcd_v2_proto::{
-    Action, AttemptFailure, Config, DeleteOptions, Error, SelectionMode, SetOptions, Sync,
+    Action, AttemptFailure, Config, DeleteOptions, EndpointSync, Error, SelectionMode, SetOptions,
     TransportFailure, WriteRetry,
 };
 
@@ -147,7 +147,7 @@ fn sync_learns_every_member_and_can_prefer_the_leader() {
     let first = Sim::new(3).fake.members[0].url().to_string();
     let mut sim = Sim::with_config(3, Config::new([first.clone()])).unwrap();
     assert_eq!(sim.cluster.endpoints(), std::slice::from_ref(&first));
-    sim.run(Sync::new()).unwrap();
+    sim.run(EndpointSync::new()).unwrap();
     let mut eps = sim.cluster.endpoints();
     eps.sort();
     assert_eq!(eps, sim.fake.client_urls());
@@ -155,11 +155,14 @@ fn sync_learns_every_member_and_can_prefer_the_leader() {
     let config = Config::new([first]).selection_mode(SelectionMode::PrioritizeLeader);
     let mut sim = Sim::with_config(3, config).unwrap();
     sim.fake.leader = Some(2);
-    sim.run(Sync::new()).unwrap();
+    sim.run(EndpointSync::new()).unwrap();
     assert_eq!(sim.pinned_member(), Some(2));
     // No leader: every member answers 503 to the leader lookup.
     sim.fake.leader = None;
-    assert_eq!(sim.run(Sync::new()).unwrap_err(), Error::NoLeaderEndpoint);
+    assert_eq!(
+        sim.run(EndpointSync::new()).unwrap_err(),
+        Error::NoLeaderEndpoint
+    );
     let health = raw(&mut sim, "GET", "/health", "");
     assert_eq!(
         (health.status().as_u16(), text(&health)),

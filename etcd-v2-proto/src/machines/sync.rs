@@ -1,6 +1,6 @@
 //! Sync and auto-sync: refreshing the endpoint list from the member list
 //!
-//! [`Sync`] lists the members through the cluster (normal failover), turns their client URLs
+//! [`EndpointSync`] lists the members through the cluster (normal failover), turns their client URLs
 //! into the new endpoint list and, in prioritize-leader mode, asks the new list who leads and
 //! pins it (Go: `Client.Sync`). [`AutoSync`] repeats that every interval until a sync fails.
 
@@ -23,7 +23,7 @@ use crate::wire::endpoint::Endpoint;
 
 /// Updates the cluster's endpoints from `GET /v2/members` (Go: `Sync`).
 #[derive(Debug)]
-pub struct Sync {
+pub struct EndpointSync {
     phase: Phase,
     timeout: Option<Duration>,
     deadline: Option<Instant>,
@@ -36,13 +36,13 @@ enum Phase {
     Done,
 }
 
-impl Default for Sync {
+impl Default for EndpointSync {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl Sync {
+impl EndpointSync {
     /// A sync, ready to be driven.
     pub fn new() -> Self {
         let phase = match members::list() {
@@ -108,7 +108,7 @@ fn leader_pin(endpoints: &[Endpoint], leader: &Member) -> Option<usize> {
     )
 }
 
-impl Task for Sync {
+impl Task for EndpointSync {
     type Output = ();
 
     fn poll(&mut self, now: Instant, cluster: &mut Cluster) -> Step<()> {
@@ -200,7 +200,7 @@ impl Task for Sync {
 #[derive(Debug)]
 pub struct AutoSync {
     interval: Duration,
-    sync: Sync,
+    sync: EndpointSync,
     next_at: Option<Instant>,
 }
 
@@ -209,7 +209,7 @@ impl AutoSync {
     pub fn new(interval: Duration) -> Self {
         Self {
             interval,
-            sync: Sync::new(),
+            sync: EndpointSync::new(),
             next_at: None,
         }
     }
@@ -225,7 +225,7 @@ impl Task for AutoSync {
                     return Step::Wait(at);
                 }
                 self.next_at = None;
-                self.sync = Sync::new();
+                self.sync = EndpointSync::new();
             }
             match self.sync.poll(now, cluster) {
                 Step::Done(Ok(())) => {
