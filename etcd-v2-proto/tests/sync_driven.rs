@@ -112,16 +112,20 @@ fn prioritize_leader_pins_the_leader_without_shuffling() {
             h.cluster.pinned().unwrap().as_str(),
             format!("http://127.0.0.1:{leader_port}")
         );
-        // No shuffle: member order, and the leader lookup went to the new list's first entry.
-        assert_eq!(
-            h.cluster.endpoints(),
-            [
-                "http://127.0.0.1:4003",
-                "http://127.0.0.1:2379",
-                "http://127.0.0.1:4001",
-                "http://127.0.0.1:4002"
-            ]
-        );
+        // No shuffle: member order, listed from the pinned leader on (the order the next call
+        // tries), and the leader lookup went to the new list's first entry.
+        let members = [
+            "http://127.0.0.1:4003",
+            "http://127.0.0.1:2379",
+            "http://127.0.0.1:4001",
+            "http://127.0.0.1:4002",
+        ];
+        let at = members
+            .iter()
+            .position(|m| m.ends_with(&leader_port.to_string()));
+        let mut tried = members.to_vec();
+        tried.rotate_left(at.unwrap());
+        assert_eq!(h.cluster.endpoints(), tried);
         assert_eq!(h.sent[1].endpoint, "http://127.0.0.1:4003");
     }
 }
