@@ -4,16 +4,15 @@
 
 use std::process::Command;
 
-const ADAPTERS: [&str; 7] = [
+const ADAPTERS: [&str; 6] = [
     "blocking",
     "tokio",
     "async-std",
     "raw-ureq",
-    "raw-hyper-conn-tokio",
     "raw-hyper-tokio",
     "raw-hyper-async-std",
 ];
-const WORKLOADS: [&str; 6] = ["w1", "w2", "w3", "w4", "w5", "null"];
+const WORKLOADS: [&str; 7] = ["w1", "w2", "w3", "w4", "w5", "w6", "null"];
 
 #[test]
 fn every_client_runs_every_workload() {
@@ -21,6 +20,7 @@ fn every_client_runs_every_workload() {
     let output = Command::new(env!("CARGO_BIN_EXE_bench"))
         .args(["--n", "60", "--runs", "1", "--workers", "4"])
         .args(["--listing-keys", "30", "--listings", "2", "--watch-n", "5"])
+        .args(["--watchers", "20"])
         .output()
         .expect("the bench binary starts");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -38,6 +38,7 @@ fn every_client_runs_every_workload() {
             let expected = match workload {
                 "w4" => 2,
                 "w5" => 5,
+                "w6" => 20,
                 _ => 60,
             };
             assert_eq!(ops, expected, "{line}");

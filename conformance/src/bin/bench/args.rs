@@ -19,6 +19,9 @@ pub(crate) struct Args {
     pub(crate) child: bool,
     /// Internal: be the null workload's canned-response server.
     pub(crate) serve_null: bool,
+    /// Internal: W6's writer; once etcd counts `watchers` watchers, write each key of this
+    /// directory once.
+    pub(crate) fanout_write: Option<String>,
     /// Start a throwaway etcd member, print its URL, keep it until stdin closes (for scripts
     /// that measure one child at a time, e.g. `WORKLOAD=w1 scripts/bench-instructions`).
     pub(crate) serve_etcd: bool,
@@ -31,20 +34,23 @@ pub(crate) struct Args {
 
 pub(crate) const USAGE: &str = "\
 usage: bench [--adapter A[,A...]|all] [--workload W[,W...]|all] [--n N] [--runs R]
-             [--workers K] [--listing-keys K] [--listings L] [--watch-n M] [--endpoints URL[,URL...]]
-             [--plain-decode]
+             [--workers K] [--listing-keys K] [--listings L] [--watch-n M] [--watchers F]
+             [--endpoints URL[,URL...]] [--plain-decode]
        bench --serve-etcd
 
 
-  adapters:  blocking tokio async-std (ours); raw-ureq raw-hyper-conn-tokio raw-hyper-async-std
-             (the plain HTTP client each is built on, sending the same requests); raw-hyper-tokio
-             (hyper-util's pooled client, the usual plain hyper client on tokio)
+  adapters:  blocking tokio async-std (ours); raw-ureq raw-hyper-tokio raw-hyper-async-std
+             (the plain HTTP client each is built on, sending the same requests: a ureq agent,
+             hyper-util's pooled legacy client on tokio, the same on async-std)
   workloads: w1 sequential set of N keys (100-byte values)     w2 sequential get of N keys
              w3 K concurrent workers doing N sets in total       w4 recursive get of a
              directory of --listing-keys keys, --listings times  w5 watch round trip, M sets
+             w6 fan-out: F watchers of distinct keys (tasks; threads for blocking clients)
+             all waiting, then one write to each key by another process
              null: N sequential gets from a canned-response server (no etcd)
   defaults:  --adapter all --workload all --n 5000 --runs 5 --workers 64 --listing-keys 10000
-             --listings 20 --watch-n 1000; without --endpoints a throwaway etcd member is started.
+             --listings 20 --watch-n 1000 --watchers 1000; without --endpoints a throwaway etcd
+             member is started.
   --plain-decode: the plain clients also decode each answer into typed structs with serde_json
              (what a program using them would have to do; ours always decode).
   --serve-etcd: start a throwaway etcd member, print `listening <url>`, and keep it until
@@ -63,11 +69,13 @@ impl Args {
                 listing_keys: 10_000,
                 listings: 20,
                 watch_n: 1000,
+                watchers: 1000,
             },
             runs: 5,
             endpoints: Vec::new(),
             child: false,
             serve_null: false,
+            fanout_write: None,
             serve_etcd: false,
             plain_decode: false,
             help: false,
@@ -86,11 +94,13 @@ impl Args {
                 "--listing-keys" => parsed.sizes.listing_keys = number(&flag, &value()?)?,
                 "--listings" => parsed.sizes.listings = number(&flag, &value()?)?,
                 "--watch-n" => parsed.sizes.watch_n = number(&flag, &value()?)?,
+                "--watchers" => parsed.sizes.watchers = number(&flag, &value()?)?,
                 "--endpoints" => {
                     parsed.endpoints = value()?.split(',').map(str::to_owned).collect();
                 }
                 "--child" => parsed.child = true,
                 "--serve-null" => parsed.serve_null = true,
+                "--fanout-write" => parsed.fanout_write = Some(value()?),
                 "--serve-etcd" => parsed.serve_etcd = true,
                 "--plain-decode" => parsed.plain_decode = true,
                 "--help" | "-h" => parsed.help = true,
@@ -118,6 +128,7 @@ impl Args {
             ("--listing-keys", s.listing_keys.to_string()),
             ("--listings", s.listings.to_string()),
             ("--watch-n", s.watch_n.to_string()),
+            ("--watchers", s.watchers.to_string()),
             ("--endpoints", endpoints.join(",")),
         ]
         .into_iter()

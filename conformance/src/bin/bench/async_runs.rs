@@ -4,10 +4,11 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
+use crate::fanout::Writer;
 use crate::measure::{Cost, Meter};
 use crate::plan::{
-    Adapter, ROOT, Sizes, Workload, listing_dir, read_key, shares, warm_up_shares, watch_dir,
-    write_key,
+    Adapter, ROOT, Sizes, Workload, fanout_dir, fanout_key, listing_dir, read_key, shares,
+    warm_up_shares, watch_dir, write_key,
 };
 
 /// Operations before the meter starts (connections made, code paths warm).
@@ -26,11 +27,11 @@ pub(crate) trait AsyncKv: Clone + Send + Sync + 'static {
     fn get(&self, key: String) -> impl Future<Output = Result<(), String>> + Send;
     /// Reads `dir` recursively; returns its size (nodes for a client, bytes for a plain loop).
     fn list(&self, dir: String) -> impl Future<Output = Result<usize, String>> + Send;
-    /// Watches `dir` recursively for events after index `after`.
-    fn watch(&self, dir: String, after: u64) -> Self::Watch;
+    /// Watches `key` (with `recursive`, everything below it) for events after index `after`.
+    fn watch(&self, key: String, after: u64, recursive: bool) -> Self::Watch;
 }
 
-/// A recursive watch of a directory.
+/// A watch of a key or directory.
 pub(crate) trait AsyncWatch: Send + 'static {
     /// Waits for the next event and returns its modified index.
     fn next(&mut self) -> impl Future<Output = Result<u64, String>> + Send;
@@ -45,13 +46,14 @@ pub(crate) trait Spawner: Copy + Send + Sync + 'static {
     ) -> impl Future<Output = T> + Send + 'static;
 }
 
-/// Runs one workload and measures it.
+/// Runs one workload and measures it (`endpoints`: where W6's writer writes).
 pub(crate) async fn run<K: AsyncKv, S: Spawner>(
     kv: K,
     rt: S,
     adapter: Adapter,
     workload: Workload,
     sizes: Sizes,
+    endpoints: &[String],
 ) -> Result<Cost, String> {
     match workload {
         Workload::W1 => {
@@ -69,6 +71,7 @@ pub(crate) async fn run<K: AsyncKv, S: Spawner>(
         }
         Workload::W4 => listings(&kv, sizes.listings).await,
         Workload::W5 => watch_round_trips(&kv, rt, adapter, sizes.watch_n).await,
+        Workload::W6 => fanout(&kv, rt, adapter, sizes.watchers, endpoints).await,
         Workload::Null => gets(&kv, vec![crate::plan::NULL_KEY.to_owned(); sizes.n]).await,
     }
 }
@@ -173,7 +176,7 @@ async fn watch_round_trips<K: AsyncKv, S: Spawner>(
     let dir = watch_dir(adapter);
     let key = format!("{dir}/k");
     let after = kv.set_indexed(key.clone()).await?;
-    let mut watch = kv.watch(dir, after);
+    let mut watch = kv.watch(dir, after, true);
     let (events, seen) = async_channel::unbounded();
     // Detached: it ends with the process, blocked in its last long poll.
     drop(rt.spawn(async move {
@@ -200,4 +203,43 @@ async fn watch_round_trips<K: AsyncKv, S: Spawner>(
         latencies.push(round_trip().await?);
     }
     Ok(meter.finish(n, latencies))
+}
+
+/// W6: `watchers` tasks, each watching a key of its own from the index of a set made just
+/// before; another process writes each key once they are all waiting. One op is one watcher,
+/// its latency the time from the meter's start to its event.
+async fn fanout<K: AsyncKv, S: Spawner>(
+    kv: &K,
+    rt: S,
+    adapter: Adapter,
+    watchers: usize,
+    endpoints: &[String],
+) -> Result<Cost, String> {
+    let dir = fanout_dir(adapter);
+    for _ in 1..WARM_UP {
+        kv.set(format!("{dir}/warm-up")).await?;
+    }
+    let after = kv.set_indexed(format!("{dir}/warm-up")).await?;
+    let writer = Writer::spawn(&dir, watchers, endpoints)?;
+    let meter = Meter::start();
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..watchers)
+        .map(|i| {
+            let mut watch = kv.watch(fanout_key(&dir, i), after, false);
+            rt.spawn(async move {
+                let index = watch.next().await?;
+                if index <= after {
+                    return Err(format!("watcher {i} got index {index}, not after {after}"));
+                }
+                Ok::<_, String>(start.elapsed())
+            })
+        })
+        .collect();
+    let mut latencies = Vec::with_capacity(watchers);
+    for task in tasks {
+        latencies.push(task.await?);
+    }
+    let cost = meter.finish(watchers, latencies);
+    writer.wait()?;
+    Ok(cost)
 }

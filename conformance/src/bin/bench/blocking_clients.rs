@@ -53,9 +53,11 @@ impl BlockingKv for Ours {
         Ok(response.node.map_or(0, |n| n.nodes.len()))
     }
 
-    fn watch(&self, dir: &str, after: u64) -> OursWatch {
-        let opts = WatchOptions::default().recursive(true).after_index(after);
-        OursWatch(self.client.watcher(dir, opts).expect("a valid watch"))
+    fn watch(&self, key: &str, after: u64, recursive: bool) -> OursWatch {
+        let opts = WatchOptions::default()
+            .recursive(recursive)
+            .after_index(after);
+        OursWatch(self.client.watcher(key, opts).expect("a valid watch"))
     }
 }
 
@@ -117,7 +119,8 @@ fn read(mut response: http::Response<ureq::Body>) -> Result<(u16, Vec<u8>), Stri
 /// A long-poll loop on [`Raw`].
 pub(crate) struct RawWatch {
     raw: Raw,
-    dir: String,
+    key: String,
+    recursive: bool,
     wait_index: u64,
 }
 
@@ -144,10 +147,11 @@ impl BlockingKv for Raw {
         raw::expect_ok(status, &body).map(|()| body.len())
     }
 
-    fn watch(&self, dir: &str, after: u64) -> RawWatch {
+    fn watch(&self, key: &str, after: u64, recursive: bool) -> RawWatch {
         RawWatch {
             raw: self.clone(),
-            dir: dir.to_owned(),
+            key: key.to_owned(),
+            recursive,
             wait_index: after + 1,
         }
     }
@@ -155,9 +159,8 @@ impl BlockingKv for Raw {
 
 impl BlockingWatch for RawWatch {
     fn next(&mut self) -> Result<u64, String> {
-        let (status, body) = self
-            .raw
-            .get_body(&raw::wait_path(&self.dir, self.wait_index))?;
+        let path = raw::wait_path(&self.key, self.recursive, self.wait_index);
+        let (status, body) = self.raw.get_body(&path)?;
         let index = raw::modified_index(status, &body)?;
         self.wait_index = index + 1;
         Ok(index)

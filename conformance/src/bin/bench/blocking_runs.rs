@@ -4,9 +4,11 @@
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use crate::fanout::Writer;
 use crate::measure::{Cost, Meter};
 use crate::plan::{
-    Adapter, Sizes, Workload, listing_dir, read_key, shares, warm_up_shares, watch_dir, write_key,
+    Adapter, Sizes, Workload, fanout_dir, fanout_key, listing_dir, read_key, shares,
+    warm_up_shares, watch_dir, write_key,
 };
 
 /// Operations before the meter starts (connections made, code paths warm).
@@ -25,22 +27,23 @@ pub(crate) trait BlockingKv: Clone + Send + Sync + 'static {
     fn get(&self, key: &str) -> Result<(), String>;
     /// Reads `dir` recursively; returns its size (nodes for a client, bytes for a plain loop).
     fn list(&self, dir: &str) -> Result<usize, String>;
-    /// Watches `dir` recursively for events after index `after`.
-    fn watch(&self, dir: &str, after: u64) -> Self::Watch;
+    /// Watches `key` (with `recursive`, everything below it) for events after index `after`.
+    fn watch(&self, key: &str, after: u64, recursive: bool) -> Self::Watch;
 }
 
-/// A recursive watch of a directory.
+/// A watch of a key or directory.
 pub(crate) trait BlockingWatch: Send + 'static {
     /// Waits for the next event and returns its modified index.
     fn next(&mut self) -> Result<u64, String>;
 }
 
-/// Runs one workload and measures it.
+/// Runs one workload and measures it (`endpoints`: where W6's writer writes).
 pub(crate) fn run<K: BlockingKv>(
     kv: &K,
     adapter: Adapter,
     workload: Workload,
     sizes: Sizes,
+    endpoints: &[String],
 ) -> Result<Cost, String> {
     match workload {
         Workload::W1 => {
@@ -58,6 +61,7 @@ pub(crate) fn run<K: BlockingKv>(
         }
         Workload::W4 => listings(kv, sizes.listings),
         Workload::W5 => watch_round_trips(kv, adapter, sizes.watch_n),
+        Workload::W6 => fanout(kv, adapter, sizes.watchers, endpoints),
         Workload::Null => {
             let keys = vec![crate::plan::NULL_KEY.to_owned(); sizes.n];
             sequential(keys, |key| kv.get(key))
@@ -142,7 +146,7 @@ fn watch_round_trips<K: BlockingKv>(kv: &K, adapter: Adapter, n: usize) -> Resul
     let dir = watch_dir(adapter);
     let key = format!("{dir}/k");
     let after = kv.set_indexed(&key)?;
-    let mut watch = kv.watch(&dir, after);
+    let mut watch = kv.watch(&dir, after, true);
     let (events, seen) = mpsc::channel();
     // Detached: it ends with the process, blocked in its last long poll.
     std::thread::spawn(move || {
@@ -169,4 +173,44 @@ fn watch_round_trips<K: BlockingKv>(kv: &K, adapter: Adapter, n: usize) -> Resul
         latencies.push(round_trip()?);
     }
     Ok(meter.finish(n, latencies))
+}
+
+/// W6 on threads: `watchers` threads, each watching a key of its own from the index of a set
+/// made just before; another process writes each key once they are all waiting. One op is
+/// one watcher, its latency the time from the meter's start to its event.
+fn fanout<K: BlockingKv>(
+    kv: &K,
+    adapter: Adapter,
+    watchers: usize,
+    endpoints: &[String],
+) -> Result<Cost, String> {
+    let dir = fanout_dir(adapter);
+    for _ in 1..WARM_UP {
+        kv.set(&format!("{dir}/warm-up"))?;
+    }
+    let after = kv.set_indexed(&format!("{dir}/warm-up"))?;
+    let writer = Writer::spawn(&dir, watchers, endpoints)?;
+    let meter = Meter::start();
+    let start = Instant::now();
+    let latencies = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..watchers)
+            .map(|i| {
+                let mut watch = kv.watch(&fanout_key(&dir, i), after, false);
+                scope.spawn(move || {
+                    let index = watch.next()?;
+                    if index <= after {
+                        return Err(format!("watcher {i} got index {index}, not after {after}"));
+                    }
+                    Ok::<_, String>(start.elapsed())
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .map(|t| t.join().map_err(|_| "a watcher thread panicked")?)
+            .collect::<Result<Vec<_>, String>>()
+    })?;
+    let cost = meter.finish(watchers, latencies);
+    writer.wait()?;
+    Ok(cost)
 }

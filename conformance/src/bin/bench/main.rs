@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run -p conformance --release --bin bench                      # everything, ~5 min
-//! cargo run -p conformance --release --bin bench -- --adapter tokio,raw-hyper-conn-tokio \
+//! cargo run -p conformance --release --bin bench -- --adapter tokio,raw-hyper-tokio \
 //!     --workload w2 --n 2000 --runs 3 --endpoints http://127.0.0.1:2379
 //! ```
 //!
@@ -13,19 +13,20 @@
 //! client_cpu_ms_per_1000_ops peak_rss_kib rss_growth_kib p50_us p99_us`); at the end a
 //! markdown summary gives medians over the runs and, for our clients, the median ratio to
 //! their plain client. Without `--endpoints` a throwaway etcd member is started (and killed).
-//! The `null` workload talks to a canned-response server in another process.
+//! The `null` workload talks to a canned-response server in another process; W6's writes come
+//! from another process too (`--fanout-write`, see `fanout.rs`).
 
 mod args;
 mod async_runs;
 mod async_std_clients;
 mod blocking_clients;
 mod blocking_runs;
+mod fanout;
 mod measure;
 mod null_server;
 mod ours_async;
 mod plan;
 mod raw;
-mod raw_conn;
 mod raw_kv;
 mod report;
 mod tokio_clients;
@@ -42,7 +43,6 @@ use crate::measure::Cost;
 use crate::null_server::NullServer;
 use crate::ours_async::Ours;
 use crate::plan::{Adapter, Sizes, Workload, listing_dir, listing_key, read_key, value};
-use crate::raw_conn::RawConn;
 use crate::raw_kv::RawKv;
 use crate::report::{HEADER, Sample, summary};
 
@@ -62,6 +62,8 @@ fn main() -> ExitCode {
         null_server::serve().map_err(|e| e.to_string())
     } else if args.serve_etcd {
         serve_etcd()
+    } else if let Some(dir) = &args.fanout_write {
+        fanout::write(dir, args.sizes.watchers, &args.endpoints)
     } else if args.child {
         raw::decode_answers(args.plain_decode);
         measure_here(&args)
@@ -130,31 +132,29 @@ fn measure(
     match adapter {
         Adapter::Blocking => {
             let ours = blocking_clients::Ours::new(&endpoints)?;
-            blocking_runs::run(&ours, adapter, workload, sizes)
+            blocking_runs::run(&ours, adapter, workload, sizes, &endpoints)
         }
         Adapter::RawUreq => {
             let raw = blocking_clients::Raw::new(&endpoints);
-            blocking_runs::run(&raw, adapter, workload, sizes)
+            blocking_runs::run(&raw, adapter, workload, sizes, &endpoints)
         }
         Adapter::Tokio => on_tokio(Box::pin(async move {
             let ours = OursTokio::new(&endpoints)?;
-            async_runs::run(ours, Tokio, adapter, workload, sizes).await
-        })),
-        Adapter::RawHyperConnTokio => on_tokio(Box::pin(async move {
-            let raw = RawKv(RawConn::new(tokio_clients::TokioDial, &endpoints)?);
-            async_runs::run(raw, Tokio, adapter, workload, sizes).await
+            async_runs::run(ours, Tokio, adapter, workload, sizes, &endpoints).await
         })),
         Adapter::RawHyperTokio => on_tokio(Box::pin(async move {
             let raw = RawKv(tokio_clients::Raw::new(&endpoints));
-            async_runs::run(raw, Tokio, adapter, workload, sizes).await
+            async_runs::run(raw, Tokio, adapter, workload, sizes, &endpoints).await
         })),
         Adapter::AsyncStd => on_async_std(Box::pin(async move {
             let ours = OursAsyncStd::new(&endpoints)?;
-            async_runs::run(ours, async_std_clients::AsyncStd, adapter, workload, sizes).await
+            let rt = async_std_clients::AsyncStd;
+            async_runs::run(ours, rt, adapter, workload, sizes, &endpoints).await
         })),
         Adapter::RawHyperAsyncStd => on_async_std(Box::pin(async move {
-            let raw = RawKv(RawConn::new(async_std_clients::AsyncStdDial, &endpoints)?);
-            async_runs::run(raw, async_std_clients::AsyncStd, adapter, workload, sizes).await
+            let raw = RawKv(async_std_clients::Raw::new(&endpoints));
+            let rt = async_std_clients::AsyncStd;
+            async_runs::run(raw, rt, adapter, workload, sizes, &endpoints).await
         })),
     }
 }

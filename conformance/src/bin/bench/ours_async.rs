@@ -72,9 +72,11 @@ where
         Ok(response.node.map_or(0, |n| n.nodes.len()))
     }
 
-    fn watch(&self, dir: String, after: u64) -> OursWatch<C> {
-        let opts = WatchOptions::default().recursive(true).after_index(after);
-        OursWatch(self.client.watcher(&dir, opts).expect("a valid watch"))
+    fn watch(&self, key: String, after: u64, recursive: bool) -> OursWatch<C> {
+        let opts = WatchOptions::default()
+            .recursive(recursive)
+            .after_index(after);
+        OursWatch(self.client.watcher(&key, opts).expect("a valid watch"))
     }
 }
 

@@ -7,30 +7,28 @@ use std::fmt;
 pub(crate) enum Adapter {
     /// `etcd-v2-blocking` (ureq).
     Blocking,
-    /// `etcd-v2-tokio` (hyper's HTTP/1 connections over tokio IO).
+    /// `etcd-v2-tokio` (`etcd-v2-hyper`: hyper-util's pooled client on tokio).
     Tokio,
-    /// `etcd-v2-async-std` (hyper over async-std IO).
+    /// `etcd-v2-async-std` (`etcd-v2-hyper`: hyper-util's pooled client on async-std).
     AsyncStd,
-    /// A plain ureq agent sending the same requests: the blocking adapter's transport limit.
+    /// A plain ureq agent sending the same requests: what the blocking adapter is built on.
     RawUreq,
-    /// hyper's HTTP/1 connections over tokio sending the same requests: what the tokio
-    /// adapter is built on.
-    RawHyperConnTokio,
-    /// hyper-util's pooled client on tokio sending the same requests: the plain hyper client
-    /// most tokio programs use (the tokio adapter was built on it until session 5).
+    /// hyper-util's pooled legacy client on tokio (`HttpConnector`, `TokioExecutor`,
+    /// `TokioTimer`) sending the same requests: what the tokio adapter is built on.
     RawHyperTokio,
-    /// hyper's HTTP/1 connections over async-std sending the same requests.
+    /// hyper-util's pooled legacy client on async-std (async-std's spawner, async-io's timer,
+    /// async-std TCP through `etcd_v2_async_std::Io`) sending the same requests: what the
+    /// async-std adapter is built on.
     RawHyperAsyncStd,
 }
 
 impl Adapter {
     /// Every client, ours first.
-    pub(crate) const ALL: [Self; 7] = [
+    pub(crate) const ALL: [Self; 6] = [
         Self::Blocking,
         Self::Tokio,
         Self::AsyncStd,
         Self::RawUreq,
-        Self::RawHyperConnTokio,
         Self::RawHyperTokio,
         Self::RawHyperAsyncStd,
     ];
@@ -42,7 +40,6 @@ impl Adapter {
             Self::Tokio => "tokio",
             Self::AsyncStd => "async-std",
             Self::RawUreq => "raw-ureq",
-            Self::RawHyperConnTokio => "raw-hyper-conn-tokio",
             Self::RawHyperTokio => "raw-hyper-tokio",
             Self::RawHyperAsyncStd => "raw-hyper-async-std",
         }
@@ -52,7 +49,7 @@ impl Adapter {
     pub(crate) fn baseline(self) -> Option<Self> {
         match self {
             Self::Blocking => Some(Self::RawUreq),
-            Self::Tokio => Some(Self::RawHyperConnTokio),
+            Self::Tokio => Some(Self::RawHyperTokio),
             Self::AsyncStd => Some(Self::RawHyperAsyncStd),
             _ => None,
         }
@@ -82,14 +79,24 @@ pub(crate) enum Workload {
     W4,
     /// W5: a recursive watcher and a writer doing `watch_n` sets, each waiting for its event.
     W5,
+    /// W6: `watchers` watchers of distinct keys waiting at once, then one write to each key
+    /// (by a helper process); done when every watcher has its event.
+    W6,
     /// Sequential gets against a canned-response HTTP server instead of etcd.
     Null,
 }
 
 impl Workload {
     /// Every workload, in the order they run.
-    pub(crate) const ALL: [Self; 6] =
-        [Self::W1, Self::W2, Self::W3, Self::W4, Self::W5, Self::Null];
+    pub(crate) const ALL: [Self; 7] = [
+        Self::W1,
+        Self::W2,
+        Self::W3,
+        Self::W4,
+        Self::W5,
+        Self::W6,
+        Self::Null,
+    ];
 
     /// The name on the command line and in the output.
     pub(crate) fn name(self) -> &'static str {
@@ -99,6 +106,7 @@ impl Workload {
             Self::W3 => "w3",
             Self::W4 => "w4",
             Self::W5 => "w5",
+            Self::W6 => "w6",
             Self::Null => "null",
         }
     }
@@ -111,6 +119,10 @@ impl Workload {
             Self::W3 => "concurrent set",
             Self::W4 => "recursive get of a directory (one op = one listing)",
             Self::W5 => "watch round trip: set, then its event from a recursive watcher",
+            Self::W6 => {
+                "watch fan-out: one op = one watcher registered and its event delivered \
+                 (all waiting at once, one write to each key by another process)"
+            }
             Self::Null => "sequential get from a canned-response server (no etcd)",
         }
     }
@@ -140,6 +152,8 @@ pub(crate) struct Sizes {
     pub(crate) listings: usize,
     /// Round trips of W5.
     pub(crate) watch_n: usize,
+    /// Watchers of W6 (tasks for the async clients, threads for the blocking ones).
+    pub(crate) watchers: usize,
 }
 
 /// Every key a run touches lives below this directory.
@@ -189,6 +203,16 @@ pub(crate) fn warm_up_shares(workers: usize) -> Vec<Vec<String>> {
 /// The directory W5's watcher watches for `adapter`.
 pub(crate) fn watch_dir(adapter: Adapter) -> String {
     format!("{ROOT}/w5/{adapter}")
+}
+
+/// W6's directory for `adapter`: key `i` is `{dir}/key-{i:06}`, rewritten by every run.
+pub(crate) fn fanout_dir(adapter: Adapter) -> String {
+    format!("{ROOT}/w6/{adapter}")
+}
+
+/// Key `i` of W6's directory `dir`.
+pub(crate) fn fanout_key(dir: &str, i: usize) -> String {
+    format!("{dir}/key-{i:06}")
 }
 
 /// The key the null workload reads (the canned server answers anything).

@@ -70,9 +70,10 @@ pub(crate) fn set_body() -> String {
 /// The Content-Type of a set.
 pub(crate) const FORM: &str = "application/x-www-form-urlencoded";
 
-/// Path and query of a recursive long poll of `dir` for the event at `wait_index` or later.
-pub(crate) fn wait_path(dir: &str, wait_index: u64) -> String {
-    format!("{KEYS}{dir}?recursive=true&wait=true&waitIndex={wait_index}")
+/// Path and query of a long poll of `key` (with `recursive`, of everything below it) for the
+/// event at `wait_index` or later: `recursive=<b>&wait=true&waitIndex=<n>`, as ours send.
+pub(crate) fn wait_path(key: &str, recursive: bool, wait_index: u64) -> String {
+    format!("{KEYS}{key}?recursive={recursive}&wait=true&waitIndex={wait_index}")
 }
 
 /// `node.modifiedIndex` of a keys answer (a set's or an event's), parsed as a plain

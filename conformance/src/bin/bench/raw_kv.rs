@@ -27,7 +27,8 @@ pub(crate) struct RawKv<E>(pub(crate) E);
 /// A long-poll loop on a plain hyper client.
 pub(crate) struct RawWatch<E> {
     raw: E,
-    dir: String,
+    key: String,
+    recursive: bool,
     wait_index: u64,
 }
 
@@ -54,10 +55,11 @@ impl<E: Exchange> AsyncKv for RawKv<E> {
         raw::expect_ok(status, &body).map(|()| body.len())
     }
 
-    fn watch(&self, dir: String, after: u64) -> RawWatch<E> {
+    fn watch(&self, key: String, after: u64, recursive: bool) -> RawWatch<E> {
         RawWatch {
             raw: self.0.clone(),
-            dir,
+            key,
+            recursive,
             wait_index: after + 1,
         }
     }
@@ -65,7 +67,7 @@ impl<E: Exchange> AsyncKv for RawKv<E> {
 
 impl<E: Exchange> AsyncWatch for RawWatch<E> {
     async fn next(&mut self) -> Result<u64, String> {
-        let path = raw::wait_path(&self.dir, self.wait_index);
+        let path = raw::wait_path(&self.key, self.recursive, self.wait_index);
         let (status, body) = self.raw.exchange(&path, false).await?;
         let index = raw::modified_index(status, &body)?;
         self.wait_index = index + 1;

@@ -1,24 +1,20 @@
-//! On tokio: `etcd-v2-tokio`; hyper's HTTP/1 connections over tokio TCP (what it is built on)
-//! for the plain baseline ([`crate::raw_conn`]); and hyper-util's pooled client, the plain
-//! hyper client most tokio programs use, sending the same requests by hand.
+//! On tokio: `etcd-v2-tokio`, and hyper-util's pooled legacy client on tokio (what it is built
+//! on: `HttpConnector`, `TokioExecutor`, `TokioTimer`) sending the same requests by hand.
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use etcd_v2_proto::{Config, Error, KeysResponse, WatchOptions};
 use http::{Request, header};
 use http_body_util::{BodyExt, Full};
-use hyper::client::conn::http1;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use crate::async_runs::Spawner;
 use crate::ours_async::WatchClient;
 use crate::raw;
-use crate::raw_conn::{Dial, Sender};
 use crate::raw_kv::Exchange;
 
 /// Spawns on the ambient tokio runtime.
@@ -51,27 +47,8 @@ impl WatchClient for etcd_v2_tokio::Client {
     }
 }
 
-/// Dials tokio TCP for [`crate::raw_conn::RawConn`], driving each connection as a task.
-#[derive(Clone, Copy)]
-pub(crate) struct TokioDial;
-
-impl Dial for TokioDial {
-    async fn dial(&self, addr: SocketAddr) -> Result<Sender, String> {
-        let tcp = tokio::net::TcpStream::connect(addr)
-            .await
-            .map_err(|e| e.to_string())?;
-        tcp.set_nodelay(true).map_err(|e| e.to_string())?;
-        let (sender, connection) = http1::handshake(TokioIo::new(tcp))
-            .await
-            .map_err(|e| e.to_string())?;
-        tokio::spawn(async move {
-            let _ = connection.await;
-        });
-        Ok(sender)
-    }
-}
-
-/// hyper-util's pooled client (TCP_NODELAY, as ours) and hand-built requests.
+/// hyper-util's pooled client (TCP_NODELAY and the pool's timer, as ours) and hand-built
+/// requests.
 #[derive(Clone)]
 pub(crate) struct Raw {
     client: HyperClient<HttpConnector, Full<Bytes>>,
@@ -84,7 +61,9 @@ impl Raw {
         let mut connector = HttpConnector::new();
         connector.set_nodelay(true);
         Self {
-            client: HyperClient::builder(TokioExecutor::new()).build(connector),
+            client: HyperClient::builder(TokioExecutor::new())
+                .pool_timer(TokioTimer::new())
+                .build(connector),
             base: endpoints[0].trim_end_matches('/').into(),
             body: Bytes::from(raw::set_body()),
         }
