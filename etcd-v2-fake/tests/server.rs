@@ -145,9 +145,20 @@ fn a_waiting_watch_does_not_block_other_connections() {
 fn an_http_1_0_watch_gets_one_plain_answer() {
     let server = FakeServer::start(1).unwrap();
     let endpoint = server.endpoints()[0].clone();
-    let mut watcher = Conn::open(&endpoint);
-    watcher.send("GET /v2/keys/w?wait=true HTTP/1.0\r\n\r\n");
+    // From the next index, so the write is seen whether or not the watch was registered first.
     let mut writer = Conn::open(&endpoint);
+    writer.request("GET", "/v2/keys/", "");
+    let (_, headers, _) = writer.answer();
+    let index: u64 = headers
+        .iter()
+        .find(|(n, _)| n == "x-etcd-index")
+        .map(|(_, v)| v.parse().unwrap())
+        .unwrap();
+    let mut watcher = Conn::open(&endpoint);
+    watcher.send(&format!(
+        "GET /v2/keys/w?wait=true&waitIndex={} HTTP/1.0\r\n\r\n",
+        index + 1
+    ));
     writer.request("PUT", "/v2/keys/w", "value=v");
     assert_eq!(writer.answer().0, "HTTP/1.1 201 Created");
     let (status, headers, body) = watcher.answer();

@@ -41,9 +41,9 @@ pub fn list() -> Result<Call<Vec<Member>>, Error> {
 ///
 /// # Errors
 /// [`UsageError::InvalidUrl`] for a peer URL that breaks these rules. The call's answer: 201 is
-/// the new member; 409 is [`Error::Api`] with the server's message (e.g. `membership: peerURL
-/// exists`); any other status is [`Error::UnexpectedStatus`]; an undecodable body is a protocol
-/// error.
+/// the new member; 409, and 500 with a message, are [`Error::Api`] with the server's message
+/// (e.g. `membership: peerURL exists`, or why a reconfiguration was refused); any other status
+/// is [`Error::UnexpectedStatus`]; an undecodable body is a protocol error.
 pub fn add(peer_url: &str) -> Result<Call<Member>, Error> {
     let url = normalize_peer_url(peer_url)?;
     let mut spec = RequestSpec::new(Method::POST, MEMBERS.to_string(), PathJoin::Clean);
@@ -128,12 +128,14 @@ fn decode_list(response: Response<Body>) -> Result<Vec<Member>, Error> {
 }
 
 fn decode_add(response: Response<Body>) -> Result<Member, Error> {
-    expect_json(&response, &[201], |status, body| {
-        if status == 409 {
-            api_error(status, body)
-        } else {
-            Error::UnexpectedStatus(status)
-        }
+    expect_json(&response, &[201], |status, body| match status {
+        409 => api_error(status, body),
+        // A refused reconfiguration (strict reconfig check, unhealthy cluster) says why.
+        500 => match api_error(status, body) {
+            e @ Error::Api(_) => e,
+            _ => Error::UnexpectedStatus(status),
+        },
+        _ => Error::UnexpectedStatus(status),
     })
 }
 

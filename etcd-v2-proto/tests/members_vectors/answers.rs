@@ -128,13 +128,17 @@ fn add_decode_86_87() {
             415,
             r#"{"message":"Bad Content-Type application/x-www-form-urlencoded, accept application/json"}"#,
         ),
-        (500, r#"{"message":"Internal Server Error"}"#),
     ] {
         assert_eq!(
             add.decode(response(status, body)),
             Err(Error::UnexpectedStatus(status))
         );
     }
+    // Unlike Go, a 500 keeps the server's reason (a refused reconfiguration says why).
+    assert_eq!(
+        add.decode(response(500, r#"{"message":"Internal Server Error"}"#)),
+        Err(api(500, "Internal Server Error"))
+    );
     assert!(matches!(
         members::add(":").unwrap_err(),
         Error::Usage(UsageError::InvalidUrl { .. })
@@ -241,4 +245,16 @@ fn e1() -> Member {
         &["http://127.0.0.1:24800"],
         &["http://127.0.0.1:24790"],
     )
+}
+
+#[test]
+fn a_refused_add_keeps_the_servers_reason() {
+    let add = members::add("http://10.0.0.9:2380").unwrap();
+    let refused = response(500, r#"{"message":"etcdserver: unhealthy cluster"}"#);
+    assert_eq!(
+        add.decode(refused).unwrap_err(),
+        api(500, "etcdserver: unhealthy cluster")
+    );
+    let bare = response(500, "internal error");
+    assert_eq!(add.decode(bare).unwrap_err(), Error::UnexpectedStatus(500));
 }
