@@ -35,6 +35,7 @@ pub mod unix_socket;
 pub mod watch;
 pub mod watch_deadlines;
 pub mod watch_history;
+pub mod watch_liveness;
 
 /// What etcd a scenario needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -197,6 +198,10 @@ pub const SCENARIOS: &[Entry] = registry![
     OwnCluster3, EtcdOnly => failover::failover_sigstopped_member_header_timeout,
     OwnCluster3, EtcdOnly => failover::failover_watch_continues_after_member_kill,
     OwnCluster3, EtcdOnly => failover::failover_watch_skips_stopped_member,
+    OwnCluster3, EtcdOnly => watch_liveness::watch_moves_on_from_a_killed_member,
+    OwnCluster3, EtcdOnly => watch_liveness::watch_moves_on_from_a_stopped_member,
+    OwnSingle, EtcdAndFake => watch_liveness::watch_quiet_key_survives_heavy_writes,
+    OwnSingle, EtcdAndFake => watch_liveness::watch_long_run_delivers_every_write_once,
     OwnSingle, EtcdAndFake => watch_history::watch_event_index_cleared,
     OwnSingle, EtcdAndFake => watch_history::watch_resync_after_cleared_history,
     OwnSingle, EtcdOnly => auth::auth_users_roles_permissions,
