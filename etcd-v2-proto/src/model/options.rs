@@ -191,7 +191,8 @@ pub struct WatchOptions {
     /// The longest one long poll may wait for an event before the watch polls again, from the
     /// same index (default [`DEFAULT_MAX_POLL_AGE`]; `None`: as long as the connection lives).
     /// This is the watch's liveness: a member that died or stopped after sending a poll's
-    /// headers is left within this bound (the next poll fails over), and nothing is skipped.
+    /// headers is left within this bound plus the header timeout (the next request to it
+    /// times out and fails over), and nothing is skipped.
     pub max_poll_age: Option<Duration>,
 }
 
