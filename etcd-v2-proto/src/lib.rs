@@ -43,16 +43,15 @@ extern crate alloc;
 
 mod api;
 pub mod call;
-pub mod dns;
+mod discovery;
 mod error;
 mod machines;
 mod model;
-pub mod srv;
-mod timestamp;
 mod wire;
 
 pub use api::Api;
 pub use call::{Call, Idempotency, WriteRetry};
+pub use discovery::{dns, srv};
 pub use error::MAX_SHOWN_CHARS;
 pub use error::{
     ApiError, AttemptFailure, ClusterError, Error, EtcdError, OutcomeUnknown, ProtocolError,
@@ -71,12 +70,12 @@ pub use model::options::{
     CreateInOrderOptions, DEFAULT_MAX_POLL_AGE, DeleteOptions, GetOptions, PrevExist, ResumePolicy,
     SetOptions, WatchOptions,
 };
+pub use model::timestamp::{Timestamp, TimestampError};
 pub use model::{
     Action, CountStats, Credentials, FollowerStats, Health, KeysResponse, KvPermissions,
     LatencyStats, LeaderInfo, LeaderStats, Member, Node, PermissionType, Permissions, Role,
     SelfStats, StoreStats, User, Version, WatchPoll,
 };
-pub use timestamp::{Timestamp, TimestampError};
 pub use wire::body;
 pub use wire::decode::{CLUSTER_ID, ETCD_INDEX, RAFT_INDEX, RAFT_TERM};
 pub use wire::encode::{clean_path, unescape_path};

@@ -81,8 +81,8 @@ pub enum Error {
     Discovery(String),
 }
 
-impl From<crate::srv::SrvError> for Error {
-    fn from(error: crate::srv::SrvError) -> Self {
+impl From<crate::discovery::srv::SrvError> for Error {
+    fn from(error: crate::discovery::srv::SrvError) -> Self {
         Self::Discovery(error.to_string())
     }
 }

@@ -6,6 +6,7 @@ pub(crate) mod code;
 mod credentials;
 pub(crate) mod options;
 mod stats;
+pub(crate) mod timestamp;
 
 pub use credentials::Credentials;
 pub use stats::{
@@ -19,7 +20,7 @@ use core::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::timestamp::Timestamp;
+use crate::model::timestamp::Timestamp;
 
 /// One key or directory (Go: `client.Node`).
 ///

@@ -19,14 +19,10 @@
 //!   ([`ProtocolError::NestedTooDeep`](crate::ProtocolError::NestedTooDeep)). `Debug`,
 //!   `Clone`, `==`, `Serialize` and `Drop` of a [`Node`] recurse once per level; at 256 levels
 //!   all of them fit a 2 MiB thread stack in a debug build more than 5 times over.
-//! - **Size**: decoded nodes costing more than 4 × the body's length, at least 64 KiB and at
-//!   most [`MAX_DECODED_BYTES`]
-//!   ([`ProtocolError::DecodedTooLarge`](crate::ProtocolError::DecodedTooLarge)). A node
-//!   costs `size_of::<Node>()` (128 bytes) plus the bytes of its key and value; an empty
-//!   `{},` of 3 bytes would otherwise cost 128. Real listings cost 1.5 to 2 × their body.
-//!   The decoder has no [`Config`](crate::Config): the body is bounded by
-//!   [`Config::max_body_bytes`](crate::Config::max_body_bytes) before it gets here, so the
-//!   cost is at most 4 × that (256 MiB by default), and never more than the constant.
+//! - **Size**: decoded nodes costing more than 4 × the body's length (at least 64 KiB, at most
+//!   [`MAX_DECODED_BYTES`]): [`ProtocolError::DecodedTooLarge`](crate::ProtocolError::DecodedTooLarge).
+//!   A node costs 128 bytes plus its key and value; real listings cost 1.5 to 2 × their body,
+//!   an empty `{},` of 3 bytes would cost 128. With `max_body_bytes` (64 MiB) that is 256 MiB.
 //!
 //! It is not kept for speed: against `serde_json` with serde's derive into the same fields
 //! (`benches/core.rs`, `versus_serde`) it takes 0.94–1.11 × the time (a get answer 0.97, a
@@ -38,8 +34,8 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::model::timestamp::Timestamp;
 use crate::model::{Action, KeysResponse, Node};
-use crate::timestamp::Timestamp;
 use crate::wire::body::Body;
 use crate::wire::json_cursor::{Cursor, JsonError, Limit, Number};
 

@@ -1,7 +1,7 @@
 //! DNS SRV discovery of client endpoints (Go: `NewSRVDiscover().Discover`).
 //!
 //! Only the pure parts live here: the record names to look up and how the answers become endpoint
-//! URLs. The nameserver policy is [`crate::dns::SrvDiscovery`]; the UDP exchanges themselves are
+//! URLs. The nameserver policy is [`crate::discovery::dns::SrvDiscovery`]; the UDP exchanges themselves are
 //! done by the runtime crates.
 
 use alloc::format;

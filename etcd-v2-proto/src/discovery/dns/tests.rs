@@ -2,7 +2,7 @@
 
 use super::*;
 #[cfg(feature = "srv")]
-use crate::srv::SrvRecord;
+use crate::discovery::srv::SrvRecord;
 #[cfg(feature = "srv")]
 use alloc::vec;
 

@@ -8,8 +8,8 @@ use core::time::Duration;
 use std::net::SocketAddr;
 
 use super::{DnsError, parse_srv_response, srv_query};
+use crate::discovery::srv::{self, SrvError, SrvRecord, SrvScheme};
 use crate::machines::rng::Rng;
-use crate::srv::{self, SrvError, SrvRecord, SrvScheme};
 
 /// One query datagram to exchange with one nameserver over UDP.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,10 +1,10 @@
 //! The DNS wire format of SRV discovery (RFC 1035, RFC 2782), sans IO.
 //!
 //! [`srv_query`] builds the query datagram, [`parse_srv_response`] turns the answer datagram into
-//! [`SrvRecord`](crate::srv::SrvRecord)s, [`nameservers`] reads a `resolv.conf`.
+//! [`SrvRecord`](crate::discovery::srv::SrvRecord)s, [`nameservers`] reads a `resolv.conf`.
 //! [`SrvDiscovery`] holds the policy: which query goes to which nameserver, when to ask the next one
 //! ([`DnsError::try_next_server`]) and how the two lookups combine
-//! ([`crate::srv::discovered_endpoints`]); the runtime crates only move its datagrams over UDP
+//! ([`crate::discovery::srv::discovered_endpoints`]); the runtime crates only move its datagrams over UDP
 //! and wait (their `discover_srv`). There is no TCP fallback: a truncated answer is
 //! [`DnsError::Truncated`].
 //!
@@ -136,7 +136,7 @@ mod codec {
     use hickory_proto::serialize::binary::{BinDecodable, BinDecoder};
 
     use super::DnsError;
-    use crate::srv::SrvRecord;
+    use crate::discovery::srv::SrvRecord;
 
     /// The query datagram for the SRV records of `name` (class IN, recursion desired).
     ///
