@@ -24,12 +24,10 @@
 //!   A node costs 128 bytes plus its key and value; real listings cost 1.5 to 2 × their body,
 //!   an empty `{},` of 3 bytes would cost 128. With `max_body_bytes` (64 MiB) that is 256 MiB.
 //!
-//! It is not kept for speed: against `serde_json` with serde's derive into the same fields
-//! (`benches/core.rs`, `versus_serde`) it takes 0.94–1.11 × the time (a get answer 0.97, a
-//! watch event 0.94, a 1,000-child directory 1.03, a 10,000-key listing 1.11). It is kept
-//! because serde_json needs the whole body in one slice beside the nodes it builds, and has
-//! neither limit above (it stops at 128 levels on the call stack, fewer than a deep listing
-//! needs, and bounds no decoded size).
+//! Not kept for speed: against `serde_json` with serde's derive into the same fields
+//! (`benches/core.rs`, `versus_serde`) it takes 0.94–1.11 × the time. It is kept because
+//! serde_json needs the whole body in one slice beside the nodes it builds, stops at 128 levels
+//! on the call stack (fewer than a deep listing needs), and bounds no decoded size.
 
 use alloc::string::String;
 use alloc::vec::Vec;
