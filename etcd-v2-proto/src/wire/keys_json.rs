@@ -25,9 +25,11 @@
 //!   an empty `{},` of 3 bytes would cost 128. With `max_body_bytes` (64 MiB) that is 256 MiB.
 //!
 //! Not kept for speed: against `serde_json` with serde's derive into the same fields
-//! (`benches/core.rs`, `versus_serde`) it takes 0.94–1.11 × the time. It is kept because
-//! serde_json needs the whole body in one slice beside the nodes it builds, stops at 128 levels
-//! on the call stack (fewer than a deep listing needs), and bounds no decoded size.
+//! (`benches/core.rs`, `versus_serde`) it takes 0.88–1.11 × the time. It is kept because
+//! serde_json needs the whole body in one slice beside the nodes it builds (a plain client
+//! collecting a 10,000-key listing, then decoding it so, spends 1.5–1.7 × our client's CPU:
+//! bench W4 `--plain-decode`), stops at 128 levels on the call stack (fewer than a deep
+//! listing needs), and bounds no decoded size.
 
 use alloc::string::String;
 use alloc::vec::Vec;
