@@ -82,9 +82,6 @@ impl<T: Transport + ?Sized> Transport for Arc<T> {
     }
 }
 
-/// The most idle connections kept per endpoint.
-const MAX_IDLE_PER_HOST: usize = 128;
-
 /// The most hyper buffers per read of a connection. Its default (~400 KiB, reached while a
 /// large listing streams in) would be held beside the listing's decoded nodes.
 const MAX_READ_BUFFER: usize = 64 * 1024;
@@ -139,8 +136,9 @@ impl<R: Runtime> HyperTransport<R> {
     pub fn with_connector(connector: R::Connector) -> Self {
         let (executor, timer) = R::executor_and_timer();
         let client = legacy::Client::builder(executor)
+            // hyper-util's pool defaults: every idle connection kept, each closed after 90 s
+            // idle. A cap closed most of a watch fan-out's connections as their events came.
             .pool_timer(timer)
-            .pool_max_idle_per_host(MAX_IDLE_PER_HOST)
             .http1_max_buf_size(MAX_READ_BUFFER)
             .build(connector);
         Self {

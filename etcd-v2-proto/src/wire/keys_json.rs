@@ -26,10 +26,9 @@
 //!
 //! Not kept for speed: against `serde_json` with serde's derive into the same fields
 //! (`benches/core.rs`, `versus_serde`) it takes 0.88–1.11 × the time. It is kept because
-//! serde_json needs the whole body in one slice beside the nodes it builds (a plain client
-//! collecting a 10,000-key listing, then decoding it so, spends 1.5–1.7 × our client's CPU:
-//! bench W4 `--plain-decode`), stops at 128 levels on the call stack (fewer than a deep
-//! listing needs), and bounds no decoded size.
+//! serde_json needs the whole body in one slice beside the nodes it builds (a plain client that
+//! collects a 10,000-key listing and decodes it so spends 1.5–1.7 × our CPU: W4
+//! `--plain-decode`), stops at 128 levels on the stack, and bounds no decoded size.
 
 use alloc::string::String;
 use alloc::vec::Vec;
