@@ -3,7 +3,7 @@
 //! within `max_poll_age` + the header timeout, and a long run of concurrent writes is delivered
 //! once each, in order.
 //!
-//! Each watcher runs on a thread of its own ([`Drain`]), as an application's watch loop would,
+//! Each watcher runs on a thread of its own (`Drain`), as an application's watch loop would,
 //! so its long polls age, fail over and poll again while the scenario writes.
 
 use std::collections::BTreeMap;
@@ -308,13 +308,13 @@ fn watch_moves_on_from(ctx: &Ctx<'_>, fault: Fault) -> Result<(), String> {
     outcome
 }
 
-/// [`watch_moves_on_from`] a SIGKILLed follower: its connections close at once, so this holds
+/// `watch_moves_on_from` a SIGKILLed follower: its connections close at once, so this holds
 /// even without `max_poll_age`; it checks that the watch moves on with nothing lost.
 pub fn watch_moves_on_from_a_killed_member(ctx: &Ctx<'_>) -> Result<(), String> {
     watch_moves_on_from(ctx, Fault::Kill)
 }
 
-/// [`watch_moves_on_from`] a SIGSTOPped follower: its connections stay open and silent, so
+/// `watch_moves_on_from` a SIGSTOPped follower: its connections stay open and silent, so
 /// only the poll's age ends the wait on it.
 pub fn watch_moves_on_from_a_stopped_member(ctx: &Ctx<'_>) -> Result<(), String> {
     watch_moves_on_from(ctx, Fault::Stop)
