@@ -13,7 +13,7 @@ use std::net::{Shutdown, TcpListener};
 use std::time::{Duration, UNIX_EPOCH};
 
 use etcd_v2_async_std::{
-    Action, Api, Client, Config, DeleteOptions, Error, GetOptions, SetOptions, WatchOptions,
+    Action, Client, Config, DeleteOptions, Error, GetOptions, SetOptions, WatchOptions,
 };
 
 /// Runs every Go doc example against `endpoints`: an unexpected client error is returned, a

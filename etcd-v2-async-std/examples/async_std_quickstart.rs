@@ -2,7 +2,7 @@
 //!
 //! `ETCD_ENDPOINTS=http://127.0.0.1:2379 cargo run -p etcd-v2-async-std --example async_std_quickstart`
 
-use etcd_v2_async_std::{Api, Client, Config, GetOptions, SetOptions};
+use etcd_v2_async_std::{Client, Config, GetOptions, SetOptions};
 
 fn main() -> Result<(), etcd_v2_async_std::Error> {
     let endpoints =

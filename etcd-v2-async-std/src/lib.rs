@@ -6,7 +6,7 @@
 //! indices) is the core's ([`etcd_v2_proto`]).
 //!
 //! ```no_run
-//! use etcd_v2_async_std::{Api, Client, Config, GetOptions, SetOptions};
+//! use etcd_v2_async_std::{Client, Config, GetOptions, SetOptions};
 //!
 //! async_std::task::block_on(async {
 //!     let client = Client::new(Config::new(["http://127.0.0.1:2379"]))?;

@@ -10,7 +10,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use async_std::task;
-use etcd_v2_async_std::{Api, AttemptFailure, Client, Config, Error, GetOptions, TransportFailure};
+use etcd_v2_async_std::{AttemptFailure, Client, Config, Error, GetOptions, TransportFailure};
 
 /// A member on its own threads answering every request as a create at index 8 (keep-alive).
 /// Returns its URL, the server side of each accepted connection, and the requests read.

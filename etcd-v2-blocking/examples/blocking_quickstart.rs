@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use etcd_v2_blocking::{Api, Client, Config, GetOptions, SetOptions};
+use etcd_v2_blocking::{Client, Config, GetOptions, SetOptions};
 
 fn main() -> Result<(), etcd_v2_blocking::Error> {
     let endpoints =

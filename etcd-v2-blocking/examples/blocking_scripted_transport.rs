@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use etcd_v2_blocking::proto::body::Body;
-use etcd_v2_blocking::{Api, Client, Config, GetOptions, Transport, TransportFailure};
+use etcd_v2_blocking::{Client, Config, GetOptions, Transport, TransportFailure};
 use http::{Request, Response};
 
 type Answer = Result<Response<Body>, TransportFailure>;

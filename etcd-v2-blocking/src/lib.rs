@@ -2,11 +2,11 @@
 //!
 //! A thin adapter that drives the sans-IO core [`etcd_v2_proto`] over [`ureq`]: it sends the
 //! requests the core asks for, reads the clock and sleeps. Every policy (failover, redirects,
-//! timeouts, outcome-unknown writes, watch indices) lives in the core. Every API call comes
-//! from the [`Api`] trait, so bring it into scope.
+//! timeouts, outcome-unknown writes, watch indices) lives in the core. Every API call is an
+//! inherent method of [`Client`] (the same methods make the [`Api`] trait, for generic code).
 //!
 //! ```no_run
-//! use etcd_v2_blocking::{Api, Client, Config, GetOptions, SetOptions};
+//! use etcd_v2_blocking::{Client, Config, GetOptions, SetOptions};
 //!
 //! let client = Client::new(Config::new(["http://127.0.0.1:2379"]))?;
 //! let resp = client.set("/foo", "bar", &SetOptions::default())?;
@@ -38,6 +38,11 @@ mod watcher;
 pub use srv::{discover_srv, discover_srv_with};
 pub use transport::{Transport, UreqTransport};
 pub use watcher::Watcher;
+
+/// What an API call of the blocking client returns.
+pub type Reply<'a, T> = Result<T, Error>;
+
+etcd_v2_proto::api_methods!(impl[] Client, Reply);
 
 /// An etcd v2 client (Go: `client.Client` with its keys, members and auth APIs).
 ///
@@ -87,7 +92,7 @@ impl Client {
     /// included (Go: a context deadline); the call then fails with [`Error::DeadlineExceeded`].
     ///
     /// ```no_run
-    /// # use etcd_v2_blocking::{Api, Client, Config, GetOptions};
+    /// # use etcd_v2_blocking::{Client, Config, GetOptions};
     /// # let client = Client::new(Config::new(["http://127.0.0.1:2379"]))?;
     /// let quick = client.with_timeout(std::time::Duration::from_secs(1));
     /// quick.get("/foo", GetOptions::default())?;

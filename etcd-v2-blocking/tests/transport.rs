@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use etcd_v2_blocking::proto::{Cluster, Op, Step, Task, call};
 use etcd_v2_blocking::{
-    Api, AttemptFailure, Client, Config, Error, GetOptions, SetOptions, Transport,
-    TransportFailure, UreqTransport,
+    AttemptFailure, Client, Config, Error, GetOptions, SetOptions, Transport, TransportFailure,
+    UreqTransport,
 };
 
 /// Transport-level (no client to drive it otherwise): a deadline already passed is a

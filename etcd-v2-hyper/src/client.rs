@@ -14,6 +14,11 @@ use crate::runtime::Runtime;
 use crate::transport::{HyperTransport, Transport};
 use crate::watcher::Watcher;
 
+/// What an API call of the async client returns: a future of its result.
+pub type Pending<'a, T> = BoxFuture<'a, Result<T, Error>>;
+
+etcd_v2_proto::api_methods!(impl[R: Runtime] Client<R>, Pending);
+
 /// An etcd v2 client on runtime `R` (Go: `client.Client` with its keys, members and auth
 /// APIs). Cheap to clone (an `Arc` inside) and safe to share between tasks; clones share the
 /// endpoint list, the pinned endpoint and the connection pool.

@@ -20,7 +20,7 @@ mod tls;
 mod transport;
 mod watcher;
 
-pub use client::Client;
+pub use client::{Client, Pending};
 pub use runtime::{Datagrams, Runtime, Spawned};
 #[cfg(feature = "srv")]
 pub use srv::{discover_srv, discover_srv_with};

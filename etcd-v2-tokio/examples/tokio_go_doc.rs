@@ -13,7 +13,7 @@ use std::net::{Shutdown, TcpListener};
 use std::time::{Duration, UNIX_EPOCH};
 
 use etcd_v2_tokio::{
-    Action, Api, Client, Config, DeleteOptions, Error, GetOptions, SetOptions, WatchOptions,
+    Action, Client, Config, DeleteOptions, Error, GetOptions, SetOptions, WatchOptions,
 };
 use tokio::runtime::Builder;
 

@@ -2,7 +2,7 @@
 //!
 //! `ETCD_ENDPOINTS=http://127.0.0.1:2379 cargo run -p etcd-v2-tokio --example tokio_quickstart`
 
-use etcd_v2_tokio::{Api, Client, Config, GetOptions, SetOptions};
+use etcd_v2_tokio::{Client, Config, GetOptions, SetOptions};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
-use etcd_v2_tokio::{Api, Client, Config, GetOptions, Sending, Transport, TransportFailure};
+use etcd_v2_tokio::{Client, Config, GetOptions, Sending, Transport, TransportFailure};
 use http::{Request, Response};
 
 type Answer = Result<Response<String>, TransportFailure>;

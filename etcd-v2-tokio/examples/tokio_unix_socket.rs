@@ -12,8 +12,7 @@ use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 use etcd_v2_tokio::{
-    Api, Client, Config, Error, GetOptions, Sending, SetOptions, Transport, TransportFailure,
-    Version,
+    Client, Config, Error, GetOptions, Sending, SetOptions, Transport, TransportFailure, Version,
 };
 use http::{Request, Uri, header};
 use http_body_util::{BodyExt, Full};

@@ -6,7 +6,7 @@
 //! ([`etcd_v2_proto`]).
 //!
 //! ```no_run
-//! use etcd_v2_tokio::{Api, Client, Config, GetOptions, SetOptions};
+//! use etcd_v2_tokio::{Client, Config, GetOptions, SetOptions};
 //!
 //! # async fn quickstart() -> Result<(), etcd_v2_tokio::Error> {
 //! let client = Client::new(Config::new(["http://127.0.0.1:2379"]))?;

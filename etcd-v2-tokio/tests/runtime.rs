@@ -9,8 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use etcd_v2_tokio::{
-    Api, AttemptFailure, Client, ClusterError, Config, Error, GetOptions, TransportFailure,
-    WatchOptions,
+    AttemptFailure, Client, ClusterError, Config, Error, GetOptions, TransportFailure, WatchOptions,
 };
 
 /// A member on its own threads, so it outlives any runtime: it answers every request with

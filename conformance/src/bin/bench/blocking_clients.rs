@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use etcd_v2_proto::{Api, Config, GetOptions, SetOptions, WatchOptions};
+use etcd_v2_proto::{Config, GetOptions, SetOptions, WatchOptions};
 
 use crate::blocking_runs::{BlockingKv, BlockingWatch};
 use crate::plan::value;

@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use conformance::etcd_process::http_get;
-use etcd_v2_proto::{Api, Config, SetOptions};
+use etcd_v2_proto::{Config, SetOptions};
 
 use crate::plan::{fanout_key, value};
 

@@ -35,7 +35,7 @@ use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 use conformance::etcd_process::{EtcdCluster, http_get};
-use etcd_v2_proto::{Api, Config, SetOptions};
+use etcd_v2_proto::{Config, SetOptions};
 
 use crate::args::{Args, USAGE};
 use crate::async_runs::Spawner;
