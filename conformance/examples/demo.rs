@@ -12,7 +12,7 @@
 use std::time::Duration;
 
 use conformance::etcd_process::EtcdCluster;
-use etcd_v2_blocking::{Client, Config, DeleteOptions, GetOptions, SetOptions, WatchOptions};
+use etcd_v2::blocking::{Client, Config, DeleteOptions, GetOptions, SetOptions, WatchOptions};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Keep a throwaway member alive until the end of main.

@@ -53,16 +53,16 @@ impl Adapter {
     ) -> Result<Vec<String>, Error> {
         let (servers, name) = (nameservers, service_name);
         match self {
-            Self::Blocking => etcd_v2_blocking::discover_srv_with(servers, domain, name, timeout),
+            Self::Blocking => etcd_v2::blocking::discover_srv_with(servers, domain, name, timeout),
             Self::Tokio => tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .expect("building a tokio runtime")
-                .block_on(etcd_v2_tokio::Client::discover_srv_with(
+                .block_on(etcd_v2::tokio::Client::discover_srv_with(
                     servers, domain, name, timeout,
                 )),
             Self::AsyncStd => async_std::task::block_on(
-                etcd_v2_async_std::Client::discover_srv_with(servers, domain, name, timeout),
+                etcd_v2::async_std::Client::discover_srv_with(servers, domain, name, timeout),
             ),
         }
     }
@@ -77,12 +77,12 @@ impl fmt::Display for Adapter {
 /// A client of one adapter, driven synchronously.
 pub enum Sut {
     /// The blocking client, called directly.
-    Blocking(etcd_v2_blocking::Client),
+    Blocking(etcd_v2::blocking::Client),
     /// The tokio client and the runtime its futures are blocked on (shared with
     /// [`Sut::with_timeout`] handles, whose pooled connections live on it).
-    Tokio(Arc<tokio::runtime::Runtime>, etcd_v2_tokio::Client),
+    Tokio(Arc<tokio::runtime::Runtime>, etcd_v2::tokio::Client),
     /// The async-std client, blocked on with `async_std::task::block_on`.
-    AsyncStd(etcd_v2_async_std::Client),
+    AsyncStd(etcd_v2::async_std::Client),
 }
 
 impl fmt::Debug for Sut {
@@ -101,16 +101,16 @@ impl Sut {
     /// The adapter's `Client::new` error (no endpoints, invalid URL).
     pub fn new(kind: Adapter, config: Config) -> Result<Self, Error> {
         Ok(match kind {
-            Adapter::Blocking => Self::Blocking(etcd_v2_blocking::Client::new(config)?),
+            Adapter::Blocking => Self::Blocking(etcd_v2::blocking::Client::new(config)?),
             Adapter::Tokio => {
                 let rt = tokio::runtime::Builder::new_multi_thread()
                     .worker_threads(1)
                     .enable_all()
                     .build()
                     .expect("building a tokio runtime");
-                Self::Tokio(Arc::new(rt), etcd_v2_tokio::Client::new(config)?)
+                Self::Tokio(Arc::new(rt), etcd_v2::tokio::Client::new(config)?)
             }
-            Adapter::AsyncStd => Self::AsyncStd(etcd_v2_async_std::Client::new(config)?),
+            Adapter::AsyncStd => Self::AsyncStd(etcd_v2::async_std::Client::new(config)?),
         })
     }
 
@@ -214,9 +214,9 @@ pub enum SutWatcher {
     /// The blocking iterator, run on a helper thread so a wait can be bounded.
     Blocking(BlockingWatcher),
     /// The tokio watcher and the runtime it runs on.
-    Tokio(Arc<tokio::runtime::Runtime>, etcd_v2_tokio::Watcher),
+    Tokio(Arc<tokio::runtime::Runtime>, etcd_v2::tokio::Watcher),
     /// The async-std watcher.
-    AsyncStd(etcd_v2_async_std::Watcher),
+    AsyncStd(etcd_v2::async_std::Watcher),
 }
 
 impl fmt::Debug for SutWatcher {
@@ -282,7 +282,7 @@ enum Command {
     Resume(u64),
 }
 
-/// A blocking [`etcd_v2_blocking::Watcher`] owned by a helper thread.
+/// A blocking [`etcd_v2::blocking::Watcher`] owned by a helper thread.
 ///
 /// The blocking iterator cannot be interrupted, so it runs on its own thread and answers
 /// commands in order; a wait that times out leaves the thread blocked in its poll, whose event
@@ -295,7 +295,7 @@ pub struct BlockingWatcher {
 }
 
 impl BlockingWatcher {
-    fn spawn(mut watcher: etcd_v2_blocking::Watcher) -> Self {
+    fn spawn(mut watcher: etcd_v2::blocking::Watcher) -> Self {
         let (commands, rx) = mpsc::channel::<Command>();
         let (tx, events) = mpsc::channel();
         std::thread::spawn(move || {

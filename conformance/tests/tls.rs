@@ -56,13 +56,13 @@ fn client(adapter: Adapter, url: &str, ca: Option<&CertificateDer<'static>>) -> 
     };
     match adapter {
         Adapter::Blocking => {
-            use etcd_v2_blocking::ureq::tls::{Certificate, RootCerts, TlsConfig};
+            use etcd_v2::blocking::ureq::tls::{Certificate, RootCerts, TlsConfig};
             let ca = Certificate::from_der(ca).to_owned();
             let tls = TlsConfig::builder()
                 .root_certs(RootCerts::new_with_certs(&[ca]))
                 .build();
-            let transport = etcd_v2_blocking::UreqTransport::with_tls(tls);
-            Sut::Blocking(etcd_v2_blocking::Client::with_transport(config, transport).unwrap())
+            let transport = etcd_v2::blocking::UreqTransport::with_tls(tls);
+            Sut::Blocking(etcd_v2::blocking::Client::with_transport(config, transport).unwrap())
         }
         Adapter::Tokio => {
             let rt = tokio::runtime::Builder::new_multi_thread()
@@ -72,14 +72,14 @@ fn client(adapter: Adapter, url: &str, ca: Option<&CertificateDer<'static>>) -> 
                 .expect("tokio runtime");
             let client = {
                 let _guard = rt.enter();
-                let transport = etcd_v2_tokio::HyperTransport::with_tls(rustls_config(ca));
-                etcd_v2_tokio::Client::with_transport(config, transport).unwrap()
+                let transport = etcd_v2::tokio::HyperTransport::with_tls(rustls_config(ca));
+                etcd_v2::tokio::Client::with_transport(config, transport).unwrap()
             };
             Sut::Tokio(Arc::new(rt), client)
         }
         Adapter::AsyncStd => {
-            let transport = etcd_v2_async_std::HyperTransport::with_tls(rustls_config(ca));
-            Sut::AsyncStd(etcd_v2_async_std::Client::with_transport(config, transport).unwrap())
+            let transport = etcd_v2::async_std::HyperTransport::with_tls(rustls_config(ca));
+            Sut::AsyncStd(etcd_v2::async_std::Client::with_transport(config, transport).unwrap())
         }
     }
 }

@@ -27,7 +27,7 @@ mod io;
 mod runtime;
 
 pub use connector::{Conn, Connector, Stream};
-pub use etcd_v2_hyper::{ResponseBody, Sending, Transport, full_body};
+pub use etcd_v2_hyper::{Pending, ResponseBody, Sending, Transport, full_body};
 pub use etcd_v2_proto as proto;
 pub use etcd_v2_proto::client_api::*;
 pub use io::Io;

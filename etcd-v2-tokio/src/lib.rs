@@ -25,7 +25,7 @@
 
 mod runtime;
 
-pub use etcd_v2_hyper::{ResponseBody, Sending, Transport, full_body};
+pub use etcd_v2_hyper::{Pending, ResponseBody, Sending, Transport, full_body};
 pub use etcd_v2_proto as proto;
 pub use etcd_v2_proto::client_api::*;
 pub use runtime::{Connector, Tokio, Udp};

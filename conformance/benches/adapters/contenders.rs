@@ -9,7 +9,7 @@ use etcd_v2_proto::{Api, Config, Error, GetOptions, KeysResponse, SetOptions};
 use crate::{Client, Contender, Kind, VALUE};
 
 pub(crate) fn blocking_op(
-    c: &etcd_v2_blocking::Client,
+    c: &etcd_v2::blocking::Client,
     kind: Kind,
     key: &str,
 ) -> Result<KeysResponse, Error> {
@@ -27,7 +27,7 @@ pub(crate) fn sut_op(c: &Sut, kind: Kind, key: &str) -> Result<KeysResponse, Err
 }
 
 pub(crate) async fn tokio_op(
-    c: &etcd_v2_tokio::Client,
+    c: &etcd_v2::tokio::Client,
     kind: Kind,
     key: &str,
 ) -> Result<KeysResponse, Error> {
@@ -38,7 +38,7 @@ pub(crate) async fn tokio_op(
 }
 
 pub(crate) async fn async_std_op(
-    c: &etcd_v2_async_std::Client,
+    c: &etcd_v2::async_std::Client,
     kind: Kind,
     key: &str,
 ) -> Result<KeysResponse, Error> {
@@ -76,14 +76,14 @@ pub(crate) fn contenders(
         sequential,
         throughput,
     };
-    let tokio_client = etcd_v2_tokio::Client::new(config())?;
-    let big_pool = etcd_v2_blocking::UreqTransport::with_config(|c| {
+    let tokio_client = etcd_v2::tokio::Client::new(config())?;
+    let big_pool = etcd_v2::blocking::UreqTransport::with_config(|c| {
         c.max_idle_connections(64).max_idle_connections_per_host(64)
     });
     let mut all = vec![
         contender(
             "blocking",
-            Client::Blocking(etcd_v2_blocking::Client::new(config())?),
+            Client::Blocking(etcd_v2::blocking::Client::new(config())?),
             true,
             true,
         ),
@@ -95,7 +95,7 @@ pub(crate) fn contenders(
         ),
         contender(
             "async-std",
-            Client::AsyncStd(etcd_v2_async_std::Client::new(config())?),
+            Client::AsyncStd(etcd_v2::async_std::Client::new(config())?),
             true,
             true,
         ),
@@ -115,7 +115,7 @@ pub(crate) fn contenders(
         // ureq keeps 3 idle connections per host by default: K > 3 callers churn connections.
         contender(
             "diag: blocking, ureq pool 64/host",
-            Client::Blocking(etcd_v2_blocking::Client::with_transport(
+            Client::Blocking(etcd_v2::blocking::Client::with_transport(
                 config(),
                 big_pool,
             )?),
@@ -126,7 +126,7 @@ pub(crate) fn contenders(
         // per request; without header timeout the request has no deadline and no thread.
         contender(
             "diag: blocking, no header timeout",
-            Client::Blocking(etcd_v2_blocking::Client::new(
+            Client::Blocking(etcd_v2::blocking::Client::new(
                 config().header_timeout(None),
             )?),
             true,

@@ -110,11 +110,11 @@ impl Kind {
 /// One client under measurement.
 enum Client {
     /// `etcd-v2-blocking` with its default ureq agent (3 idle connections per host).
-    Blocking(etcd_v2_blocking::Client),
+    Blocking(etcd_v2::blocking::Client),
     /// `etcd-v2-tokio` on a 2-worker multi-thread runtime; sequential ops run in one spawned task.
-    Tokio(Arc<tokio::runtime::Runtime>, etcd_v2_tokio::Client),
+    Tokio(Arc<tokio::runtime::Runtime>, etcd_v2::tokio::Client),
     /// `etcd-v2-async-std` on async-std's global executor; sequential ops run in one spawned task.
-    AsyncStd(etcd_v2_async_std::Client),
+    AsyncStd(etcd_v2::async_std::Client),
     /// An async adapter through `conformance::sut::Sut`: a `block_on` per call.
     Sut(Sut),
     /// `ETCDCTL_API=2 etcdctl --endpoints URL get|set`: a process per op.

@@ -1,7 +1,7 @@
 //! On async-std: `etcd-v2-async-std`, and hyper-util's pooled legacy client on async-std (what
 //! it is built on) sending the same requests by hand: the adapter's executor and timer
-//! (`etcd_v2_async_std::AsyncStd`: async-std's spawner, async-io's timer) and IO bridge
-//! (`etcd_v2_async_std::Io`), and a minimal connector of async-std TCP.
+//! (`etcd_v2::async_std::AsyncStd`: async-std's spawner, async-io's timer) and IO bridge
+//! (`etcd_v2::async_std::Io`), and a minimal connector of async-std TCP.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -10,7 +10,7 @@ use std::task::{Context, Poll};
 
 use async_std::net::TcpStream;
 use bytes::Bytes;
-use etcd_v2_async_std::{Conn, Io, Stream};
+use etcd_v2::async_std::{Conn, Io, Stream};
 use etcd_v2_proto::{Config, Error, KeysResponse, WatchOptions};
 use http::{Request, Uri, header};
 use http_body_util::{BodyExt, Full};
@@ -34,8 +34,8 @@ impl Spawner for AsyncStd {
     }
 }
 
-impl WatchClient for etcd_v2_async_std::Client {
-    type Watcher = etcd_v2_async_std::Watcher;
+impl WatchClient for etcd_v2::async_std::Client {
+    type Watcher = etcd_v2::async_std::Watcher;
 
     fn connect(config: Config) -> Result<Self, Error> {
         Self::new(config)
@@ -83,7 +83,7 @@ pub(crate) struct Raw {
 
 impl Raw {
     pub(crate) fn new(endpoints: &[String]) -> Self {
-        use etcd_v2_async_std::AsyncStd as Runtime;
+        use etcd_v2::async_std::AsyncStd as Runtime;
         Self {
             client: HyperClient::builder(Runtime)
                 .pool_timer(Runtime)

@@ -12,13 +12,13 @@ use crate::raw;
 /// `etcd-v2-blocking` with its defaults.
 #[derive(Clone)]
 pub(crate) struct Ours {
-    client: etcd_v2_blocking::Client,
+    client: etcd_v2::blocking::Client,
     value: Arc<str>,
 }
 
 impl Ours {
     pub(crate) fn new(endpoints: &[String]) -> Result<Self, String> {
-        let client = etcd_v2_blocking::Client::new(Config::new(endpoints.iter().cloned()));
+        let client = etcd_v2::blocking::Client::new(Config::new(endpoints.iter().cloned()));
         Ok(Self {
             client: client.map_err(|e| e.to_string())?,
             value: value().into(),
@@ -27,7 +27,7 @@ impl Ours {
 }
 
 /// Our watcher, reporting each event's modified index.
-pub(crate) struct OursWatch(etcd_v2_blocking::Watcher);
+pub(crate) struct OursWatch(etcd_v2::blocking::Watcher);
 
 impl BlockingKv for Ours {
     type Watch = OursWatch;

@@ -57,7 +57,7 @@ pub(crate) fn write(dir: &str, watchers: usize, endpoints: &[String]) -> Result<
         }
         std::thread::sleep(Duration::from_millis(2));
     }
-    let client = etcd_v2_blocking::Client::new(Config::new(endpoints.iter().cloned()))
+    let client = etcd_v2::blocking::Client::new(Config::new(endpoints.iter().cloned()))
         .map_err(|e| e.to_string())?;
     let value = value();
     for i in 0..watchers {

@@ -120,8 +120,8 @@ fn measure(
     endpoints: &[String],
 ) -> Result<Cost, String> {
     use tokio_clients::Tokio;
-    type OursTokio = Ours<etcd_v2_tokio::Client>;
-    type OursAsyncStd = Ours<etcd_v2_async_std::Client>;
+    type OursTokio = Ours<etcd_v2::tokio::Client>;
+    type OursAsyncStd = Ours<etcd_v2::async_std::Client>;
     type Run = std::pin::Pin<Box<dyn Future<Output = Result<Cost, String>> + Send>>;
     let on_tokio = |run: Run| {
         let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
@@ -233,7 +233,7 @@ fn write_fixtures(args: &Args, endpoints: &[String]) -> Result<(), String> {
     if args.workloads.contains(&Workload::W4) && !keys.contains(&read_key(0)) {
         keys.push(read_key(0)); // W4 warms up with a get of it
     }
-    let client = etcd_v2_blocking::Client::new(Config::new(endpoints.iter().cloned()))
+    let client = etcd_v2::blocking::Client::new(Config::new(endpoints.iter().cloned()))
         .map_err(|e| e.to_string())?;
     let value = value();
     let threads = 8;

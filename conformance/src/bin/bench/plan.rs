@@ -17,7 +17,7 @@ pub(crate) enum Adapter {
     /// `TokioTimer`) sending the same requests: what the tokio adapter is built on.
     RawHyperTokio,
     /// hyper-util's pooled legacy client on async-std (async-std's spawner, async-io's timer,
-    /// async-std TCP through `etcd_v2_async_std::Io`) sending the same requests: what the
+    /// async-std TCP through `etcd_v2::async_std::Io`) sending the same requests: what the
     /// async-std adapter is built on.
     RawHyperAsyncStd,
 }

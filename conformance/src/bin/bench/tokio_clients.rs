@@ -31,8 +31,8 @@ impl Spawner for Tokio {
     }
 }
 
-impl WatchClient for etcd_v2_tokio::Client {
-    type Watcher = etcd_v2_tokio::Watcher;
+impl WatchClient for etcd_v2::tokio::Client {
+    type Watcher = etcd_v2::tokio::Watcher;
 
     fn connect(config: Config) -> Result<Self, Error> {
         Self::new(config)
