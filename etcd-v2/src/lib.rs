@@ -4,9 +4,9 @@
 //!
 //! | feature | module | calls return | a watcher is |
 //! | --- | --- | --- | --- |
-//! | `tokio` | [`tokio`](crate::tokio) | futures | a `Stream` |
-//! | `async-std` | [`async_std`](crate::async_std) | futures | a `Stream` |
-//! | `blocking` | [`blocking`](crate::blocking) | results | an `Iterator` |
+//! | `tokio` | `tokio` | futures | a `Stream` |
+//! | `async-std` | `async_std` | futures | a `Stream` |
+//! | `blocking` | `blocking` | results | an `Iterator` |
 //!
 //! Features add up: enabling one never changes another. `tls` adds `https://` endpoints and
 //! `srv` DNS SRV discovery to every runtime enabled. The types shared by all runtimes
