@@ -249,10 +249,11 @@ impl SutWatcher {
             Self::Blocking(w) => w.next_within(bound),
             // The timer must be created inside the runtime.
             Self::Tokio(rt, w) => rt
-                .block_on(async { tokio::time::timeout(bound, w.next()).await })
+                .block_on(async { tokio::time::timeout(bound, next_event(w)).await })
                 .ok(),
             Self::AsyncStd(w) => {
-                async_std::task::block_on(async_std::future::timeout(bound, w.next())).ok()
+                let next = async_std::future::timeout(bound, next_event(w));
+                async_std::task::block_on(next).ok()
             }
         }
     }
@@ -352,4 +353,13 @@ impl BlockingWatcher {
         );
         let _ = self.commands.send(Command::Resume(index));
     }
+}
+
+/// The next item of an async watcher: a `Stream` that never ends by itself.
+pub async fn next_event<W>(watcher: &mut W) -> Result<KeysResponse, Error>
+where
+    W: futures_core::Stream<Item = Result<KeysResponse, Error>> + Unpin,
+{
+    let next = std::future::poll_fn(|cx| std::pin::Pin::new(&mut *watcher).poll_next(cx));
+    next.await.expect("an async watcher never ends")
 }

@@ -8,6 +8,7 @@
 //! Keys live below a prefix unique to the run, removed at the end. The conformance suite runs
 //! `run` against real etcd (`async_std::go_doc_examples`).
 
+use futures_util::StreamExt;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener};
 use std::time::{Duration, UNIX_EPOCH};
@@ -115,7 +116,7 @@ pub async fn run(endpoints: &[String]) -> Result<(), Error> {
     let opts = WatchOptions::default().after_index(after).recursive(true);
     let mut watcher = client.watcher(&p, opts)?;
     for want in [Action::Set, Action::Delete] {
-        let event = watcher.next().await?;
+        let event = watcher.next().await.expect("a watcher never ends")?;
         println!("Watch: {:?} {:?}", event.action, event.node.map(|n| n.key));
         assert_eq!(event.action, want);
     }

@@ -13,11 +13,21 @@ use crate::runtime::Runtime;
 /// A wait for the next event, which owns the watch and hands it back when it ends.
 type Wait = BoxFuture<'static, (Box<Watch>, Result<KeysResponse, Error>)>;
 
-/// A watch of a key or directory (Go: `Watcher`): a [`Stream`] of its events that never ends
-/// by itself; an error ends one wait, and the stream goes on from the same index.
+/// A watch of a key or directory (Go: `Watcher`): a [`Stream`] of its events, read with
+/// `StreamExt::next` (futures). Like the blocking watcher, an `Iterator` of the same items, it
+/// never ends by itself; an error ends one wait, and the stream goes on from the same index (a
+/// client made with `with_timeout` bounds each wait).
 ///
 /// The wait in flight lives in the watcher, so dropping a `next()` future (e.g. in a `select!`)
 /// loses nothing: the next call goes on with the same long poll.
+///
+/// ```ignore
+/// use futures_util::StreamExt;
+/// let mut watcher = client.watcher("/foo", WatchOptions::default())?;
+/// while let Some(event) = watcher.next().await {
+///     println!("{:?}", event?.action);
+/// }
+/// ```
 pub struct Watcher<R: Runtime> {
     client: Client<R>,
     /// What the watch was made from, to make it anew when a wait in flight is abandoned.
@@ -50,15 +60,6 @@ impl<R: Runtime> Watcher<R> {
             idle: Some(Box::new(watch)),
             waiting: None,
         })
-    }
-
-    /// Waits for the next event (a client made with `with_timeout` bounds each wait).
-    ///
-    /// # Errors
-    /// Any call error; [`Error::EventsLost`] or error 401 when the history was cleared. The
-    /// watcher stays usable after an error.
-    pub async fn next(&mut self) -> Result<KeysResponse, Error> {
-        std::future::poll_fn(|cx| self.poll_event(cx)).await
     }
 
     /// The `waitIndex` the next poll sends (0: a watch from "now" that has not learned its

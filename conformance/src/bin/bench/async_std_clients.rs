@@ -46,7 +46,7 @@ impl WatchClient for etcd_v2::async_std::Client {
     }
 
     async fn next_event(watcher: &mut Self::Watcher) -> Result<KeysResponse, Error> {
-        watcher.next().await
+        conformance::sut::next_event(watcher).await
     }
 }
 

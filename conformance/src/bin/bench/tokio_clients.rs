@@ -43,7 +43,7 @@ impl WatchClient for etcd_v2::tokio::Client {
     }
 
     async fn next_event(watcher: &mut Self::Watcher) -> Result<KeysResponse, Error> {
-        watcher.next().await
+        conformance::sut::next_event(watcher).await
     }
 }
 
