@@ -119,6 +119,53 @@ impl UreqTransport {
         Self::with_config(|c| c.tls_config(tls))
     }
 
+    /// Like [`UreqTransport::with_tls`], from PEM (etcdctl's `--cacert`, `--cert`, `--key`):
+    /// the CA bundle as the only roots, and the client certificate if one is given.
+    ///
+    /// # Errors
+    /// [`etcd_v2_proto::UsageError::InvalidTls`] for a PEM that holds no certificate or a bad
+    /// key.
+    #[cfg(feature = "tls")]
+    pub fn with_pem(pem: &etcd_v2_proto::TlsPem) -> Result<Self, etcd_v2_proto::Error> {
+        use ureq::tls::{Certificate, ClientCert, PrivateKey, RootCerts, TlsConfig};
+        let invalid = |what: &str, e: ureq::Error| {
+            etcd_v2_proto::UsageError::InvalidTls(format!("{what}: {e}"))
+        };
+        let certs = |pem: &[u8], what: &str| {
+            ureq::tls::parse_pem(pem)
+                .filter_map(|item| match item {
+                    Ok(ureq::tls::PemItem::Certificate(c)) => Some(Ok(c)),
+                    Ok(_) => None,
+                    Err(e) => Some(Err(invalid(what, e))),
+                })
+                .collect::<Result<Vec<Certificate<'static>>, _>>()
+        };
+        let roots = certs(&pem.ca, "CA bundle")?;
+        if roots.is_empty() {
+            let msg = "the CA bundle holds no certificate".into();
+            return Err(etcd_v2_proto::UsageError::InvalidTls(msg).into());
+        }
+        let client = match (&pem.cert, &pem.key) {
+            (Some(cert), Some(key)) => {
+                let key = PrivateKey::from_pem(key).map_err(|e| invalid("client key", e))?;
+                Some(ClientCert::new_with_certs(
+                    &certs(cert, "client certificate")?,
+                    key,
+                ))
+            }
+            (None, None) => None,
+            _ => {
+                let msg = "a client certificate needs its key".into();
+                return Err(etcd_v2_proto::UsageError::InvalidTls(msg).into());
+            }
+        };
+        let tls = TlsConfig::builder()
+            .root_certs(RootCerts::new_with_certs(&roots))
+            .client_cert(client)
+            .build();
+        Ok(Self::with_tls(tls))
+    }
+
     fn run<B: AsSendBody>(
         &self,
         request: Request<B>,

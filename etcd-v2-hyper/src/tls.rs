@@ -2,6 +2,10 @@
 
 use std::sync::{Arc, OnceLock};
 
+use etcd_v2_proto::{Error, TlsPem, UsageError};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
 /// rustls (ring) trusting the webpki roots, made once.
 pub(crate) fn webpki() -> Arc<rustls::ClientConfig> {
     static WEBPKI: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
@@ -17,4 +21,40 @@ pub(crate) fn webpki() -> Arc<rustls::ClientConfig> {
             .with_no_client_auth();
         Arc::new(config)
     }))
+}
+
+/// rustls (ring, whatever process-wide provider is or is not installed) from PEM: the CA
+/// bundle as the only roots, and the client certificate if one is given.
+pub(crate) fn from_pem(pem: &TlsPem) -> Result<Arc<rustls::ClientConfig>, Error> {
+    let invalid =
+        |what: &str, e: &dyn std::fmt::Display| UsageError::InvalidTls(format!("{what}: {e}"));
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(&pem.ca) {
+        let cert = cert.map_err(|e| invalid("CA bundle", &e))?;
+        roots.add(cert).map_err(|e| invalid("CA certificate", &e))?;
+    }
+    if roots.is_empty() {
+        return Err(UsageError::InvalidTls("the CA bundle holds no certificate".into()).into());
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| invalid("protocol versions", &e))?
+        .with_root_certificates(roots);
+    let config = match (&pem.cert, &pem.key) {
+        (Some(cert), Some(key)) => {
+            let chain = CertificateDer::pem_slice_iter(cert)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| invalid("client certificate", &e))?;
+            let key = PrivateKeyDer::from_pem_slice(key).map_err(|e| invalid("client key", &e))?;
+            builder
+                .with_client_auth_cert(chain, key)
+                .map_err(|e| invalid("client certificate and key", &e))?
+        }
+        (None, None) => builder.with_no_client_auth(),
+        _ => {
+            return Err(UsageError::InvalidTls("a client certificate needs its key".into()).into());
+        }
+    };
+    Ok(Arc::new(config))
 }

@@ -132,6 +132,17 @@ impl<R: Runtime> HyperTransport<R> {
         Self::with_connector(R::connector(config))
     }
 
+    /// Like [`HyperTransport::with_tls`], from PEM (etcdctl's `--cacert`, `--cert`, `--key`),
+    /// with rustls' ring provider whatever provider the process installed.
+    ///
+    /// # Errors
+    /// [`etcd_v2_proto::UsageError::InvalidTls`] for a PEM that holds no certificate or a bad
+    /// key.
+    #[cfg(feature = "tls")]
+    pub fn with_pem(pem: &etcd_v2_proto::TlsPem) -> Result<Self, etcd_v2_proto::Error> {
+        Ok(Self::with_tls(crate::tls::from_pem(pem)?))
+    }
+
     /// A transport that opens its connections with `connector` (a unix socket, say).
     pub fn with_connector(connector: R::Connector) -> Self {
         let (executor, timer) = R::executor_and_timer();
@@ -209,16 +220,16 @@ fn failure(error: legacy::Error) -> TransportFailure {
     let msg = error_chain(&error);
     let mut chain =
         std::iter::successors(Some(&error as &(dyn StdError + 'static)), |e| (*e).source());
-    if error.is_connect() {
-        if chain.any(is_tls) {
-            TransportFailure::Tls(msg)
-        } else {
-            TransportFailure::Connect(msg)
-        }
-    } else if chain.any(|e| {
-        e.downcast_ref::<hyper::Error>()
-            .is_some_and(hyper::Error::is_canceled)
-    }) {
+    if chain.clone().any(is_tls) {
+        // A refused handshake, also when TLS 1.3 reports it only on the first read (a client
+        // certificate the server requires): the server took no request over it.
+        TransportFailure::Tls(msg)
+    } else if error.is_connect()
+        || chain.any(|e| {
+            e.downcast_ref::<hyper::Error>()
+                .is_some_and(hyper::Error::is_canceled)
+        })
+    {
         TransportFailure::Connect(msg)
     } else {
         TransportFailure::Io(msg)

@@ -74,7 +74,7 @@ pub use model::timestamp::{Timestamp, TimestampError};
 pub use model::{
     Action, CountStats, Credentials, FollowerStats, Health, KeysResponse, KvPermissions,
     LatencyStats, LeaderInfo, LeaderStats, Member, Node, PermissionType, Permissions, Role,
-    SelfStats, StoreStats, User, Version, WatchPoll,
+    SelfStats, StoreStats, TlsPem, User, Version, WatchPoll,
 };
 pub use wire::body;
 pub use wire::decode::{CLUSTER_ID, ETCD_INDEX, RAFT_INDEX, RAFT_TERM};
@@ -89,7 +89,7 @@ pub mod client_api {
         Action, Api, ApiError, AttemptFailure, ClusterError, Config, CreateInOrderOptions,
         Credentials, DeleteOptions, Error, ErrorCode, EtcdError, GetOptions, Health, Idempotency,
         KeysResponse, LeaderStats, Member, Node, PermissionType, PrevExist, ProtocolError,
-        ResumePolicy, Role, SelectionMode, SelfStats, SetOptions, StoreStats, Task,
+        ResumePolicy, Role, SelectionMode, SelfStats, SetOptions, StoreStats, Task, TlsPem,
         TransportFailure, UsageError, User, Version, WatchOptions,
     };
 }

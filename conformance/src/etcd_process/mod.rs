@@ -13,7 +13,7 @@ mod lifecycle;
 mod raw_http;
 mod start;
 
-pub use raw_http::http_get;
+pub use raw_http::{http_get, https_get_as};
 
 use std::fmt::{self, Display};
 use std::fs;
@@ -96,6 +96,16 @@ struct Member {
     stopped: bool,
 }
 
+/// A TLS cluster's certificates (PEM).
+#[derive(Clone)]
+struct Tls {
+    cert_pem: String,
+    key_pem: String,
+    /// Set when members require client certificates (`--client-cert-auth`): the CA they trust,
+    /// and a client certificate and key it issued, for the health checks.
+    client_auth: Option<[String; 3]>,
+}
+
 /// A running etcd cluster of real processes. Dropping it SIGKILLs and reaps every
 /// member it started, then deletes their directories.
 ///
@@ -109,8 +119,8 @@ pub struct EtcdCluster {
     bin: PathBuf,
     root: PathBuf,
     unix_socket: bool,
-    /// The server certificate and key (PEM) of a TLS cluster: clients use `https://`.
-    tls: Option<(String, String)>,
+    /// The certificates of a TLS cluster: clients use `https://`.
+    tls: Option<Tls>,
     /// Of an isolable cluster: a proxy in front of each member's peer port, advertised as
     /// its peer URL, so every peer link runs through one (see [`isolate`](Self::isolate)).
     peer_proxies: Vec<FaultProxy>,

@@ -49,9 +49,29 @@ pub fn http_get(url: &str, path: &str) -> io::Result<(u16, String)> {
     parsed.ok_or_else(|| io::Error::other(format!("bad HTTP response: {raw:?}")))
 }
 
+/// `GET path` over HTTPS presenting a client certificate (PEM), without verifying the server.
+pub fn https_get_as(
+    url: &str,
+    path: &str,
+    cert_pem: &str,
+    key_pem: &str,
+) -> io::Result<(u16, String)> {
+    use ureq::tls::{Certificate, ClientCert, PrivateKey, TlsConfig};
+    let cert = Certificate::from_pem(cert_pem.as_bytes()).map_err(io::Error::other)?;
+    let key = PrivateKey::from_pem(key_pem.as_bytes()).map_err(io::Error::other)?;
+    let tls = TlsConfig::builder()
+        .disable_verification(true)
+        .client_cert(Some(ClientCert::new_with_certs(&[cert], key)))
+        .build();
+    get_with(&format!("{}{path}", url.trim_end_matches('/')), tls)
+}
+
 fn https_get_unverified(url: &str) -> io::Result<(u16, String)> {
     use ureq::tls::TlsConfig;
-    let tls = TlsConfig::builder().disable_verification(true).build();
+    get_with(url, TlsConfig::builder().disable_verification(true).build())
+}
+
+fn get_with(url: &str, tls: ureq::tls::TlsConfig) -> io::Result<(u16, String)> {
     let agent = ureq::Agent::config_builder()
         .tls_config(tls)
         .http_status_as_error(false)

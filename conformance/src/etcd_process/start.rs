@@ -13,8 +13,8 @@ use crate::fault_proxy::FaultProxy;
 
 use super::lifecycle::process_running;
 use super::{
-    EtcdCluster, FixtureError, Member, SOCKET_NAME, STARTUP_TIMEOUT, context, etcd_binary,
-    http_get, log_tail,
+    EtcdCluster, FixtureError, Member, SOCKET_NAME, STARTUP_TIMEOUT, Tls, context, etcd_binary,
+    http_get, https_get_as, log_tail,
 };
 
 static NEXT_ID: AtomicUsize = AtomicUsize::new(0);
@@ -79,18 +79,35 @@ impl EtcdCluster {
     /// peers stay plain) with the server certificate `cert_pem` and its key `key_pem`, both
     /// written to the member's directory. The health wait does not verify the certificate.
     pub fn start_tls(cert_pem: &str, key_pem: &str) -> Result<Self, FixtureError> {
-        Self::start_inner(
-            1,
-            false,
-            Some((cert_pem.to_owned(), key_pem.to_owned())),
-            false,
-        )
+        let tls = Tls {
+            cert_pem: cert_pem.to_owned(),
+            key_pem: key_pem.to_owned(),
+            client_auth: None,
+        };
+        Self::start_inner(1, false, Some(tls), false)
+    }
+
+    /// Like [`start_tls`](Self::start_tls), and members require a client certificate issued by
+    /// `client_ca_pem` (`--client-cert-auth`); the health checks present `client_cert_pem` and
+    /// `client_key_pem`.
+    pub fn start_mutual_tls(
+        server: (&str, &str),
+        client_ca_pem: &str,
+        client: (&str, &str),
+    ) -> Result<Self, FixtureError> {
+        let owned = |s: &str| s.to_owned();
+        let tls = Tls {
+            cert_pem: owned(server.0),
+            key_pem: owned(server.1),
+            client_auth: Some([owned(client_ca_pem), owned(client.0), owned(client.1)]),
+        };
+        Self::start_inner(1, false, Some(tls), false)
     }
 
     fn start_inner(
         n: usize,
         unix_socket: bool,
-        tls: Option<(String, String)>,
+        tls: Option<Tls>,
         peer_proxies: bool,
     ) -> Result<Self, FixtureError> {
         assert!(n > 0, "an etcd cluster needs at least one member");
@@ -108,7 +125,7 @@ impl EtcdCluster {
         bin: &Path,
         n: usize,
         unix_socket: bool,
-        tls: Option<(String, String)>,
+        tls: Option<Tls>,
         peer_proxies: bool,
     ) -> Result<Self, FixtureError> {
         let root = unique_dir()?;
@@ -164,11 +181,16 @@ impl EtcdCluster {
         let log = log.map_err(context(log_path.display()))?;
         let data_dir = m.dir.join("data");
         let mut tls_args = Vec::new();
-        if let Some((cert, key)) = &self.tls {
-            for (flag, name, pem) in [
-                ("--cert-file", "server.pem", cert),
-                ("--key-file", "server-key.pem", key),
-            ] {
+        if let Some(tls) = &self.tls {
+            let mut files = vec![
+                ("--cert-file", "server.pem", &tls.cert_pem),
+                ("--key-file", "server-key.pem", &tls.key_pem),
+            ];
+            if let Some([ca, _, _]) = &tls.client_auth {
+                files.push(("--trusted-ca-file", "client-ca.pem", ca));
+                tls_args.push("--client-cert-auth".to_owned());
+            }
+            for (flag, name, pem) in files {
                 let path = m.dir.join(name);
                 fs::write(&path, pem).map_err(context(path.display()))?;
                 tls_args.extend([flag.to_owned(), path.to_string_lossy().into_owned()]);
@@ -213,7 +235,12 @@ impl EtcdCluster {
             loop {
                 // Check the pid too: a member whose port was taken must not pass
                 // on the answer of whatever holds the port.
-                let why = match http_get(&self.client_url(i), "/health") {
+                let client = self.tls.as_ref().and_then(|t| t.client_auth.as_ref());
+                let health = match client {
+                    Some([_, cert, key]) => https_get_as(&self.client_url(i), "/health", cert, key),
+                    None => http_get(&self.client_url(i), "/health"),
+                };
+                let why = match health {
                     Ok((_, b)) if b.contains(r#""health":"true""#) && process_running(pid) => break,
                     Ok((status, body)) => format!("HTTP {status}: {}", body.trim()),
                     Err(e) => e.to_string(),

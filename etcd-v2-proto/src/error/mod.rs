@@ -264,6 +264,9 @@ impl fmt::Debug for ApiError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum UsageError {
+    /// The TLS setup could not be built (a PEM without a certificate, a bad key).
+    #[error("TLS setup: {0}")]
+    InvalidTls(String),
     /// A key that would leave the keys prefix once `..` is resolved.
     #[error("key {0:?} escapes the keys prefix")]
     KeyEscapesPrefix(String),

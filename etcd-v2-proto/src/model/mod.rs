@@ -7,11 +7,13 @@ mod credentials;
 pub(crate) mod options;
 mod stats;
 pub(crate) mod timestamp;
+mod tls_pem;
 
 pub use credentials::Credentials;
 pub use stats::{
     CountStats, FollowerStats, LatencyStats, LeaderInfo, LeaderStats, SelfStats, StoreStats,
 };
+pub use tls_pem::TlsPem;
 
 use alloc::string::String;
 use alloc::vec::Vec;

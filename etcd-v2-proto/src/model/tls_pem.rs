@@ -1,0 +1,58 @@
+//! A client's TLS setup as PEM bytes, as etcdctl's `--cacert`, `--cert` and `--key` name it
+
+use alloc::vec::Vec;
+use core::fmt;
+
+/// The PEM bytes of a client's TLS setup: the CA bundle that verifies the members, and the
+/// client certificate chain and key a cluster started with `--client-cert-auth` asks for.
+/// Each runtime crate builds its TLS from it (`HyperTransport::with_pem`,
+/// `UreqTransport::with_pem`, feature `tls`); reading the files is the caller's.
+///
+/// ```
+/// # let (ca, cert, key) = (Vec::new(), Vec::new(), Vec::new());
+/// let pem = etcd_v2_proto::TlsPem::new(ca).client_cert(cert, key);
+/// assert!(!format!("{pem:?}").contains("PRIVATE"));
+/// ```
+#[derive(Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TlsPem {
+    /// One or more CA certificates (PEM): the members' certificates must chain to one.
+    pub ca: Vec<u8>,
+    /// The client certificate chain (PEM), if the cluster wants one.
+    pub cert: Option<Vec<u8>>,
+    /// The client certificate's private key (PEM). Never shown by `Debug`.
+    pub key: Option<Vec<u8>>,
+}
+
+impl TlsPem {
+    /// Members verified by the CA bundle `ca_pem`, no client certificate.
+    pub fn new(ca_pem: impl Into<Vec<u8>>) -> Self {
+        Self {
+            ca: ca_pem.into(),
+            cert: None,
+            key: None,
+        }
+    }
+
+    /// Presents the client certificate chain `cert_pem` with its key `key_pem`.
+    #[must_use]
+    pub fn client_cert(
+        mut self,
+        cert_pem: impl Into<Vec<u8>>,
+        key_pem: impl Into<Vec<u8>>,
+    ) -> Self {
+        self.cert = Some(cert_pem.into());
+        self.key = Some(key_pem.into());
+        self
+    }
+}
+
+impl fmt::Debug for TlsPem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TlsPem")
+            .field("ca", &format_args!("{} bytes", self.ca.len()))
+            .field("cert", &self.cert.as_ref().map(Vec::len))
+            .field("key", &self.key.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
