@@ -103,7 +103,7 @@ pub async fn run(endpoints: &[String]) -> Result<(), Error> {
     println!("Endpoints after Sync: {:?}", client.endpoints());
     assert!(!client.endpoints().is_empty());
     let auto_sync = client.auto_sync(Duration::from_millis(100));
-    if let Ok(err) = async_std::future::timeout(Duration::from_millis(350), auto_sync).await {
+    if let Ok(Err(err)) = async_std::future::timeout(Duration::from_millis(350), auto_sync).await {
         return Err(err); // Go: log.Print(err)
     }
 

@@ -103,7 +103,8 @@ pub fn run(endpoints: &[String]) -> Result<(), Error> {
     assert!(!client.endpoints().is_empty());
     let syncer = client.clone();
     std::thread::spawn(move || {
-        eprintln!("AutoSync: {}", syncer.auto_sync(Duration::from_secs(10)))
+        let Err(e) = syncer.auto_sync(Duration::from_secs(10));
+        eprintln!("AutoSync: {e}");
     });
 
     // KeysAPI.Watcher(key, &WatcherOptions{AfterIndex, Recursive: true}) and Next: events

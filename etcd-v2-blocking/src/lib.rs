@@ -27,7 +27,7 @@ pub use etcd_v2_proto as proto;
 pub use etcd_v2_proto::client_api::*;
 pub use ureq;
 
-use etcd_v2_proto::{AutoSync, Call, Cluster, EndpointSync, Op, Step, Watch};
+use etcd_v2_proto::{AutoSync, Call, Cluster, EndpointSync, Op, Step, Task, Watch};
 
 #[cfg(feature = "srv")]
 mod srv;
@@ -137,13 +137,13 @@ impl Client {
         })
     }
 
-    /// Syncs every `interval` until a sync fails, then returns that error (Go: `AutoSync`).
-    /// Run it on a thread of its own.
-    pub fn auto_sync(&self, interval: Duration) -> Error {
-        match self.run(AutoSync::new(interval)) {
-            Ok(never) => match never {},
-            Err(e) => e,
-        }
+    /// Syncs every `interval` until a sync fails (Go: `AutoSync`). Run it on a thread of its
+    /// own.
+    ///
+    /// # Errors
+    /// The first sync that failed: the only way it ends.
+    pub fn auto_sync(&self, interval: Duration) -> Result<std::convert::Infallible, Error> {
+        self.run(AutoSync::new(interval))
     }
 
     /// A watch of `key` (Go: `KeysAPI.Watcher`); iterate it to block for each event.
@@ -170,7 +170,7 @@ impl Client {
     ///
     /// # Errors
     /// Whatever the task ends with.
-    pub fn run<K: Task>(&self, mut task: K) -> Result<K::Output, Error> {
+    pub(crate) fn run<K: Task>(&self, mut task: K) -> Result<K::Output, Error> {
         loop {
             let step = task.poll(Instant::now(), &mut self.cluster());
             let t = match step {

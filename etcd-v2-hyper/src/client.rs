@@ -1,5 +1,6 @@
 //! [`Client`]: the core's tasks driven over a [`Transport`] on runtime `R`
 
+use std::convert::Infallible;
 use std::marker::PhantomData;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -125,13 +126,13 @@ impl<R: Runtime> Client<R> {
         .await
     }
 
-    /// Syncs now and every `interval` (Go: `AutoSync`); returns only the error that stopped it.
-    /// Drop the future to stop it.
-    pub async fn auto_sync(&self, interval: Duration) -> Error {
-        match self.run(AutoSync::new(interval)).await {
-            Ok(never) => match never {},
-            Err(e) => e,
-        }
+    /// Syncs now and every `interval` (Go: `AutoSync`); ends only with the error that stopped
+    /// it. Drop the future to stop it.
+    ///
+    /// # Errors
+    /// The first sync that failed.
+    pub async fn auto_sync(&self, interval: Duration) -> Result<Infallible, Error> {
+        self.run(AutoSync::new(interval)).await
     }
 
     /// A watcher of `key` (Go: `KeysAPI.Watcher`).
@@ -155,7 +156,7 @@ impl<R: Runtime> Client<R> {
     ///
     /// # Errors
     /// Whatever the task ends with.
-    pub async fn run<K: Task>(&self, mut task: K) -> Result<K::Output, Error> {
+    pub(crate) async fn run<K: Task>(&self, mut task: K) -> Result<K::Output, Error> {
         loop {
             let step = task.poll(Instant::now(), &mut self.cluster());
             let transmit = match step {

@@ -89,7 +89,7 @@ pub mod client_api {
         Action, Api, ApiError, AttemptFailure, ClusterError, Config, CreateInOrderOptions,
         Credentials, DeleteOptions, Error, ErrorCode, EtcdError, GetOptions, Health, Idempotency,
         KeysResponse, LeaderStats, Member, Node, PermissionType, PrevExist, ProtocolError,
-        ResumePolicy, Role, SelectionMode, SelfStats, SetOptions, StoreStats, Task, TlsPem,
+        ResumePolicy, Role, SelectionMode, SelfStats, SetOptions, StoreStats, TlsPem,
         TransportFailure, UsageError, User, Version, WatchOptions,
     };
 }
