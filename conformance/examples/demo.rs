@@ -32,7 +32,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = "/etcd-v2-demo";
     let key = format!("{dir}/greeting");
 
-    let resp = client.set(&key, "hello", &SetOptions::default())?;
+    let resp = client.set(&key, "hello", SetOptions::default())?;
     println!(
         "set {key} = \"hello\": action {}, index {}",
         resp.action, resp.index
@@ -47,12 +47,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let cas = SetOptions::default().prev_value("nope");
-    match client.set(&key, "bonjour", &cas) {
+    match client.set(&key, "bonjour", cas) {
         Err(e) if e.is_test_failed() => println!("compare-and-swap against \"nope\" refused: {e}"),
         other => println!("unexpected compare-and-swap outcome: {other:?}"),
     }
     let cas = SetOptions::default().prev_value("hello");
-    let resp = client.set(&key, "bonjour", &cas)?;
+    let resp = client.set(&key, "bonjour", cas)?;
     println!("compare-and-swap against \"hello\": action {}", resp.action);
 
     let mut watcher = client.watcher(&key, WatchOptions::default().after_index(resp.index))?;
@@ -61,7 +61,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let key = key.clone();
         std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(200));
-            client.set(&key, "written from a thread", &SetOptions::default())
+            client.set(&key, "written from a thread", SetOptions::default())
         })
     };
     let event = watcher.next().expect("a watcher never ends")?;
@@ -86,7 +86,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         version.server, version.cluster
     );
 
-    client.delete(dir, &DeleteOptions::default().recursive(true))?;
+    client.delete(dir, DeleteOptions::default().recursive(true))?;
     println!("removed {dir}; done");
     Ok(())
 }

@@ -108,7 +108,7 @@ fn https_with_a_private_ca_through_every_adapter() {
     for adapter in Adapter::ALL {
         let key = format!("/tls/{adapter}");
         let trusting = client(adapter, &url, Some(&pki.ca_der));
-        let set = trusting.set(&key, "over https", &SetOptions::default());
+        let set = trusting.set(&key, "over https", SetOptions::default());
         set.unwrap_or_else(|e| panic!("{adapter}: set over https: {e}"));
         let got = trusting.get(&key, GetOptions::default());
         let got = got.unwrap_or_else(|e| panic!("{adapter}: get over https: {e}"));
@@ -186,7 +186,7 @@ fn mutual_tls_from_pem_through_every_adapter() {
     for adapter in Adapter::ALL {
         let key = format!("/mtls/{adapter}");
         let sut = pem_client(adapter, &url, &with_cert);
-        sut.set(&key, "with a client certificate", &SetOptions::default())
+        sut.set(&key, "with a client certificate", SetOptions::default())
             .unwrap_or_else(|e| panic!("{adapter}: set with a client certificate: {e}"));
         let got = sut.get(&key, GetOptions::default());
         let got = got.unwrap_or_else(|e| panic!("{adapter}: get: {e}"));

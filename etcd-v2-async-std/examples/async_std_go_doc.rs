@@ -29,7 +29,7 @@ pub async fn run(endpoints: &[String]) -> Result<(), Error> {
     let (set_opts, delete_opts) = (SetOptions::default(), DeleteOptions::default()); // Go: nil
     let foo_key = format!("{p}/foo");
     println!("Setting '{foo_key}' key with 'bar' value");
-    let resp = client.set(&foo_key, "bar", &set_opts).await?;
+    let resp = client.set(&foo_key, "bar", set_opts.clone()).await?;
     println!("Set is done. Metadata is {resp:?}");
     let resp = client.get(&foo_key, GetOptions::default()).await?;
     let node = resp.node.unwrap();
@@ -38,20 +38,22 @@ pub async fn run(endpoints: &[String]) -> Result<(), Error> {
 
     // Package overview: Create "/foo" = "bar" (Set with PrevNoExist, so README's "/foo" goes
     // first), then Delete with DeleteOptions{PrevValue: "bar"}: only if the value is still "bar".
-    client.delete(&foo_key, &delete_opts).await?;
+    client.delete(&foo_key, delete_opts.clone()).await?;
     client.create(&foo_key, "bar").await?;
     let if_baz = DeleteOptions::default().prev_value("baz");
-    let wrong = client.delete(&foo_key, &if_baz).await;
+    let wrong = client.delete(&foo_key, if_baz).await;
     println!("Delete if the value is \"baz\": {wrong:?}");
     assert!(wrong.is_err_and(|e| e.is_test_failed()));
     let if_bar = DeleteOptions::default().prev_value("bar");
-    let resp = client.delete(&foo_key, &if_bar).await?;
+    let resp = client.delete(&foo_key, if_bar).await?;
     println!("Delete if the value is still \"bar\": {:?}", resp.action);
     assert_eq!(resp.action, Action::CompareAndDelete);
 
     // Package overview: context.WithTimeout(ctx, 5*time.Second), then Set "/ping" = "pong".
     let quick = client.with_timeout(Duration::from_secs(5)); // the 5 s context deadline
-    quick.set(&format!("{p}/ping"), "pong", &set_opts).await?;
+    quick
+        .set(&format!("{p}/ping"), "pong", set_opts.clone())
+        .await?;
 
     // README "Error Handling": a member that never answers, a port nobody listens on and an
     // HTTP server that is not etcd each take one branch of Go's if/else chain.
@@ -63,7 +65,7 @@ pub async fn run(endpoints: &[String]) -> Result<(), Error> {
         (not_etcd(), 5000, "other"),
     ] {
         let kapi = Client::new(Config::new([url]))?.with_timeout(Duration::from_millis(millis));
-        let err = kapi.set("test", "bar", &set_opts).await.unwrap_err();
+        let err = kapi.set("test", "bar", set_opts.clone()).await.unwrap_err();
         let branch = match &err {
             // context.Canceled: drop the call's future (as AutoSync's is, below).
             Error::DeadlineExceeded => "context", // ctx has a deadline and it exceeded
@@ -80,9 +82,11 @@ pub async fn run(endpoints: &[String]) -> Result<(), Error> {
     // and key2, Get the directory sorted (Go sorts with sort.Sort; here the server does).
     let dir = format!("{p}/myNodes");
     let o = SetOptions::default().dir(true);
-    client.set(&dir, "", &o).await?;
+    client.set(&dir, "", o).await?;
     for (k, v) in [("key1", "value1"), ("key2", "value2")] {
-        client.set(&format!("{dir}/{k}"), v, &set_opts).await?;
+        client
+            .set(&format!("{dir}/{k}"), v, set_opts.clone())
+            .await?;
     }
     let sorted = GetOptions::default().recursive(true).sort(true);
     let mut listing = Vec::new();
@@ -111,8 +115,8 @@ pub async fn run(endpoints: &[String]) -> Result<(), Error> {
     // after a known index arrive even if they happened before the watcher was made.
     let after = client.get(&p, GetOptions::default()).await?.index;
     let watched = format!("{p}/watched");
-    client.set(&watched, "1", &set_opts).await?;
-    client.delete(&watched, &delete_opts).await?;
+    client.set(&watched, "1", set_opts).await?;
+    client.delete(&watched, delete_opts).await?;
     let opts = WatchOptions::default().after_index(after).recursive(true);
     let mut watcher = client.watcher(&p, opts)?;
     for want in [Action::Set, Action::Delete] {
@@ -123,7 +127,7 @@ pub async fn run(endpoints: &[String]) -> Result<(), Error> {
 
     // Clean up the whole prefix.
     let recursive = DeleteOptions::default().recursive(true);
-    client.delete(&p, &recursive).await?;
+    client.delete(&p, recursive).await?;
     let gone = client.get(&p, GetOptions::default()).await;
     assert!(gone.is_err_and(|e| e.is_key_not_found()));
     Ok(())

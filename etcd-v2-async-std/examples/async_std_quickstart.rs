@@ -16,7 +16,7 @@ fn main() -> Result<(), etcd_v2_async_std::Error> {
     async_std::task::block_on(async {
         let client = Client::new(config)?;
         // Set "/foo" to "bar" with no TTL.
-        let resp = client.set("/foo", "bar", &SetOptions::default()).await?;
+        let resp = client.set("/foo", "bar", SetOptions::default()).await?;
         println!("Set is done. Metadata is {resp:?}");
         // Get "/foo".
         let resp = client.get("/foo", GetOptions::default()).await?;

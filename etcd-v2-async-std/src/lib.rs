@@ -10,7 +10,7 @@
 //!
 //! async_std::task::block_on(async {
 //!     let client = Client::new(Config::new(["http://127.0.0.1:2379"]))?;
-//!     client.set("/foo", "bar", &SetOptions::default()).await?;
+//!     client.set("/foo", "bar", SetOptions::default()).await?;
 //!     let resp = client.get("/foo", GetOptions::default()).await?;
 //!     println!("{:?}", resp.node.and_then(|n| n.value));
 //!     Ok::<(), etcd_v2_async_std::Error>(())

@@ -22,7 +22,7 @@ fn main() -> Result<(), etcd_v2_blocking::Error> {
     let client = Client::new(config)?;
 
     println!("Setting '/foo' key with 'bar' value");
-    let resp = client.set("/foo", "bar", &SetOptions::default())?;
+    let resp = client.set("/foo", "bar", SetOptions::default())?;
     println!("Set is done. Metadata is {resp:?}");
 
     println!("Getting '/foo' key value");

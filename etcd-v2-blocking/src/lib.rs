@@ -9,7 +9,7 @@
 //! use etcd_v2_blocking::{Client, Config, GetOptions, SetOptions};
 //!
 //! let client = Client::new(Config::new(["http://127.0.0.1:2379"]))?;
-//! let resp = client.set("/foo", "bar", &SetOptions::default())?;
+//! let resp = client.set("/foo", "bar", SetOptions::default())?;
 //! println!("set is done, metadata: {resp:?}");
 //! let resp = client.get("/foo", GetOptions::default())?;
 //! let node = resp.node.expect("a get answers with a node");
@@ -121,7 +121,7 @@ impl Client {
     ///
     /// # Errors
     /// As [`Client::new`].
-    pub fn set_endpoints(&self, endpoints: &[&str]) -> Result<(), Error> {
+    pub fn set_endpoints(&self, endpoints: &[impl AsRef<str>]) -> Result<(), Error> {
         self.cluster().set_endpoints(endpoints)
     }
 

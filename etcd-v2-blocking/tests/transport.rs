@@ -93,3 +93,23 @@ fn https_endpoint_needs_the_tls_feature() {
         );
     }
 }
+
+/// Options go by value and string lists by any string-like slice, the same in every method.
+#[test]
+fn string_like_slices_and_options_by_value() {
+    let client =
+        etcd_v2_blocking::Client::new(etcd_v2_blocking::Config::new(["http://127.0.0.1:1"]))
+            .expect("client");
+    let owned: Vec<String> = vec!["http://127.0.0.1:2".into(), "http://127.0.0.1:3".into()];
+    client.set_endpoints(&owned).expect("owned strings");
+    client
+        .set_endpoints(&["http://127.0.0.1:4"])
+        .expect("string slices");
+    assert_eq!(client.endpoints(), ["http://127.0.0.1:4"]);
+    // Nothing listens: each call fails, but each compiles with owned and borrowed lists alike.
+    let quick = client.with_timeout(std::time::Duration::from_millis(200));
+    assert!(quick.grant_user("u", &owned).is_err());
+    assert!(quick.grant_user("u", &["r"]).is_err());
+    let opts = etcd_v2_blocking::SetOptions::default();
+    assert!(quick.set("/k", "v", opts).is_err());
+}

@@ -109,7 +109,7 @@ impl<R: Runtime> Client<R> {
     ///
     /// # Errors
     /// As [`Client::new`].
-    pub fn set_endpoints(&self, endpoints: &[&str]) -> Result<(), Error> {
+    pub fn set_endpoints(&self, endpoints: &[impl AsRef<str>]) -> Result<(), Error> {
         self.cluster().set_endpoints(endpoints)
     }
 

@@ -11,7 +11,7 @@
 //! ```text
 //! use etcd_v2_blocking::{Client, Config, SetOptions};
 //! let client = Client::new(Config::new(["http://127.0.0.1:2379"]))?;
-//! client.set("/foo", "bar", &SetOptions::default())?;
+//! client.set("/foo", "bar", SetOptions::default())?;
 //! ```
 
 use crate::call::Call;
@@ -61,8 +61,8 @@ macro_rules! __api_list {
             fn get(key: &str, opts: $crate::GetOptions) -> $crate::KeysResponse
                 = |prefix| $crate::call::keys::get(prefix, key, opts);
             /// Writes a key, with conditions, TTL, dir or refresh (Go: `KeysAPI.Set`).
-            fn set(key: &str, value: &str, opts: &$crate::SetOptions) -> $crate::KeysResponse
-                = |prefix| $crate::call::keys::set(prefix, key, value, opts);
+            fn set(key: &str, value: &str, opts: $crate::SetOptions) -> $crate::KeysResponse
+                = |prefix| $crate::call::keys::set(prefix, key, value, &opts);
             /// Creates a key that must not exist (Go: `KeysAPI.Create`); never sent twice.
             fn create(key: &str, value: &str) -> $crate::KeysResponse
                 = |prefix| $crate::call::keys::create(prefix, key, value);
@@ -75,8 +75,8 @@ macro_rules! __api_list {
                 = |prefix| $crate::call::keys::create_in_order(prefix, dir, value, opts);
             /// Deletes a key or directory, with conditions (Go: `KeysAPI.Delete`); never sent
             /// twice.
-            fn delete(key: &str, opts: &$crate::DeleteOptions) -> $crate::KeysResponse
-                = |prefix| $crate::call::keys::delete(prefix, key, opts);
+            fn delete(key: &str, opts: $crate::DeleteOptions) -> $crate::KeysResponse
+                = |prefix| $crate::call::keys::delete(prefix, key, &opts);
             /// Lists the members (Go: `MembersAPI.List`).
             fn list_members() -> ::std::vec::Vec<$crate::Member>
                 = |_| $crate::call::members::list();
@@ -86,7 +86,7 @@ macro_rules! __api_list {
             /// Removes a member by id (Go: `MembersAPI.Remove`).
             fn remove_member(id: &str) -> () = |_| $crate::call::members::remove(id);
             /// Changes a member's peer URLs (Go: `MembersAPI.Update`).
-            fn update_member(id: &str, peer_urls: &[&str]) -> ()
+            fn update_member(id: &str, peer_urls: &[impl AsRef<str>]) -> ()
                 = |_| $crate::call::members::update(id, peer_urls);
             /// The current leader (Go: `MembersAPI.Leader`).
             fn leader() -> $crate::Member = |_| $crate::call::members::leader();
@@ -107,10 +107,10 @@ macro_rules! __api_list {
             /// A user and its roles (Go: `GetUser`).
             fn get_user(user: &str) -> $crate::User = |_| $crate::call::auth::get_user(user);
             /// Grants roles to a user (Go: `GrantUser`).
-            fn grant_user(user: &str, roles: &[&str]) -> $crate::User
+            fn grant_user(user: &str, roles: &[impl AsRef<str>]) -> $crate::User
                 = |_| $crate::call::auth::grant_user(user, roles);
             /// Revokes roles from a user (Go: `RevokeUser`).
-            fn revoke_user(user: &str, roles: &[&str]) -> $crate::User
+            fn revoke_user(user: &str, roles: &[impl AsRef<str>]) -> $crate::User
                 = |_| $crate::call::auth::revoke_user(user, roles);
             /// Changes an existing user's password (Go: `ChangePassword`).
             fn change_password(user: &str, password: &str) -> $crate::User
@@ -125,12 +125,14 @@ macro_rules! __api_list {
             /// A role and its permissions (Go: `GetRole`).
             fn get_role(role: &str) -> $crate::Role = |_| $crate::call::auth::get_role(role);
             /// Grants key prefixes to a role (Go: `GrantRoleKV`).
-            fn grant_role_kv(role: &str, prefixes: &[&str], perm: $crate::PermissionType)
-                -> $crate::Role
+            fn grant_role_kv(
+                role: &str, prefixes: &[impl AsRef<str>], perm: $crate::PermissionType
+            ) -> $crate::Role
                 = |_| $crate::call::auth::grant_role_kv(role, prefixes, perm);
             /// Revokes key prefixes from a role (Go: `RevokeRoleKV`).
-            fn revoke_role_kv(role: &str, prefixes: &[&str], perm: $crate::PermissionType)
-                -> $crate::Role
+            fn revoke_role_kv(
+                role: &str, prefixes: &[impl AsRef<str>], perm: $crate::PermissionType
+            ) -> $crate::Role
                 = |_| $crate::call::auth::revoke_role_kv(role, prefixes, perm);
             /// Server and cluster version (Go: `Client.GetVersion`).
             fn version() -> $crate::Version = |_| $crate::call::misc::version();

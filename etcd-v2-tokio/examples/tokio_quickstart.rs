@@ -11,7 +11,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = Client::new(Config::new(endpoints.split(',').map(str::trim)))?;
 
     // Set "/foo" to "bar", overwriting any existing value.
-    let resp = client.set("/foo", "bar", &SetOptions::default()).await?;
+    let resp = client.set("/foo", "bar", SetOptions::default()).await?;
     println!("set is done; metadata: {resp:?}");
 
     // Read it back.

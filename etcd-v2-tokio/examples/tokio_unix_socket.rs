@@ -74,7 +74,7 @@ pub async fn run(socket: &Path) -> Result<(Version, Option<String>), Error> {
     let client = Client::with_transport(Config::new(["http://localhost"]), transport)?;
 
     let version = client.version().await?;
-    client.set(KEY, "hello", &SetOptions::default()).await?;
+    client.set(KEY, "hello", SetOptions::default()).await?;
     let resp = client.get(KEY, GetOptions::default()).await?;
     Ok((version, resp.node.and_then(|n| n.value)))
 }

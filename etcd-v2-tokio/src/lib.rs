@@ -10,7 +10,7 @@
 //!
 //! # async fn quickstart() -> Result<(), etcd_v2_tokio::Error> {
 //! let client = Client::new(Config::new(["http://127.0.0.1:2379"]))?;
-//! client.set("/foo", "bar", &SetOptions::default()).await?;
+//! client.set("/foo", "bar", SetOptions::default()).await?;
 //! let resp = client.get("/foo", GetOptions::default()).await?;
 //! assert_eq!(resp.node.and_then(|n| n.value).as_deref(), Some("bar"));
 //! # Ok(()) }

@@ -7,7 +7,7 @@ use etcd_v2::{Config, Error, GetOptions, SetOptions};
 
 fn main() -> Result<(), Error> {
     let client = Client::new(Config::new(["http://127.0.0.1:2379"]))?;
-    client.set("/foo", "bar", &SetOptions::default())?;
+    client.set("/foo", "bar", SetOptions::default())?;
     let resp = client.get("/foo", GetOptions::default())?;
     println!("{:?}", resp.node.and_then(|n| n.value));
     Ok(())

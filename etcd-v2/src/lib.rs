@@ -18,7 +18,7 @@
 //! use etcd_v2::{Config, GetOptions, SetOptions, blocking::Client};
 //!
 //! let client = Client::new(Config::new(["http://127.0.0.1:2379"]))?;
-//! client.set("/foo", "bar", &SetOptions::default())?;
+//! client.set("/foo", "bar", SetOptions::default())?;
 //! let node = client.get("/foo", GetOptions::default())?.node;
 //! println!("{:?}", node.and_then(|n| n.value));
 //! # Ok(()) }

@@ -15,14 +15,14 @@ pub(crate) fn blocking_op(
 ) -> Result<KeysResponse, Error> {
     match kind {
         Kind::Get => c.get(key, GetOptions::default()),
-        Kind::Set => c.set(key, VALUE, &SetOptions::default()),
+        Kind::Set => c.set(key, VALUE, SetOptions::default()),
     }
 }
 
 pub(crate) fn sut_op(c: &Sut, kind: Kind, key: &str) -> Result<KeysResponse, Error> {
     match kind {
         Kind::Get => c.get(key, GetOptions::default()),
-        Kind::Set => c.set(key, VALUE, &SetOptions::default()),
+        Kind::Set => c.set(key, VALUE, SetOptions::default()),
     }
 }
 
@@ -33,7 +33,7 @@ pub(crate) async fn tokio_op(
 ) -> Result<KeysResponse, Error> {
     match kind {
         Kind::Get => c.get(key, GetOptions::default()).await,
-        Kind::Set => c.set(key, VALUE, &SetOptions::default()).await,
+        Kind::Set => c.set(key, VALUE, SetOptions::default()).await,
     }
 }
 
@@ -44,7 +44,7 @@ pub(crate) async fn async_std_op(
 ) -> Result<KeysResponse, Error> {
     match kind {
         Kind::Get => c.get(key, GetOptions::default()).await,
-        Kind::Set => c.set(key, VALUE, &SetOptions::default()).await,
+        Kind::Set => c.set(key, VALUE, SetOptions::default()).await,
     }
 }
 

@@ -70,7 +70,7 @@ pub(super) fn endless_redirects_stop_after_eleven_requests(adapter: Adapter) -> 
     let got = sut.get("/foo", GetOptions::default()).map(|_| ());
     ensure_eq!(got, expected(), "the get");
     ensure_eq!(a.hits(), 11, "requests for the get");
-    let got = sut.set("/foo", VALUE, &SetOptions::default()).map(|_| ());
+    let got = sut.set("/foo", VALUE, SetOptions::default()).map(|_| ());
     ensure_eq!(got, expected(), "the set");
     ensure_eq!(a.hits(), 22, "requests for both");
     Ok(())

@@ -62,7 +62,7 @@ pub(super) fn delete_on_a_closed_connection_is_outcome_unknown_and_sent_once(
 ) -> Result<(), String> {
     let (a, b) = (hangs_up()?, healthy()?);
     let sut = client_in_order(adapter, &[&a.url(), &b.url()], |c| c)?;
-    let got = sut.delete("/foo", &DeleteOptions::default());
+    let got = sut.delete("/foo", DeleteOptions::default());
     let err = got.err().ok_or("the delete succeeded")?;
     let unknown = err.outcome_unknown().ok_or(format!("{err:?}"))?;
     ensure_eq!(unknown.endpoint, a.url(), "the endpoint");

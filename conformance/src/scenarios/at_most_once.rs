@@ -62,21 +62,21 @@ pub fn at_most_once_set_to_stopped_member(ctx: &Ctx<'_>) -> Result<(), String> {
     let config = Config::default().header_timeout(Some(HEADER_TIMEOUT));
     let sut = pinned_client(ctx, &urls, config)?;
     let k = ctx.key("k");
-    sut.set(&k, "0", &SetOptions::default()).ctx("first set")?;
+    sut.set(&k, "0", SetOptions::default()).ctx("first set")?;
     ctx.cluster()
         .stop(follower)
         .map_err(|e| format!("SIGSTOP: {e}"))?;
     let outcome = (|| {
         let started = Instant::now();
         let e = expect_err(
-            sut.set(&k, "A", &SetOptions::default()),
+            sut.set(&k, "A", SetOptions::default()),
             "set to the stopped member",
         )?;
         let took = started.elapsed();
         ensure_eq!(unknown_attempts(&e, "set A")?, 1, "attempts of set A");
         ensure!(took < Duration::from_secs(4), "set A ended after {took:?}");
         // The pin moved on: the next write goes to a live member.
-        sut.set(&k, "B", &SetOptions::default()).ctx("set B")?;
+        sut.set(&k, "B", SetOptions::default()).ctx("set B")?;
         Ok(())
     })();
     ctx.cluster()
@@ -99,12 +99,12 @@ pub fn at_most_once_cas_with_lost_answer(ctx: &Ctx<'_>) -> Result<(), String> {
             .write_retry(retry);
         let sut = pinned_client(ctx, &urls, config)?;
         proxy.set(Fault::Pass);
-        let v0 = sut.set(&k, "v0", &SetOptions::default()).ctx("set v0")?;
+        let v0 = sut.set(&k, "v0", SetOptions::default()).ctx("set v0")?;
         let index = node(&v0)?.modified_index;
         proxy.set(Fault::DropAnswers);
         let before = proxy.requests();
         let cas = SetOptions::default().prev_index(index);
-        let e = expect_err(sut.set(&k, "v1", &cas), "CAS whose answer is lost")?;
+        let e = expect_err(sut.set(&k, "v1", cas), "CAS whose answer is lost")?;
         let attempts = unknown_attempts(&e, &format!("CAS under {retry:?}"))?;
         ensure_eq!(
             proxy.requests() - before,
@@ -139,13 +139,12 @@ pub fn at_most_once_deadline_after_send(ctx: &Ctx<'_>) -> Result<(), String> {
     let config = Config::default().header_timeout(Some(Duration::from_secs(5)));
     let sut = pinned_client(ctx, &urls, config)?;
     let k = ctx.key("k");
-    sut.set(&k, "0", &SetOptions::default())
-        .ctx("warm-up set")?;
+    sut.set(&k, "0", SetOptions::default()).ctx("warm-up set")?;
     proxy.set(Fault::Hold);
     let deadline = Duration::from_millis(800);
     let bounded = sut.with_timeout(deadline);
     let started = Instant::now();
-    let e = expect_err(bounded.set(&k, "1", &SetOptions::default()), "held set")?;
+    let e = expect_err(bounded.set(&k, "1", SetOptions::default()), "held set")?;
     let took = started.elapsed();
     ensure_eq!(
         unknown_attempts(&e, "held set")?,
@@ -176,7 +175,7 @@ pub fn at_most_once_no_hidden_resend(ctx: &Ctx<'_>) -> Result<(), String> {
     let k = ctx.key("k");
     proxy.set(Fault::CloseOnRequest);
     let e = expect_err(
-        sut.set(&k, "x", &SetOptions::default()),
+        sut.set(&k, "x", SetOptions::default()),
         "set on a closing member",
     )?;
     ensure_eq!(unknown_attempts(&e, "set")?, 1, "attempts of the set");

@@ -38,7 +38,7 @@ pub fn auth_users_roles_permissions(ctx: &Ctx<'_>) -> Result<(), String> {
 
     // Guest (no credentials) still has the default read/write role.
     let open = ctx.key("open");
-    anon.set(&open, "guest", &SetOptions::default())
+    anon.set(&open, "guest", SetOptions::default())
         .ctx("guest write")?;
     let got = anon.get(&open, GetOptions::default()).ctx("guest read")?;
     ensure_eq!(node(&got)?.value.as_deref(), Some("guest"), "guest read");
@@ -70,14 +70,14 @@ pub fn auth_users_roles_permissions(ctx: &Ctx<'_>) -> Result<(), String> {
     let alice = as_user("alice", "apw")?;
     let inside = ctx.key("app/x");
     alice
-        .set(&inside, "a", &SetOptions::default())
+        .set(&inside, "a", SetOptions::default())
         .ctx("alice writes inside her prefix")?;
     let got = alice
         .get(&inside, GetOptions::default())
         .ctx("alice reads inside her prefix")?;
     ensure_eq!(node(&got)?.value.as_deref(), Some("a"), "alice's value");
     let e = expect_code(
-        alice.set(&open, "alice", &SetOptions::default()),
+        alice.set(&open, "alice", SetOptions::default()),
         110,
         "alice writes outside",
     )?;
@@ -181,7 +181,7 @@ pub fn auth_users_roles_permissions(ctx: &Ctx<'_>) -> Result<(), String> {
     );
     // Without auth, credentials are ignored: alice may write anywhere.
     alice
-        .set(&open, "anyone", &SetOptions::default())
+        .set(&open, "anyone", SetOptions::default())
         .ctx("write after disable")?;
     Ok(())
 }

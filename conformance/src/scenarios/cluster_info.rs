@@ -35,7 +35,7 @@ pub fn cluster_info_single_member(ctx: &Ctx<'_>) -> Result<(), String> {
 
     let before = ctx.sut.stats_store().ctx("stats store")?;
     let k = ctx.key("counted");
-    ctx.sut.set(&k, "v", &SetOptions::default()).ctx("set")?;
+    ctx.sut.set(&k, "v", SetOptions::default()).ctx("set")?;
     ctx.sut.get(&k, GetOptions::default()).ctx("get")?;
     let after = ctx.sut.stats_store().ctx("stats store again")?;
     ensure!(

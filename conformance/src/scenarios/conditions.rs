@@ -13,10 +13,10 @@ fn value_of(ctx: &Ctx<'_>, key: &str) -> Result<Option<String>, String> {
 /// CAS on the previous value: a match swaps, a mismatch is 101 with `[wrong != cur]`.
 pub fn keys_cas_on_value(ctx: &Ctx<'_>) -> Result<(), String> {
     let k = ctx.key("cas");
-    ctx.sut.set(&k, "one", &SetOptions::default()).ctx("set")?;
+    ctx.sut.set(&k, "one", SetOptions::default()).ctx("set")?;
     let e = expect_code(
         ctx.sut
-            .set(&k, "two", &SetOptions::default().prev_value("wrong")),
+            .set(&k, "two", SetOptions::default().prev_value("wrong")),
         101,
         "CAS with a wrong prev value",
     )?;
@@ -25,7 +25,7 @@ pub fn keys_cas_on_value(ctx: &Ctx<'_>) -> Result<(), String> {
     ensure!(e.index > 0, "101 carries the current index: {e:?}");
     let err = ctx
         .sut
-        .set(&k, "two", &SetOptions::default().prev_value("wrong"))
+        .set(&k, "two", SetOptions::default().prev_value("wrong"))
         .expect_err("CAS again");
     ensure!(err.is_test_failed(), "is_test_failed() on 101: {err:?}");
     ensure_eq!(
@@ -36,7 +36,7 @@ pub fn keys_cas_on_value(ctx: &Ctx<'_>) -> Result<(), String> {
 
     let r = ctx
         .sut
-        .set(&k, "two", &SetOptions::default().prev_value("one"))
+        .set(&k, "two", SetOptions::default().prev_value("one"))
         .ctx("CAS with the right prev value")?;
     ensure_eq!(r.action, Action::CompareAndSwap, "action of CAS");
     ensure_eq!(node(&r)?.value.as_deref(), Some("two"), "swapped value");
@@ -49,7 +49,7 @@ pub fn keys_cas_on_value(ctx: &Ctx<'_>) -> Result<(), String> {
         ctx.sut.set(
             &ctx.key("missing"),
             "x",
-            &SetOptions::default().prev_value("one"),
+            SetOptions::default().prev_value("one"),
         ),
         100,
         "CAS on a missing key",
@@ -60,11 +60,11 @@ pub fn keys_cas_on_value(ctx: &Ctx<'_>) -> Result<(), String> {
 /// CAS on the previous modified index.
 pub fn keys_cas_on_index(ctx: &Ctx<'_>) -> Result<(), String> {
     let k = ctx.key("cas");
-    let set = ctx.sut.set(&k, "one", &SetOptions::default()).ctx("set")?;
+    let set = ctx.sut.set(&k, "one", SetOptions::default()).ctx("set")?;
     let idx = node(&set)?.modified_index;
     let e = expect_code(
         ctx.sut
-            .set(&k, "two", &SetOptions::default().prev_index(idx + 1000)),
+            .set(&k, "two", SetOptions::default().prev_index(idx + 1000)),
         101,
         "CAS with a wrong prev index",
     )?;
@@ -77,7 +77,7 @@ pub fn keys_cas_on_index(ctx: &Ctx<'_>) -> Result<(), String> {
         ctx.sut.set(
             &k,
             "two",
-            &SetOptions::default()
+            SetOptions::default()
                 .prev_index(idx + 1000)
                 .prev_value("nope"),
         ),
@@ -92,7 +92,7 @@ pub fn keys_cas_on_index(ctx: &Ctx<'_>) -> Result<(), String> {
 
     let r = ctx
         .sut
-        .set(&k, "two", &SetOptions::default().prev_index(idx))
+        .set(&k, "two", SetOptions::default().prev_index(idx))
         .ctx("CAS with the right prev index")?;
     ensure_eq!(r.action, Action::CompareAndSwap, "action of CAS on index");
     let n = node(&r)?;
@@ -105,7 +105,7 @@ pub fn keys_cas_on_index(ctx: &Ctx<'_>) -> Result<(), String> {
     // The old index no longer matches.
     expect_code(
         ctx.sut
-            .set(&k, "three", &SetOptions::default().prev_index(idx)),
+            .set(&k, "three", SetOptions::default().prev_index(idx)),
         101,
         "CAS on a stale index",
     )?;
@@ -124,17 +124,17 @@ pub fn keys_cas_on_exist(ctx: &Ctx<'_>) -> Result<(), String> {
     let must_exist = SetOptions::default().prev_exist(PrevExist::Exist);
     let must_not = SetOptions::default().prev_exist(PrevExist::NoExist);
     expect_code(
-        ctx.sut.set(&k, "x", &must_exist),
+        ctx.sut.set(&k, "x", must_exist.clone()),
         100,
         "prevExist=true on a missing key",
     )?;
     let r = ctx
         .sut
-        .set(&k, "a", &must_not)
+        .set(&k, "a", must_not.clone())
         .ctx("prevExist=false on a missing key")?;
     ensure_eq!(r.action, Action::Create, "action of prevExist=false");
     let e = expect_code(
-        ctx.sut.set(&k, "b", &must_not),
+        ctx.sut.set(&k, "b", must_not),
         105,
         "prevExist=false on an existing key",
     )?;
@@ -144,12 +144,12 @@ pub fn keys_cas_on_exist(ctx: &Ctx<'_>) -> Result<(), String> {
     );
     let r = ctx
         .sut
-        .set(&k, "b", &must_exist)
+        .set(&k, "b", must_exist.clone())
         .ctx("prevExist=true on an existing key")?;
     ensure_eq!(r.action, Action::Update, "action of prevExist=true");
     let r = ctx
         .sut
-        .set(&k, "c", &must_exist.clone().prev_value("b"))
+        .set(&k, "c", must_exist.clone().prev_value("b"))
         .ctx("prevExist=true with prev value")?;
     ensure_eq!(
         r.action,
@@ -157,7 +157,7 @@ pub fn keys_cas_on_exist(ctx: &Ctx<'_>) -> Result<(), String> {
         "action of prevExist=true + prevValue"
     );
     expect_code(
-        ctx.sut.set(&k, "d", &must_exist.prev_value("b")),
+        ctx.sut.set(&k, "d", must_exist.prev_value("b")),
         101,
         "prevExist=true with stale prev value",
     )?;
@@ -168,10 +168,9 @@ pub fn keys_cas_on_exist(ctx: &Ctx<'_>) -> Result<(), String> {
 /// Compare-and-delete on the value.
 pub fn keys_cad_on_value(ctx: &Ctx<'_>) -> Result<(), String> {
     let k = ctx.key("cad");
-    ctx.sut.set(&k, "v", &SetOptions::default()).ctx("set")?;
+    ctx.sut.set(&k, "v", SetOptions::default()).ctx("set")?;
     let e = expect_code(
-        ctx.sut
-            .delete(&k, &DeleteOptions::default().prev_value("w")),
+        ctx.sut.delete(&k, DeleteOptions::default().prev_value("w")),
         101,
         "CAD with a wrong value",
     )?;
@@ -183,7 +182,7 @@ pub fn keys_cad_on_value(ctx: &Ctx<'_>) -> Result<(), String> {
     );
     let r = ctx
         .sut
-        .delete(&k, &DeleteOptions::default().prev_value("v"))
+        .delete(&k, DeleteOptions::default().prev_value("v"))
         .ctx("CAD with the right value")?;
     ensure_eq!(r.action, Action::CompareAndDelete, "action of CAD");
     ensure!(node(&r)?.value.is_none(), "CAD node has no value");
@@ -199,16 +198,15 @@ pub fn keys_cad_on_value(ctx: &Ctx<'_>) -> Result<(), String> {
 /// Compare-and-delete on the modified index.
 pub fn keys_cad_on_index(ctx: &Ctx<'_>) -> Result<(), String> {
     let k = ctx.key("cad");
-    let first = ctx.sut.set(&k, "v", &SetOptions::default()).ctx("set")?;
+    let first = ctx.sut.set(&k, "v", SetOptions::default()).ctx("set")?;
     let old = node(&first)?.modified_index;
     let second = ctx
         .sut
-        .set(&k, "v", &SetOptions::default())
+        .set(&k, "v", SetOptions::default())
         .ctx("set again")?;
     let cur = node(&second)?.modified_index;
     let e = expect_code(
-        ctx.sut
-            .delete(&k, &DeleteOptions::default().prev_index(old)),
+        ctx.sut.delete(&k, DeleteOptions::default().prev_index(old)),
         101,
         "CAD with a stale index",
     )?;
@@ -219,7 +217,7 @@ pub fn keys_cad_on_index(ctx: &Ctx<'_>) -> Result<(), String> {
     );
     let r = ctx
         .sut
-        .delete(&k, &DeleteOptions::default().prev_index(cur))
+        .delete(&k, DeleteOptions::default().prev_index(cur))
         .ctx("CAD with the current index")?;
     ensure_eq!(r.action, Action::CompareAndDelete, "action of CAD on index");
     ensure_eq!(
@@ -229,8 +227,7 @@ pub fn keys_cad_on_index(ctx: &Ctx<'_>) -> Result<(), String> {
     );
     expect_code(ctx.sut.get(&k, GetOptions::default()), 100, "get after CAD")?;
     expect_code(
-        ctx.sut
-            .delete(&k, &DeleteOptions::default().prev_index(cur)),
+        ctx.sut.delete(&k, DeleteOptions::default().prev_index(cur)),
         100,
         "CAD of a missing key",
     )?;

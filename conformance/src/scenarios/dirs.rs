@@ -9,7 +9,7 @@ use super::{Check, Ctx, child_keys, expect_code, node};
 pub fn dirs_mkdir_and_list(ctx: &Ctx<'_>) -> Result<(), String> {
     let d = ctx.key("d");
     let mkdir = SetOptions::default().dir(true);
-    let r = ctx.sut.set(&d, "", &mkdir).ctx("mkdir")?;
+    let r = ctx.sut.set(&d, "", mkdir.clone()).ctx("mkdir")?;
     ensure_eq!(r.action, Action::Set, "action of mkdir");
     let n = node(&r)?;
     ensure!(
@@ -25,11 +25,15 @@ pub fn dirs_mkdir_and_list(ctx: &Ctx<'_>) -> Result<(), String> {
         "empty dir read back: {got:?}"
     );
     // mkdir on an existing dir without prevExist: 102.
-    expect_code(ctx.sut.set(&d, "", &mkdir), 102, "mkdir of an existing dir")?;
+    expect_code(
+        ctx.sut.set(&d, "", mkdir.clone()),
+        102,
+        "mkdir of an existing dir",
+    )?;
 
     for (rel, value) in [("d/b", "2"), ("d/a", "1"), ("d/c/y", "4"), ("d/c/x", "3")] {
         ctx.sut
-            .set(&ctx.key(rel), value, &SetOptions::default())
+            .set(&ctx.key(rel), value, SetOptions::default())
             .ctx(format!("set {rel}"))?;
     }
     let (a, b, c) = (ctx.key("d/a"), ctx.key("d/b"), ctx.key("d/c"));
@@ -106,9 +110,9 @@ pub fn dirs_mkdir_and_list(ctx: &Ctx<'_>) -> Result<(), String> {
     // mkdir over an existing file replaces it with an empty dir (etcd 3.4's behaviour).
     let f = ctx.key("f");
     ctx.sut
-        .set(&f, "v", &SetOptions::default())
+        .set(&f, "v", SetOptions::default())
         .ctx("set file")?;
-    let r = ctx.sut.set(&f, "", &mkdir).ctx("mkdir over a file")?;
+    let r = ctx.sut.set(&f, "", mkdir).ctx("mkdir over a file")?;
     ensure!(node(&r)?.dir, "the file became a dir: {r:?}");
     ensure_eq!(
         r.prev_node.as_ref().and_then(|p| p.value.as_deref()),
@@ -123,20 +127,20 @@ pub fn dirs_mkdir_and_list(ctx: &Ctx<'_>) -> Result<(), String> {
 pub fn dirs_delete(ctx: &Ctx<'_>) -> Result<(), String> {
     let d = ctx.key("d");
     ctx.sut
-        .set(&ctx.key("d/sub/x"), "x", &SetOptions::default())
+        .set(&ctx.key("d/sub/x"), "x", SetOptions::default())
         .ctx("set d/sub/x")?;
     let empty = ctx.key("d/empty");
     ctx.sut
-        .set(&empty, "", &SetOptions::default().dir(true))
+        .set(&empty, "", SetOptions::default().dir(true))
         .ctx("mkdir d/empty")?;
 
     expect_code(
-        ctx.sut.delete(&d, &DeleteOptions::default()),
+        ctx.sut.delete(&d, DeleteOptions::default()),
         102,
         "plain delete of a dir",
     )?;
     let e = expect_code(
-        ctx.sut.delete(&d, &DeleteOptions::default().dir(true)),
+        ctx.sut.delete(&d, DeleteOptions::default().dir(true)),
         108,
         "dir delete of a non-empty dir",
     )?;
@@ -144,7 +148,7 @@ pub fn dirs_delete(ctx: &Ctx<'_>) -> Result<(), String> {
 
     let r = ctx
         .sut
-        .delete(&empty, &DeleteOptions::default().dir(true))
+        .delete(&empty, DeleteOptions::default().dir(true))
         .ctx("dir delete of an empty dir")?;
     ensure_eq!(r.action, Action::Delete, "action");
     ensure!(node(&r)?.dir, "deleted node is a dir: {r:?}");
@@ -152,15 +156,15 @@ pub fn dirs_delete(ctx: &Ctx<'_>) -> Result<(), String> {
     // `dir=true` also deletes a plain file (etcd 3.4's behaviour).
     let file = ctx.key("d/file");
     ctx.sut
-        .set(&file, "v", &SetOptions::default())
+        .set(&file, "v", SetOptions::default())
         .ctx("set file")?;
     ctx.sut
-        .delete(&file, &DeleteOptions::default().dir(true))
+        .delete(&file, DeleteOptions::default().dir(true))
         .ctx("dir delete of a file")?;
 
     let r = ctx
         .sut
-        .delete(&d, &DeleteOptions::default().recursive(true))
+        .delete(&d, DeleteOptions::default().recursive(true))
         .ctx("recursive delete")?;
     ensure_eq!(r.action, Action::Delete, "action of a recursive delete");
     ensure!(
@@ -191,7 +195,7 @@ pub fn dirs_deep_and_large_listings(ctx: &Ctx<'_>) -> Result<(), String> {
         leaf = format!("{leaf}/{i}");
     }
     ctx.sut
-        .set(&leaf, "bottom", &SetOptions::default())
+        .set(&leaf, "bottom", SetOptions::default())
         .ctx("set the deep leaf")?;
     let listing = ctx
         .sut
@@ -211,7 +215,7 @@ pub fn dirs_deep_and_large_listings(ctx: &Ctx<'_>) -> Result<(), String> {
     let value = "v".repeat(10_000);
     for i in 0..40 {
         ctx.sut
-            .set(&format!("{wide}/k{i:03}"), &value, &SetOptions::default())
+            .set(&format!("{wide}/k{i:03}"), &value, SetOptions::default())
             .ctx(format!("set wide/k{i:03}"))?;
     }
     let listing = ctx

@@ -15,10 +15,10 @@ pub fn errors_typed_codes(ctx: &Ctx<'_>) -> Result<(), String> {
     let dir = ctx.key("dir");
     let set = ctx
         .sut
-        .set(&file, "v", &SetOptions::default())
+        .set(&file, "v", SetOptions::default())
         .ctx("set file")?;
     ctx.sut
-        .set(&ctx.key("dir/child"), "c", &SetOptions::default())
+        .set(&ctx.key("dir/child"), "c", SetOptions::default())
         .ctx("set dir/child")?;
     let index = node(&set)?.modified_index;
 
@@ -39,14 +39,14 @@ pub fn errors_typed_codes(ctx: &Ctx<'_>) -> Result<(), String> {
 
     let e = expect_code(
         ctx.sut
-            .set(&file, "w", &SetOptions::default().prev_value("x")),
+            .set(&file, "w", SetOptions::default().prev_value("x")),
         101,
         "101",
     )?;
     ensure_eq!(e.message, "Compare failed", "message of 101");
 
     let e = expect_code(
-        ctx.sut.set(&dir, "v", &SetOptions::default()),
+        ctx.sut.set(&dir, "v", SetOptions::default()),
         102,
         "value write on a dir",
     )?;
@@ -54,7 +54,7 @@ pub fn errors_typed_codes(ctx: &Ctx<'_>) -> Result<(), String> {
 
     let e = expect_code(
         ctx.sut
-            .set(&ctx.key("file/child"), "v", &SetOptions::default()),
+            .set(&ctx.key("file/child"), "v", SetOptions::default()),
         104,
         "key below a file",
     )?;
@@ -72,21 +72,21 @@ pub fn errors_typed_codes(ctx: &Ctx<'_>) -> Result<(), String> {
 
     for root in ["/", ""] {
         let e = expect_code(
-            ctx.sut.set(root, "v", &SetOptions::default()),
+            ctx.sut.set(root, "v", SetOptions::default()),
             107,
             format!("set of root {root:?}"),
         )?;
         ensure_eq!(e.message, "Root is read only", "message of 107");
         expect_code(
             ctx.sut
-                .delete(root, &DeleteOptions::default().recursive(true)),
+                .delete(root, DeleteOptions::default().recursive(true)),
             107,
             format!("delete of root {root:?}"),
         )?;
     }
 
     let e = expect_code(
-        ctx.sut.delete(&dir, &DeleteOptions::default().dir(true)),
+        ctx.sut.delete(&dir, DeleteOptions::default().dir(true)),
         108,
         "dir delete of a non-empty dir",
     )?;
@@ -111,42 +111,42 @@ pub fn errors_usage_nothing_sent(ctx: &Ctx<'_>) -> Result<(), String> {
         (
             "refresh with a value",
             ctx.sut
-                .set(&k, "v", &SetOptions::default().refresh(true).ttl(ttl)),
+                .set(&k, "v", SetOptions::default().refresh(true).ttl(ttl)),
         ),
         (
             "refresh without ttl",
-            ctx.sut.set(&k, "", &SetOptions::default().refresh(true)),
+            ctx.sut.set(&k, "", SetOptions::default().refresh(true)),
         ),
         (
             "dir with a value",
-            ctx.sut.set(&k, "v", &SetOptions::default().dir(true)),
+            ctx.sut.set(&k, "v", SetOptions::default().dir(true)),
         ),
         (
             "empty prev value",
-            ctx.sut.set(&k, "v", &SetOptions::default().prev_value("")),
+            ctx.sut.set(&k, "v", SetOptions::default().prev_value("")),
         ),
         (
             "prev index 0",
-            ctx.sut.set(&k, "v", &SetOptions::default().prev_index(0)),
+            ctx.sut.set(&k, "v", SetOptions::default().prev_index(0)),
         ),
         (
             "zero ttl",
             ctx.sut
-                .set(&k, "v", &SetOptions::default().ttl(Duration::ZERO)),
+                .set(&k, "v", SetOptions::default().ttl(Duration::ZERO)),
         ),
         (
             "create with a prev value",
             ctx.sut.set(
                 &k,
                 "v",
-                &SetOptions::default()
+                SetOptions::default()
                     .prev_exist(PrevExist::NoExist)
                     .prev_value("x"),
             ),
         ),
         (
             "key escaping the prefix",
-            ctx.sut.set("../x", "v", &SetOptions::default()),
+            ctx.sut.set("../x", "v", SetOptions::default()),
         ),
     ];
     for (what, result) in cases {
@@ -157,7 +157,7 @@ pub fn errors_usage_nothing_sent(ctx: &Ctx<'_>) -> Result<(), String> {
         );
     }
     let err = expect_err(
-        ctx.sut.delete(&k, &DeleteOptions::default().prev_value("")),
+        ctx.sut.delete(&k, DeleteOptions::default().prev_value("")),
         "CAD with empty value",
     )?;
     ensure_eq!(
@@ -187,7 +187,7 @@ pub fn errors_body_too_large(ctx: &Ctx<'_>) -> Result<(), String> {
     let k = ctx.key("big");
     let big = "x".repeat(64 * 1024);
     ctx.sut
-        .set(&k, &big, &SetOptions::default())
+        .set(&k, &big, SetOptions::default())
         .ctx("set 64 KiB")?;
     let small = ctx.sut_with(Config::new(ctx.urls()).max_body_bytes(4096))?;
     let err = expect_err(
@@ -201,7 +201,7 @@ pub fn errors_body_too_large(ctx: &Ctx<'_>) -> Result<(), String> {
     );
     // Small answers still fit.
     let r = small
-        .set(&ctx.key("small"), "s", &SetOptions::default())
+        .set(&ctx.key("small"), "s", SetOptions::default())
         .ctx("small set")?;
     ensure_eq!(node(&r)?.value.as_deref(), Some("s"), "small answer");
     let got = ctx

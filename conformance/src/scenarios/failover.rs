@@ -50,7 +50,7 @@ fn all_refused(err: &Error) -> bool {
 /// succeeds; then the client stays on the live member.
 pub fn failover_read_after_killing_pinned(ctx: &Ctx<'_>) -> Result<(), String> {
     let k = ctx.key("k");
-    let set = ctx.sut.set(&k, "v", &SetOptions::default()).ctx("set")?;
+    let set = ctx.sut.set(&k, "v", SetOptions::default()).ctx("set")?;
     let index = node(&set)?.modified_index;
     await_replicated(ctx, &k, index)?;
     // No call has failed, so the pin is still the first endpoint.
@@ -86,7 +86,7 @@ pub fn failover_read_after_killing_pinned(ctx: &Ctx<'_>) -> Result<(), String> {
         .wait_healthy(Duration::from_secs(15))
         .map_err(|e| format!("survivors healthy: {e}"))?;
     ctx.sut
-        .set(&k, "w", &SetOptions::default())
+        .set(&k, "w", SetOptions::default())
         .ctx("set after failover")?;
     let got = ctx
         .sut
@@ -108,7 +108,7 @@ pub fn failover_read_after_killing_pinned(ctx: &Ctx<'_>) -> Result<(), String> {
 pub fn failover_create_on_killed_only_endpoints(ctx: &Ctx<'_>) -> Result<(), String> {
     let k = ctx.key("k");
     let kept = ctx.key("kept");
-    ctx.sut.set(&kept, "v", &SetOptions::default()).ctx("set")?;
+    ctx.sut.set(&kept, "v", SetOptions::default()).ctx("set")?;
     let url = ctx.url(0);
     ctx.cluster().kill(0);
 
@@ -127,7 +127,7 @@ pub fn failover_create_on_killed_only_endpoints(ctx: &Ctx<'_>) -> Result<(), Str
         "a refused connection is not outcome-unknown: {err:?}"
     );
     let err = expect_err(
-        fresh.delete(&kept, &DeleteOptions::default()),
+        fresh.delete(&kept, DeleteOptions::default()),
         "delete to a killed member",
     )?;
     ensure!(all_refused(&err), "delete to a killed member: {err:?}");
@@ -171,7 +171,7 @@ pub fn failover_sigstopped_member_header_timeout(ctx: &Ctx<'_>) -> Result<(), St
     let urls = ctx.urls();
     let sut = ctx.sut_with(Config::new(urls).header_timeout(Some(HEADER_TIMEOUT)))?;
     let k = ctx.key("k");
-    let set = sut.set(&k, "v", &SetOptions::default()).ctx("set")?;
+    let set = sut.set(&k, "v", SetOptions::default()).ctx("set")?;
     await_replicated(ctx, &k, node(&set)?.modified_index)?;
     let pinned = sut.endpoints()[0].clone();
     let victim = member_index(ctx, &pinned)?;
@@ -218,7 +218,7 @@ pub fn failover_watch_skips_stopped_member(ctx: &Ctx<'_>) -> Result<(), String> 
     let urls = ctx.urls();
     let sut = ctx.sut_with(Config::new(urls.clone()).header_timeout(Some(HEADER_TIMEOUT)))?;
     let k = ctx.key("k");
-    let set = sut.set(&k, "v0", &SetOptions::default()).ctx("set")?;
+    let set = sut.set(&k, "v0", SetOptions::default()).ctx("set")?;
     let i0 = node(&set)?.modified_index;
     await_replicated(ctx, &k, i0)?;
     let pinned = sut.endpoints()[0].clone();
@@ -245,7 +245,7 @@ pub fn failover_watch_skips_stopped_member(ctx: &Ctx<'_>) -> Result<(), String> 
         poll_until(
             Duration::from_secs(15),
             "write through another member",
-            || writer.set(&k, "v1", &SetOptions::default()).ok(),
+            || writer.set(&k, "v1", SetOptions::default()).ok(),
         )?;
         let started = Instant::now();
         let event = watcher
@@ -277,7 +277,7 @@ pub fn failover_watch_skips_stopped_member(ctx: &Ctx<'_>) -> Result<(), String> 
 /// member with the same wait index and reports the next write.
 pub fn failover_watch_continues_after_member_kill(ctx: &Ctx<'_>) -> Result<(), String> {
     let k = ctx.key("k");
-    let set = ctx.sut.set(&k, "v0", &SetOptions::default()).ctx("set")?;
+    let set = ctx.sut.set(&k, "v0", SetOptions::default()).ctx("set")?;
     let i0 = node(&set)?.modified_index;
     let mut watcher = ctx
         .sut
@@ -296,7 +296,7 @@ pub fn failover_watch_continues_after_member_kill(ctx: &Ctx<'_>) -> Result<(), S
         .map_err(|e| format!("survivors healthy: {e}"))?;
     let w = ctx
         .sut
-        .set(&k, "v1", &SetOptions::default())
+        .set(&k, "v1", SetOptions::default())
         .ctx("set after the kill")?;
     let event = watcher.next().ctx("watch after the kill")?;
     ensure_eq!(
@@ -406,7 +406,7 @@ pub fn failover_create_past_unreachable_member(ctx: &Ctx<'_>) -> Result<(), Stri
 pub fn failover_create_on_stale_pooled_connections(ctx: &Ctx<'_>) -> Result<(), String> {
     const CONNECTIONS: usize = 6;
     let kept = ctx.key("kept");
-    ctx.sut.set(&kept, "v", &SetOptions::default()).ctx("set")?;
+    ctx.sut.set(&kept, "v", SetOptions::default()).ctx("set")?;
     // Concurrent reads open several keep-alive connections, which go back to the pool.
     let barrier = Barrier::new(CONNECTIONS);
     std::thread::scope(|s| {
@@ -443,7 +443,7 @@ pub fn failover_create_on_stale_pooled_connections(ctx: &Ctx<'_>) -> Result<(), 
         );
     }
     let err = expect_err(
-        ctx.sut.delete(&kept, &DeleteOptions::default()),
+        ctx.sut.delete(&kept, DeleteOptions::default()),
         "delete after the kill",
     )?;
     ensure!(all_refused(&err), "delete after the kill: {err:?}");

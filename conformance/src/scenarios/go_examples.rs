@@ -13,7 +13,7 @@ pub fn go_example_set_get(ctx: &Ctx<'_>) -> Result<(), String> {
     let foo_key = ctx.key("foo");
     let resp = ctx
         .sut
-        .set(&foo_key, "bar", &SetOptions::default())
+        .set(&foo_key, "bar", SetOptions::default())
         .ctx("Setting '/foo' key with 'bar' value")?;
     ensure!(
         resp.index > 0 && resp.cluster_id.is_some(),
@@ -37,14 +37,14 @@ pub fn go_example_set_get(ctx: &Ctx<'_>) -> Result<(), String> {
 pub fn go_example_my_nodes_sorted(ctx: &Ctx<'_>) -> Result<(), String> {
     let dir = ctx.key("myNodes");
     ctx.sut
-        .set(&dir, "", &SetOptions::default().dir(true))
+        .set(&dir, "", SetOptions::default().dir(true))
         .ctx("set dir")?;
     // Written in reverse so an unsorted listing would likely show it.
     ctx.sut
-        .set(&format!("{dir}/key2"), "value2", &SetOptions::default())
+        .set(&format!("{dir}/key2"), "value2", SetOptions::default())
         .ctx("set key2")?;
     ctx.sut
-        .set(&format!("{dir}/key1"), "value1", &SetOptions::default())
+        .set(&format!("{dir}/key1"), "value1", SetOptions::default())
         .ctx("set key1")?;
     let resp = ctx
         .sut
@@ -80,7 +80,7 @@ pub fn go_example_create_delete_prev_value(ctx: &Ctx<'_>) -> Result<(), String> 
         .ctx("create a new key /foo with the value \"bar\"")?;
     let resp = ctx
         .sut
-        .delete(&foo_key, &DeleteOptions::default().prev_value("bar"))
+        .delete(&foo_key, DeleteOptions::default().prev_value("bar"))
         .ctx("delete the newly created key only if the value is still \"bar\"")?;
     ensure_eq!(resp.action, Action::CompareAndDelete, "action");
     expect_code(
@@ -91,11 +91,11 @@ pub fn go_example_create_delete_prev_value(ctx: &Ctx<'_>) -> Result<(), String> 
     // And the other branch: the value changed, the delete is refused.
     ctx.sut.create(&foo_key, "bar").ctx("create again")?;
     ctx.sut
-        .set(&foo_key, "changed", &SetOptions::default())
+        .set(&foo_key, "changed", SetOptions::default())
         .ctx("change")?;
     expect_code(
         ctx.sut
-            .delete(&foo_key, &DeleteOptions::default().prev_value("bar")),
+            .delete(&foo_key, DeleteOptions::default().prev_value("bar")),
         101,
         "delete after a change",
     )?;
@@ -108,7 +108,7 @@ pub fn go_example_timeout(ctx: &Ctx<'_>) -> Result<(), String> {
     let ping = ctx.key("ping");
     let quick = ctx.sut.with_timeout(Duration::from_secs(5));
     quick
-        .set(&ping, "pong", &SetOptions::default())
+        .set(&ping, "pong", SetOptions::default())
         .ctx("set a new key, ignoring its previous state")?;
     let got = quick.get(&ping, GetOptions::default()).ctx("get")?;
     ensure_eq!(node(&got)?.value.as_deref(), Some("pong"), "value");
@@ -121,7 +121,7 @@ pub fn go_example_timeout(ctx: &Ctx<'_>) -> Result<(), String> {
         .with_timeout(Duration::from_millis(300));
     let started = Instant::now();
     let err = expect_err(
-        stuck.set(&ping, "pong", &SetOptions::default()),
+        stuck.set(&ping, "pong", SetOptions::default()),
         "set against a silent member",
     )?;
     let took = started.elapsed();

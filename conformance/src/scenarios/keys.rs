@@ -14,7 +14,7 @@ pub fn keys_set_get(ctx: &Ctx<'_>) -> Result<(), String> {
     let k = ctx.key("foo");
     let first = ctx
         .sut
-        .set(&k, "bar", &SetOptions::default())
+        .set(&k, "bar", SetOptions::default())
         .ctx("set new key")?;
     ensure_eq!(first.action, Action::Set, "action of a first set");
     let n = node(&first)?;
@@ -46,7 +46,7 @@ pub fn keys_set_get(ctx: &Ctx<'_>) -> Result<(), String> {
 
     let second = ctx
         .sut
-        .set(&k, "baz", &SetOptions::default())
+        .set(&k, "baz", SetOptions::default())
         .ctx("overwrite")?;
     ensure_eq!(second.action, Action::Set, "action of an overwrite");
     let prev = second
@@ -82,7 +82,7 @@ pub fn keys_set_get(ctx: &Ctx<'_>) -> Result<(), String> {
     // Empty and awkward values round-trip byte for byte.
     for value in ["", "line1\nline2 \"q\" <a&b>é", "a b&c=d+e%ü€ %20 ?#"] {
         ctx.sut
-            .set(&k, value, &SetOptions::default())
+            .set(&k, value, SetOptions::default())
             .ctx(format!("set {value:?}"))?;
         let got = ctx.sut.get(&k, GetOptions::default()).ctx("get back")?;
         ensure_eq!(node(&got)?.value.as_deref(), Some(value), "value read back");
@@ -104,7 +104,7 @@ pub fn keys_create_update(ctx: &Ctx<'_>) -> Result<(), String> {
         e.cause
     );
     ctx.sut
-        .set(&ctx.key("sibling"), "s", &SetOptions::default())
+        .set(&ctx.key("sibling"), "s", SetOptions::default())
         .ctx("set sibling")?;
     let e = expect_code(ctx.sut.update(&k, "u"), 100, "update of a missing key")?;
     ensure_eq!(e.cause, k, "cause of 100 when only the key is missing");
@@ -149,11 +149,8 @@ pub fn keys_create_update(ctx: &Ctx<'_>) -> Result<(), String> {
 /// Delete returns the deleted node without value and the prevNode; a second delete is 100.
 pub fn keys_delete(ctx: &Ctx<'_>) -> Result<(), String> {
     let k = ctx.key("gone");
-    let set = ctx.sut.set(&k, "v", &SetOptions::default()).ctx("set")?;
-    let del = ctx
-        .sut
-        .delete(&k, &DeleteOptions::default())
-        .ctx("delete")?;
+    let set = ctx.sut.set(&k, "v", SetOptions::default()).ctx("set")?;
+    let del = ctx.sut.delete(&k, DeleteOptions::default()).ctx("delete")?;
     ensure_eq!(del.action, Action::Delete, "action of delete");
     let n = node(&del)?;
     ensure_eq!(n.key, k, "deleted key");
@@ -181,7 +178,7 @@ pub fn keys_delete(ctx: &Ctx<'_>) -> Result<(), String> {
         "get after delete: is_key_not_found() on {err:?}"
     );
     expect_code(
-        ctx.sut.delete(&k, &DeleteOptions::default()),
+        ctx.sut.delete(&k, DeleteOptions::default()),
         100,
         "second delete",
     )?;
@@ -255,7 +252,7 @@ pub fn keys_create_in_order(ctx: &Ctx<'_>) -> Result<(), String> {
 
     let file = ctx.key("file");
     ctx.sut
-        .set(&file, "v", &SetOptions::default())
+        .set(&file, "v", SetOptions::default())
         .ctx("set file")?;
     expect_code(
         ctx.sut
@@ -269,7 +266,7 @@ pub fn keys_create_in_order(ctx: &Ctx<'_>) -> Result<(), String> {
 /// A quorum get reads the latest value, also recursively.
 pub fn keys_quorum_get(ctx: &Ctx<'_>) -> Result<(), String> {
     let k = ctx.key("d/q");
-    let set = ctx.sut.set(&k, "v1", &SetOptions::default()).ctx("set")?;
+    let set = ctx.sut.set(&k, "v1", SetOptions::default()).ctx("set")?;
     let got = ctx
         .sut
         .get(&k, GetOptions::default().quorum(true))
@@ -314,7 +311,7 @@ pub fn keys_no_value_on_success(ctx: &Ctx<'_>) -> Result<(), String> {
     let quiet = SetOptions::default().no_value_on_success(true);
     let r = ctx
         .sut
-        .set(&k, "v1", &quiet)
+        .set(&k, "v1", quiet.clone())
         .ctx("set with noValueOnSuccess")?;
     ensure_eq!(r.action, Action::Set, "action");
     ensure!(
@@ -329,11 +326,11 @@ pub fn keys_no_value_on_success(ctx: &Ctx<'_>) -> Result<(), String> {
     );
 
     let cas = quiet.clone().prev_value("v1");
-    let r = ctx.sut.set(&k, "v2", &cas).ctx("quiet compare-and-swap")?;
+    let r = ctx.sut.set(&k, "v2", cas).ctx("quiet compare-and-swap")?;
     ensure_eq!(r.action, Action::CompareAndSwap, "action of the quiet CAS");
     ensure!(r.node.is_none(), "quiet CAS has no node: {r:?}");
     expect_code(
-        ctx.sut.set(&k, "v3", &quiet.prev_value("wrong")),
+        ctx.sut.set(&k, "v3", quiet.prev_value("wrong")),
         101,
         "quiet CAS that fails",
     )?;
@@ -351,13 +348,13 @@ pub fn keys_hidden(ctx: &Ctx<'_>) -> Result<(), String> {
     let hidden = ctx.key("d/_hidden");
     let visible = ctx.key("d/visible");
     ctx.sut
-        .set(&hidden, "h", &SetOptions::default())
+        .set(&hidden, "h", SetOptions::default())
         .ctx("set hidden")?;
     ctx.sut
-        .set(&visible, "v", &SetOptions::default())
+        .set(&visible, "v", SetOptions::default())
         .ctx("set visible")?;
     ctx.sut
-        .set(&ctx.key("d/_hdir/x"), "x", &SetOptions::default())
+        .set(&ctx.key("d/_hdir/x"), "x", SetOptions::default())
         .ctx("set under hidden dir")?;
     for recursive in [false, true] {
         let l = ctx
@@ -398,7 +395,7 @@ pub fn keys_custom_prefix_and_endpoint_path(ctx: &Ctx<'_>) -> Result<(), String>
     let scoped = ctx.sut_with(Config::new(ctx.urls()).keys_prefix(base.as_str()))?;
     ensure_eq!(scoped.keys_prefix(), base.as_str(), "keys_prefix()");
     let r = scoped
-        .set("/inner", "v", &SetOptions::default())
+        .set("/inner", "v", SetOptions::default())
         .ctx("set through the prefix")?;
     ensure_eq!(
         node(&r)?.key,
@@ -418,7 +415,7 @@ pub fn keys_custom_prefix_and_endpoint_path(ctx: &Ctx<'_>) -> Result<(), String>
         .ctx("watch through the prefix")?;
     let w = ctx
         .sut
-        .set(&ctx.key("inner"), "w", &SetOptions::default())
+        .set(&ctx.key("inner"), "w", SetOptions::default())
         .ctx("set")?;
     let event = watcher.next().ctx("watch")?;
     ensure_eq!(
@@ -427,7 +424,7 @@ pub fn keys_custom_prefix_and_endpoint_path(ctx: &Ctx<'_>) -> Result<(), String>
         "event through the prefix"
     );
     let err = scoped
-        .set("../escape", "x", &SetOptions::default())
+        .set("../escape", "x", SetOptions::default())
         .expect_err("key escaping a custom prefix");
     ensure!(
         matches!(err, etcd_v2_proto::Error::Usage(_)),

@@ -130,7 +130,7 @@ pub fn members_add_update_remove(ctx: &Ctx<'_>) -> Result<(), String> {
     // 3 of 4 members still make a quorum.
     let k = ctx.key("quorum");
     ctx.sut
-        .set(&k, "3 of 4", &SetOptions::default())
+        .set(&k, "3 of 4", SetOptions::default())
         .ctx("write with 3 of 4 members")?;
     ctx.sut
         .get(&k, GetOptions::default().quorum(true))
@@ -177,7 +177,7 @@ pub fn members_add_update_remove(ctx: &Ctx<'_>) -> Result<(), String> {
     let err = expect_err(ctx.sut.remove_member("1234"), "remove an unknown id")?;
     ensure_eq!(err, Error::UnexpectedStatus(404), "remove of an unknown id");
     ctx.sut
-        .set(&k, "3 of 3", &SetOptions::default())
+        .set(&k, "3 of 3", SetOptions::default())
         .ctx("write after remove")?;
     Ok(())
 }
@@ -209,7 +209,7 @@ pub fn members_sync_learns_all_endpoints(ctx: &Ctx<'_>) -> Result<(), String> {
     // The synced client works through any member.
     let k = ctx.key("synced");
     let r = one
-        .set(&k, "v", &SetOptions::default())
+        .set(&k, "v", SetOptions::default())
         .ctx("set through the synced client")?;
     let got = one.get(&k, GetOptions::default().quorum(true)).ctx("get")?;
     ensure_eq!(

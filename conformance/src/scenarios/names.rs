@@ -32,7 +32,7 @@ pub fn names_awkward_keys_round_trip(ctx: &Ctx<'_>) -> Result<(), String> {
         let key = format!("{dir}/{name}");
         let r = ctx
             .sut
-            .set(&key, name, &SetOptions::default())
+            .set(&key, name, SetOptions::default())
             .ctx(format!("set {key:?}"))?;
         ensure_eq!(node(&r)?.key, key, "stored key of {name:?}");
         let got = ctx
@@ -69,7 +69,7 @@ pub fn names_awkward_keys_round_trip(ctx: &Ctx<'_>) -> Result<(), String> {
     let spaced = format!("{dir}/a b");
     let literal = format!("{dir}/a%20b");
     ctx.sut
-        .set(&literal, "literal", &SetOptions::default())
+        .set(&literal, "literal", SetOptions::default())
         .ctx("overwrite a%20b")?;
     let got = ctx.sut.get(&spaced, GetOptions::default()).ctx("get a b")?;
     ensure_eq!(
@@ -87,7 +87,7 @@ pub fn names_awkward_keys_round_trip(ctx: &Ctx<'_>) -> Result<(), String> {
         .ctx("watcher")?;
     let w = ctx
         .sut
-        .set(&key, "watched", &SetOptions::default())
+        .set(&key, "watched", SetOptions::default())
         .ctx("set watched")?;
     let event = watcher.next().ctx("watch")?;
     ensure_eq!(
@@ -99,7 +99,7 @@ pub fn names_awkward_keys_round_trip(ctx: &Ctx<'_>) -> Result<(), String> {
     for name in AWKWARD {
         let key = format!("{dir}/{name}");
         ctx.sut
-            .delete(&key, &DeleteOptions::default())
+            .delete(&key, DeleteOptions::default())
             .ctx(format!("delete {key:?}"))?;
         expect_code(
             ctx.sut.get(&key, GetOptions::default()),
@@ -116,7 +116,7 @@ pub fn names_path_cleaning(ctx: &Ctx<'_>) -> Result<(), String> {
     let trailing = format!("{}/", ctx.key("ts"));
     let r = ctx
         .sut
-        .set(&trailing, "t", &SetOptions::default())
+        .set(&trailing, "t", SetOptions::default())
         .ctx("set with a trailing slash")?;
     ensure_eq!(
         node(&r)?.key,
@@ -141,17 +141,17 @@ pub fn names_path_cleaning(ctx: &Ctx<'_>) -> Result<(), String> {
     let doubled = format!("{}//x//y", ctx.prefix);
     let r = ctx
         .sut
-        .set(&doubled, "d", &SetOptions::default())
+        .set(&doubled, "d", SetOptions::default())
         .ctx("set //x//y")?;
     ensure_eq!(node(&r)?.key, ctx.key("x/y"), "key stored for //x//y");
     let r = ctx
         .sut
-        .set(&ctx.key("p/./q"), "dot", &SetOptions::default())
+        .set(&ctx.key("p/./q"), "dot", SetOptions::default())
         .ctx("set p/./q")?;
     ensure_eq!(node(&r)?.key, ctx.key("p/q"), "key stored for p/./q");
     let r = ctx
         .sut
-        .set(&ctx.key("p/../r"), "up", &SetOptions::default())
+        .set(&ctx.key("p/../r"), "up", SetOptions::default())
         .ctx("set p/../r")?;
     ensure_eq!(node(&r)?.key, ctx.key("r"), "key stored for p/../r");
     let got = ctx

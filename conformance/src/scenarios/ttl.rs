@@ -13,11 +13,7 @@ pub fn ttl_node_fields(ctx: &Ctx<'_>) -> Result<(), String> {
     let before = SystemTime::now();
     let r = ctx
         .sut
-        .set(
-            &k,
-            "v",
-            &SetOptions::default().ttl(Duration::from_secs(100)),
-        )
+        .set(&k, "v", SetOptions::default().ttl(Duration::from_secs(100)))
         .ctx("set with ttl")?;
     let n = node(&r)?;
     ensure!(
@@ -53,14 +49,14 @@ pub fn ttl_node_fields(ctx: &Ctx<'_>) -> Result<(), String> {
         .set(
             &k,
             "v",
-            &SetOptions::default().ttl(Duration::from_millis(1500)),
+            SetOptions::default().ttl(Duration::from_millis(1500)),
         )
         .ctx("set with a 1.5 s ttl")?;
     ensure_eq!(node(&r)?.ttl, Some(2), "ttl of a 1.5 s key");
 
     let r = ctx
         .sut
-        .set(&k, "v", &SetOptions::default())
+        .set(&k, "v", SetOptions::default())
         .ctx("set without ttl")?;
     let n = node(&r)?;
     ensure!(
@@ -79,7 +75,7 @@ pub fn ttl_key_expires(ctx: &Ctx<'_>) -> Result<(), String> {
     let k = ctx.key("short");
     let r = ctx
         .sut
-        .set(&k, "v", &SetOptions::default().ttl(Duration::from_secs(1)))
+        .set(&k, "v", SetOptions::default().ttl(Duration::from_secs(1)))
         .ctx("set with a 1 s ttl")?;
     let set_index = node(&r)?.modified_index;
     ensure_eq!(node(&r)?.ttl, Some(1), "ttl of a 1 s key");
@@ -117,11 +113,7 @@ pub fn ttl_refresh_keeps_value_and_wakes_no_watcher(ctx: &Ctx<'_>) -> Result<(),
     let k = ctx.key("r");
     let set = ctx
         .sut
-        .set(
-            &k,
-            "v",
-            &SetOptions::default().ttl(Duration::from_secs(100)),
-        )
+        .set(&k, "v", SetOptions::default().ttl(Duration::from_secs(100)))
         .ctx("set with ttl")?;
     let set_node = node(&set)?.clone();
     let mut watcher = ctx
@@ -136,7 +128,7 @@ pub fn ttl_refresh_keeps_value_and_wakes_no_watcher(ctx: &Ctx<'_>) -> Result<(),
     let refresh = SetOptions::default()
         .refresh(true)
         .ttl(Duration::from_secs(200));
-    let r1 = ctx.sut.set(&k, "", &refresh).ctx("refresh")?;
+    let r1 = ctx.sut.set(&k, "", refresh.clone()).ctx("refresh")?;
     let n1 = node(&r1)?;
     ensure_eq!(n1.value.as_deref(), Some("v"), "refresh keeps the value");
     ensure!(
@@ -165,7 +157,7 @@ pub fn ttl_refresh_keeps_value_and_wakes_no_watcher(ctx: &Ctx<'_>) -> Result<(),
         .set(
             &k,
             "",
-            &refresh
+            refresh
                 .clone()
                 .prev_exist(PrevExist::Exist)
                 .ttl(Duration::from_secs(300)),
@@ -191,7 +183,7 @@ pub fn ttl_refresh_keeps_value_and_wakes_no_watcher(ctx: &Ctx<'_>) -> Result<(),
     // Nothing so far may reach the watcher.
     let normal = ctx
         .sut
-        .set(&k, "v2", &SetOptions::default())
+        .set(&k, "v2", SetOptions::default())
         .ctx("normal set")?;
     let event = watcher.next().ctx("watch")?;
     ensure_eq!(event.action, Action::Set, "first event after two refreshes");

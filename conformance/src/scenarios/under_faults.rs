@@ -132,10 +132,10 @@ fn register_worker(ctx: &Ctx<'_>, w: usize, sut: &Sut, end: Instant, seed: u64) 
         let start = Instant::now();
         let result = match op {
             Op::Read => sut.get(&k, GetOptions::default().quorum(true)),
-            Op::Write(v) => sut.set(&k, &v.to_string(), &SetOptions::default()),
+            Op::Write(v) => sut.set(&k, &v.to_string(), SetOptions::default()),
             Op::Cas { from, to } => {
                 let cas = SetOptions::default().prev_value(from.to_string());
-                sut.set(&k, &to.to_string(), &cas)
+                sut.set(&k, &to.to_string(), cas)
             }
         };
         let outcome = outcome(op, result);
@@ -192,7 +192,7 @@ pub fn faults_cas_counter_audit(ctx: &Ctx<'_>) -> Result<(), String> {
     let rig = Rig::new(ctx)?;
     let k = ctx.key("counter");
     let direct = ctx.sut_with(Config::new(ctx.urls()))?;
-    let start = direct.set(&k, "0", &SetOptions::default()).ctx("set 0")?;
+    let start = direct.set(&k, "0", SetOptions::default()).ctx("set 0")?;
     let start_index = node(&start)?.modified_index;
     let (per_worker, faults) = rig.run(ctx.etcd(), COUNTER_RUN, |w, sut, end| {
         let mut records = Vec::new();
@@ -210,7 +210,7 @@ pub fn faults_cas_counter_audit(ctx: &Ctx<'_>) -> Result<(), String> {
                 Instant::now(),
                 SetOptions::default().prev_value(n.to_string()),
             );
-            let result = sut.set(&k, &(n + 1).to_string(), &cas);
+            let result = sut.set(&k, &(n + 1).to_string(), cas);
             let outcome = outcome(op, result);
             let end = Instant::now();
             records.push(Record {
@@ -307,7 +307,7 @@ pub fn faults_plain_reads_on_isolated_member_are_stale(ctx: &Ctx<'_>) -> Result<
     };
 
     let start = Instant::now();
-    rest.set(&k, "1", &SetOptions::default()).ctx("set 1")?;
+    rest.set(&k, "1", SetOptions::default()).ctx("set 1")?;
     record(Op::Write(1), start, Outcome::Ok(Ret::Done));
     super::poll_until(Duration::from_secs(10), "the follower has 1", || {
         (plain_read(&pinned) == Some(1)).then_some(())
@@ -315,7 +315,7 @@ pub fn faults_plain_reads_on_isolated_member_are_stale(ctx: &Ctx<'_>) -> Result<
 
     ctx.cluster().isolate(cut);
     let start = Instant::now();
-    rest.set(&k, "2", &SetOptions::default())
+    rest.set(&k, "2", SetOptions::default())
         .ctx("set 2 by the others")?;
     record(Op::Write(2), start, Outcome::Ok(Ret::Done));
     let start = Instant::now();

@@ -36,7 +36,7 @@ pub fn unix_socket_example(ctx: &Ctx<'_>) -> Result<(), String> {
         Adapter::Blocking | Adapter::AsyncStd => {
             let version = ctx.sut.version().ctx("version over TCP")?;
             ctx.sut
-                .set(KEY, "hello", &SetOptions::default())
+                .set(KEY, "hello", SetOptions::default())
                 .ctx("set over TCP")?;
             let resp = ctx
                 .sut

@@ -15,7 +15,7 @@ pub fn watch_one_shot_future_only(ctx: &Ctx<'_>) -> Result<(), String> {
     let k = ctx.key("k");
     let old = ctx
         .sut
-        .set(&k, "old", &SetOptions::default())
+        .set(&k, "old", SetOptions::default())
         .ctx("set old")?;
     let old_index = node(&old)?.modified_index;
     let mut watcher = ctx.sut.watch(&k, WatchOptions::default()).ctx("watcher")?;
@@ -30,7 +30,7 @@ pub fn watch_one_shot_future_only(ctx: &Ctx<'_>) -> Result<(), String> {
         s.spawn(|| {
             let mut i = 0;
             while !done.load(Ordering::SeqCst) && i < 200 {
-                let _ = ctx.sut.set(&k, &format!("new{i}"), &SetOptions::default());
+                let _ = ctx.sut.set(&k, &format!("new{i}"), SetOptions::default());
                 i += 1;
                 std::thread::sleep(Duration::from_millis(50));
             }
@@ -81,7 +81,7 @@ pub fn watch_after_index_returns_past_event(ctx: &Ctx<'_>) -> Result<(), String>
     let created = ctx.sut.create(&k, "bar").ctx("create")?;
     let idx = node(&created)?.modified_index;
     ctx.sut
-        .set(&ctx.key("other"), "x", &SetOptions::default())
+        .set(&ctx.key("other"), "x", SetOptions::default())
         .ctx("later write elsewhere")?;
     let mut watcher = ctx
         .sut
@@ -113,7 +113,7 @@ pub fn watch_recursive(ctx: &Ctx<'_>) -> Result<(), String> {
     let d = ctx.key("d");
     let mk = ctx
         .sut
-        .set(&d, "", &SetOptions::default().dir(true))
+        .set(&d, "", SetOptions::default().dir(true))
         .ctx("mkdir")?;
     let base = node(&mk)?.modified_index;
     let mut rec = ctx
@@ -132,13 +132,13 @@ pub fn watch_recursive(ctx: &Ctx<'_>) -> Result<(), String> {
     for (i, key) in writes.iter().enumerate() {
         let r = ctx
             .sut
-            .set(key, &i.to_string(), &SetOptions::default())
+            .set(key, &i.to_string(), SetOptions::default())
             .ctx("write below")?;
         indexes.push(node(&r)?.modified_index);
     }
     let outside = ctx.key("d2/x");
     ctx.sut
-        .set(&outside, "x", &SetOptions::default())
+        .set(&outside, "x", SetOptions::default())
         .ctx("write beside")?;
     for (i, key) in writes.iter().enumerate() {
         let event = rec.next().ctx("recursive watch")?;
@@ -157,7 +157,7 @@ pub fn watch_recursive(ctx: &Ctx<'_>) -> Result<(), String> {
     // The plain watcher on the dir ignores the children; it wakes for the dir's own delete.
     let del = ctx
         .sut
-        .delete(&d, &DeleteOptions::default().recursive(true))
+        .delete(&d, DeleteOptions::default().recursive(true))
         .ctx("recursive delete")?;
     let event = plain.next().ctx("plain watch on the dir")?;
     ensure_eq!(
@@ -186,7 +186,7 @@ pub fn watch_stream_without_gaps(ctx: &Ctx<'_>) -> Result<(), String> {
     let d = ctx.key("stream");
     let mk = ctx
         .sut
-        .set(&d, "", &SetOptions::default().dir(true))
+        .set(&d, "", SetOptions::default().dir(true))
         .ctx("mkdir")?;
     let mut watcher = ctx
         .sut
@@ -205,7 +205,7 @@ pub fn watch_stream_without_gaps(ctx: &Ctx<'_>) -> Result<(), String> {
             keys.iter()
                 .enumerate()
                 .map(|(i, key)| {
-                    let r = ctx.sut.set(key, &i.to_string(), &SetOptions::default())?;
+                    let r = ctx.sut.set(key, &i.to_string(), SetOptions::default())?;
                     Ok(r.node.map_or(0, |n| n.modified_index))
                 })
                 .collect::<Result<Vec<u64>, Error>>()
@@ -244,7 +244,7 @@ pub fn watch_ancestor_delete(ctx: &Ctx<'_>) -> Result<(), String> {
     let child = ctx.key("wd/child");
     let set = ctx
         .sut
-        .set(&child, "v", &SetOptions::default())
+        .set(&child, "v", SetOptions::default())
         .ctx("set child")?;
     let mut watcher = ctx
         .sut
@@ -254,11 +254,11 @@ pub fn watch_ancestor_delete(ctx: &Ctx<'_>) -> Result<(), String> {
         )
         .ctx("watcher")?;
     ctx.sut
-        .set(&ctx.key("wd/sibling"), "s", &SetOptions::default())
+        .set(&ctx.key("wd/sibling"), "s", SetOptions::default())
         .ctx("set sibling")?;
     let del = ctx
         .sut
-        .delete(&d, &DeleteOptions::default().recursive(true))
+        .delete(&d, DeleteOptions::default().recursive(true))
         .ctx("delete ancestor")?;
     let event = watcher.next().ctx("watch")?;
     ensure_eq!(event.action, Action::Delete, "event action");

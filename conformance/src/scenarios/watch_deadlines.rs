@@ -11,7 +11,7 @@ use super::{Check, Ctx, expect_err, node};
 /// (Go: `Next(ctx)` with a deadline) without moving, and then reports the write it waited for.
 pub fn watch_with_timeout(ctx: &Ctx<'_>) -> Result<(), String> {
     let k = ctx.key("k");
-    let set = ctx.sut.set(&k, "v0", &SetOptions::default()).ctx("set")?;
+    let set = ctx.sut.set(&k, "v0", SetOptions::default()).ctx("set")?;
     let i0 = node(&set)?.modified_index;
     let timed = ctx.sut.with_timeout(Duration::from_millis(300));
     let mut watcher = timed
@@ -36,10 +36,7 @@ pub fn watch_with_timeout(ctx: &Ctx<'_>) -> Result<(), String> {
             "a timed-out wait does not move the watch"
         );
     }
-    let w = ctx
-        .sut
-        .set(&k, "v1", &SetOptions::default())
-        .ctx("set v1")?;
+    let w = ctx.sut.set(&k, "v1", SetOptions::default()).ctx("set v1")?;
     let event = watcher.next().ctx("watch after the timeouts")?;
     ensure_eq!(
         node(&event)?.modified_index,
@@ -63,10 +60,7 @@ pub fn watch_from_now_after_a_deadline_loses_nothing(ctx: &Ctx<'_>) -> Result<()
         "a quiet watch past its deadline"
     );
     ensure!(watcher.wait_index() > 0, "the watch has no start index yet");
-    let w = ctx
-        .sut
-        .set(&k, "v1", &SetOptions::default())
-        .ctx("set v1")?;
+    let w = ctx.sut.set(&k, "v1", SetOptions::default()).ctx("set v1")?;
     let event = watcher.next().ctx("watch after the deadline")?;
     ensure_eq!(
         node(&event)?.modified_index,
@@ -80,7 +74,7 @@ pub fn watch_from_now_after_a_deadline_loses_nothing(ctx: &Ctx<'_>) -> Result<()
 /// loses nothing: the next wait reports the write made meanwhile.
 pub fn watch_abandoned_wait_loses_nothing(ctx: &Ctx<'_>) -> Result<(), String> {
     let k = ctx.key("k");
-    let set = ctx.sut.set(&k, "v0", &SetOptions::default()).ctx("set")?;
+    let set = ctx.sut.set(&k, "v0", SetOptions::default()).ctx("set")?;
     let mut watcher = ctx
         .sut
         .watch(
@@ -92,14 +86,8 @@ pub fn watch_abandoned_wait_loses_nothing(ctx: &Ctx<'_>) -> Result<(), String> {
         watcher.next_within(Duration::from_millis(200)).is_none(),
         "a quiet key reported an event"
     );
-    let w1 = ctx
-        .sut
-        .set(&k, "v1", &SetOptions::default())
-        .ctx("set v1")?;
-    let w2 = ctx
-        .sut
-        .set(&k, "v2", &SetOptions::default())
-        .ctx("set v2")?;
+    let w1 = ctx.sut.set(&k, "v1", SetOptions::default()).ctx("set v1")?;
+    let w2 = ctx.sut.set(&k, "v2", SetOptions::default()).ctx("set v2")?;
     for w in [w1, w2] {
         let event = watcher.next().ctx("watch after an abandoned wait")?;
         ensure_eq!(

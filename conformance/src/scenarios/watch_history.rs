@@ -10,10 +10,7 @@ use super::{Check, Ctx, expect_err, node};
 /// (one `EventsLost`, then real events) both work.
 pub fn watch_event_index_cleared(ctx: &Ctx<'_>) -> Result<(), String> {
     let k = ctx.key("k");
-    let start = ctx
-        .sut
-        .set(&k, "start", &SetOptions::default())
-        .ctx("set")?;
+    let start = ctx.sut.set(&k, "start", SetOptions::default()).ctx("set")?;
     let i0 = node(&start)?.modified_index;
     let mut failing = ctx
         .sut
@@ -67,7 +64,7 @@ pub fn watch_event_index_cleared(ctx: &Ctx<'_>) -> Result<(), String> {
     failing.resume_after(cleared_index);
     let after = ctx
         .sut
-        .set(&k, "after", &SetOptions::default())
+        .set(&k, "after", SetOptions::default())
         .ctx("set after")?;
     let event = failing.next().ctx("watch after resume_after")?;
     ensure_eq!(
@@ -98,7 +95,7 @@ pub fn watch_event_index_cleared(ctx: &Ctx<'_>) -> Result<(), String> {
     }
     let live = ctx
         .sut
-        .set(&k, "live", &SetOptions::default())
+        .set(&k, "live", SetOptions::default())
         .ctx("set live")?;
     let event = resuming.next().ctx("resuming watcher after EventsLost")?;
     let n = node(&event)?;
@@ -126,7 +123,7 @@ fn filler_writes(ctx: &Ctx<'_>) -> Result<(), String> {
                 s.spawn(move || {
                     for i in 0..253 {
                         ctx.sut
-                            .set(&filler, &i.to_string(), &SetOptions::default())?;
+                            .set(&filler, &i.to_string(), SetOptions::default())?;
                     }
                     Ok::<(), Error>(())
                 })
@@ -144,10 +141,7 @@ fn filler_writes(ctx: &Ctx<'_>) -> Result<(), String> {
 /// then every later event.
 pub fn watch_resync_after_cleared_history(ctx: &Ctx<'_>) -> Result<(), String> {
     let dir = ctx.key("resynced");
-    let set = |k: &str, v: &str| {
-        ctx.sut
-            .set(&format!("{dir}/{k}"), v, &SetOptions::default())
-    };
+    let set = |k: &str, v: &str| ctx.sut.set(&format!("{dir}/{k}"), v, SetOptions::default());
     let first = set("a", "1").ctx("set a")?;
     let i0 = node(&first)?.modified_index;
     let opts = WatchOptions::default()

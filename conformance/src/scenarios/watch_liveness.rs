@@ -104,10 +104,7 @@ pub fn watch_quiet_key_survives_heavy_writes(ctx: &Ctx<'_>) -> Result<(), String
     const WRITERS: usize = 8;
     const WRITES_EACH: usize = 625; // 5,000 in all
     let k = ctx.key("quiet");
-    let start = ctx
-        .sut
-        .set(&k, "start", &SetOptions::default())
-        .ctx("set")?;
+    let start = ctx.sut.set(&k, "start", SetOptions::default()).ctx("set")?;
     let i0 = node(&start)?.modified_index;
     let watcher = ctx
         .sut
@@ -128,7 +125,7 @@ pub fn watch_quiet_key_survives_heavy_writes(ctx: &Ctx<'_>) -> Result<(), String
                 s.spawn(move || {
                     (0..WRITES_EACH).try_for_each(|i| {
                         ctx.sut
-                            .set(&busy, &i.to_string(), &SetOptions::default())
+                            .set(&busy, &i.to_string(), SetOptions::default())
                             .map(drop)
                     })
                 })
@@ -145,10 +142,7 @@ pub fn watch_quiet_key_survives_heavy_writes(ctx: &Ctx<'_>) -> Result<(), String
     drain.expect_nothing(AGE * 2 + Duration::from_millis(200), "the quiet watch")?;
 
     let sent = Instant::now();
-    let w = ctx
-        .sut
-        .set(&k, "after", &SetOptions::default())
-        .ctx("set")?;
+    let w = ctx.sut.set(&k, "after", SetOptions::default()).ctx("set")?;
     let w_index = node(&w)?.modified_index;
     ensure!(
         w_index > i0 + 1000,
@@ -218,7 +212,7 @@ fn watch_moves_on_from(ctx: &Ctx<'_>, fault: Fault) -> Result<(), String> {
 
     let dir = ctx.key("dir");
     let k = ctx.key("dir/k");
-    let start = writer.set(&k, "start", &SetOptions::default()).ctx("set")?;
+    let start = writer.set(&k, "start", SetOptions::default()).ctx("set")?;
     let i0 = node(&start)?.modified_index;
     let opts = WatchOptions::default()
         .after_index(i0)
@@ -234,7 +228,7 @@ fn watch_moves_on_from(ctx: &Ctx<'_>, fault: Fault) -> Result<(), String> {
 
     let mut written = Vec::new();
     for i in 0..4 {
-        let w = writer.set(&k, &format!("pre{i}"), &SetOptions::default());
+        let w = writer.set(&k, &format!("pre{i}"), SetOptions::default());
         written.push(summary(&w.ctx("write before the fault")?)?);
     }
     let mut got: Vec<Vec<(u64, String, String)>> = vec![Vec::new(); drains.len()];
@@ -261,7 +255,7 @@ fn watch_moves_on_from(ctx: &Ctx<'_>, fault: Fault) -> Result<(), String> {
     let outcome = (|| {
         let mut first_ack = None;
         for i in 0..5 {
-            let w = writer.set(&k, &format!("post{i}"), &SetOptions::default());
+            let w = writer.set(&k, &format!("post{i}"), SetOptions::default());
             written.push(summary(&w.ctx("write after the fault")?)?);
             first_ack.get_or_insert_with(Instant::now);
         }
@@ -334,7 +328,7 @@ pub fn watch_long_run_delivers_every_write_once(ctx: &Ctx<'_>) -> Result<(), Str
     let dir = ctx.key("run");
     let start = ctx
         .sut
-        .set(&ctx.key("start"), "0", &SetOptions::default())
+        .set(&ctx.key("start"), "0", SetOptions::default())
         .ctx("set")?;
     let i0 = node(&start)?.modified_index;
     let watcher = ctx
@@ -374,7 +368,7 @@ pub fn watch_long_run_delivers_every_write_once(ctx: &Ctx<'_>) -> Result<(), Str
                             ctx.sut.set(
                                 &format!("{dir}/w{t}/k{}", i % 16),
                                 &i.to_string(),
-                                &SetOptions::default(),
+                                SetOptions::default(),
                             )
                         } else {
                             ctx.sut.create(&format!("{dir}/w{t}/c{i}"), &i.to_string())

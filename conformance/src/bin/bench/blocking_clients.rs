@@ -37,7 +37,7 @@ impl BlockingKv for Ours {
     }
 
     fn set_indexed(&self, key: &str) -> Result<u64, String> {
-        let response = self.client.set(key, &self.value, &SetOptions::default());
+        let response = self.client.set(key, &self.value, SetOptions::default());
         let response = response.map_err(|e| e.to_string())?;
         Ok(response.node.map_or(0, |n| n.modified_index))
     }

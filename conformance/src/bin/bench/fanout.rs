@@ -61,7 +61,7 @@ pub(crate) fn write(dir: &str, watchers: usize, endpoints: &[String]) -> Result<
         .map_err(|e| e.to_string())?;
     let value = value();
     for i in 0..watchers {
-        let set = client.set(&fanout_key(dir, i), &value, &SetOptions::default());
+        let set = client.set(&fanout_key(dir, i), &value, SetOptions::default());
         set.map_err(|e| e.to_string())?;
     }
     Ok(())

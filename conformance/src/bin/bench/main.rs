@@ -243,7 +243,7 @@ fn write_fixtures(args: &Args, endpoints: &[String]) -> Result<(), String> {
                 let (client, keys, value) = (&client, &keys, &value);
                 scope.spawn(move || {
                     for key in keys.iter().skip(t).step_by(threads) {
-                        client.set(key, value, &SetOptions::default())?;
+                        client.set(key, value, SetOptions::default())?;
                     }
                     Ok::<_, etcd_v2_proto::Error>(())
                 })

@@ -56,7 +56,7 @@ where
     }
 
     async fn set_indexed(&self, key: String) -> Result<u64, String> {
-        let set = self.client.set(&key, &self.value, &SetOptions::default());
+        let set = self.client.set(&key, &self.value, SetOptions::default());
         let response = set.await.map_err(|e| e.to_string())?;
         Ok(response.node.map_or(0, |n| n.modified_index))
     }

@@ -139,7 +139,7 @@ pub fn key_too_long(adapter: Adapter) -> Result<(), String> {
     let server = HostileServer::start(ok_answer).map_err(|e| e.to_string())?;
     let sut = client(adapter, &[server.url()])?;
     let key = format!("/{}", "k".repeat(100 * 1024));
-    let e = fails_within(deadline(), || sut.set(&key, "v", &SetOptions::default()))?;
+    let e = fails_within(deadline(), || sut.set(&key, "v", SetOptions::default()))?;
     ensure!(
         matches!(e, Error::Usage(_)),
         "expected a usage error: {e:?}"
@@ -153,7 +153,7 @@ pub fn key_too_long(adapter: Adapter) -> Result<(), String> {
 pub fn bodyless_put_is_framed_and_named(adapter: Adapter) -> Result<(), String> {
     let server = HostileServer::start(ok_answer).map_err(|e| e.to_string())?;
     let sut = client(adapter, &[server.url()])?;
-    sut.set("/d", "", &SetOptions::default().dir(true))
+    sut.set("/d", "", SetOptions::default().dir(true))
         .map_err(|e| format!("mkdir: {e:?}"))?;
     let seen = server.seen();
     let put = seen.first().ok_or("nothing sent")?;
