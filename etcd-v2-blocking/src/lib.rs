@@ -112,6 +112,13 @@ impl Client {
         self.cluster().endpoints()
     }
 
+    /// Prints each request as a curl command to stderr from now on, or stops (Go:
+    /// `EnablecURLDebug` / `DisablecURLDebug`; `Config::curl_debug` sets the start).
+    /// Passwords never show.
+    pub fn set_curl_debug(&self, on: bool) {
+        self.cluster().set_curl_debug(on);
+    }
+
     /// The endpoint the next call tries first: the one that answered last (Go pins it too).
     pub fn pinned_endpoint(&self) -> Option<String> {
         self.cluster().pinned().map(|e| e.as_str().to_owned())

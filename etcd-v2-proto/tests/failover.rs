@@ -440,3 +440,17 @@ fn unauthorized_answers_are_recognised_from_every_api() {
     assert!(!Error::UnexpectedStatus(403).is_unauthorized());
     assert!(!Error::DeadlineExceeded.is_unauthorized());
 }
+
+#[test]
+fn curl_debug_can_be_turned_on_and_off_between_calls() {
+    let mut h = Harness::ordered(&[A], Config::default());
+    let get = || Op::new(call::keys::get("/v2/keys", "/foo", GetOptions::default()).unwrap());
+    h.run(get(), |_| reply(200, &[], FOO_BAR)).unwrap();
+    h.cluster.set_curl_debug(true);
+    h.run(get(), |_| reply(200, &[], FOO_BAR)).unwrap();
+    h.cluster.set_curl_debug(false);
+    h.run(get(), |_| reply(200, &[], FOO_BAR)).unwrap();
+    let lines: Vec<_> = h.sent.iter().map(|s| s.curl.is_some()).collect();
+    assert_eq!(lines, [false, true, false]);
+    assert!(h.sent[1].curl.as_deref().unwrap().contains("curl -X GET"));
+}

@@ -16,11 +16,8 @@ const HEADER_TIMEOUT: Duration = Duration::from_millis(700);
 /// A client over `endpoints` whose first (pinned) endpoint is `endpoints[0]`.
 fn pinned_client(ctx: &Ctx<'_>, endpoints: &[String], config: Config) -> Result<Sut, String> {
     for seed in 0..1000 {
-        let config = Config {
-            endpoints: endpoints.to_vec(),
-            ..config.clone()
-        }
-        .seed(seed);
+        let mut config = config.clone().seed(seed);
+        config.endpoints = endpoints.to_vec();
         let sut = ctx.sut_with(config)?;
         if sut.endpoints()[0] == endpoints[0] {
             return Ok(sut);

@@ -88,6 +88,12 @@ impl Cluster {
         self.endpoints.get(self.pinned)
     }
 
+    /// Turns curl debugging on or off for the calls that start from now on (Go:
+    /// `EnablecURLDebug` / `DisablecURLDebug`, per client here).
+    pub fn set_curl_debug(&mut self, on: bool) {
+        self.config.curl_debug = on;
+    }
+
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.config

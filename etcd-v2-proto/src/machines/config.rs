@@ -33,6 +33,7 @@ pub enum SelectionMode {
 /// assert_eq!(config.max_redirects, 10);
 /// ```
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Config {
     /// Client URLs of the members, e.g. `http://127.0.0.1:2379`.
     pub endpoints: Vec<String>,

@@ -62,10 +62,9 @@ impl Harness {
 
     /// Endpoints `eps` in exactly this order (the shuffle is undone), pin on the first.
     pub fn ordered(eps: &[&str], config: Config) -> Self {
-        let mut h = Self::new(Config {
-            endpoints: eps.iter().map(|s| s.to_string()).collect(),
-            ..config
-        });
+        let mut config = config;
+        config.endpoints = eps.iter().map(|s| s.to_string()).collect();
+        let mut h = Self::new(config);
         for _ in 0..1000 {
             if h.cluster.endpoints() == eps {
                 return h;
