@@ -163,7 +163,20 @@ impl<R: Runtime> Client<R> {
     ///
     /// # Errors
     /// Whatever the task ends with.
-    pub(crate) async fn run<K: Task>(&self, mut task: K) -> Result<K::Output, Error> {
+    pub(crate) async fn run<K: Task>(&self, task: K) -> Result<K::Output, Error> {
+        #[cfg(feature = "tracing")]
+        {
+            let (span, started) = (etcd_v2_proto::trace::call(), Instant::now());
+            let result = tracing::Instrument::instrument(self.drive(task), span.clone()).await;
+            etcd_v2_proto::trace::call_end(&span, started, Instant::now(), &result);
+            result
+        }
+        #[cfg(not(feature = "tracing"))]
+        self.drive(task).await
+    }
+
+    /// [`Client::run`]'s loop.
+    async fn drive<K: Task>(&self, mut task: K) -> Result<K::Output, Error> {
         loop {
             let step = task.poll(Instant::now(), &mut self.cluster());
             let transmit = match step {
@@ -175,7 +188,14 @@ impl<R: Runtime> Client<R> {
                 Step::Send(transmit) => transmit,
             };
             let attempt = transmit.attempt;
-            let answer = exchange::<R>(&*self.inner.transport, transmit).await;
+            #[cfg(feature = "tracing")]
+            let traced = etcd_v2_proto::trace::attempt(&transmit, Instant::now());
+            let answer = exchange::<R>(&*self.inner.transport, transmit);
+            #[cfg(feature = "tracing")]
+            let answer = tracing::Instrument::instrument(answer, traced.span.clone());
+            let answer = answer.await;
+            #[cfg(feature = "tracing")]
+            etcd_v2_proto::trace::attempt_end(&traced, Instant::now(), &answer);
             match answer {
                 Ok(r) => task.handle_response(Instant::now(), &mut self.cluster(), attempt, r),
                 Err(f) => task.handle_failure(Instant::now(), &mut self.cluster(), attempt, f),

@@ -47,6 +47,8 @@ mod discovery;
 mod error;
 mod machines;
 mod model;
+#[cfg(feature = "tracing")]
+pub mod trace;
 mod wire;
 
 pub use api::Api;
