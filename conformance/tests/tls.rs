@@ -34,7 +34,8 @@ fn make_pki() -> Pki {
     let issuer = Issuer::new(ca, ca_key);
     let server_key = KeyPair::generate().expect("server key");
     // An IP literal becomes an IP address SAN, which is what 127.0.0.1 is checked against.
-    let server = CertificateParams::new(vec!["127.0.0.1".to_owned()]).expect("server params");
+    let names = vec!["127.0.0.1".to_owned(), "etcd.test".to_owned()];
+    let server = CertificateParams::new(names).expect("server params");
     let server_cert = server.signed_by(&server_key, &issuer).expect("server cert");
     let client_key = KeyPair::generate().expect("client key");
     let client = CertificateParams::new(vec!["client".to_owned()]).expect("client params");
@@ -209,6 +210,21 @@ fn mutual_tls_from_pem_through_every_adapter() {
                 .iter()
                 .all(|(_, f)| matches!(f, AttemptFailure::Transport(TransportFailure::Tls(_)))),
             "{adapter}: expected TransportFailure::Tls, got {cluster_err:?}"
+        );
+    }
+
+    // The name checked can be set: the certificate also names etcd.test, not other.test.
+    for adapter in Adapter::ALL {
+        let named = with_cert.clone().server_name("etcd.test");
+        let got = pem_client(adapter, &url, &named).get("/", GetOptions::default());
+        got.unwrap_or_else(|e| panic!("{adapter}: with the server name etcd.test: {e}"));
+        let wrong = with_cert.clone().server_name("other.test");
+        let err = pem_client(adapter, &url, &wrong)
+            .get("/", GetOptions::default())
+            .expect_err("a certificate that does not name other.test must be refused");
+        assert!(
+            matches!(&err, Error::Cluster(c) if c.failures.iter().all(|(_, f)| matches!(f, AttemptFailure::Transport(TransportFailure::Tls(_))))),
+            "{adapter}: expected TransportFailure::Tls, got {err:?}"
         );
     }
 

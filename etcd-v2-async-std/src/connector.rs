@@ -35,6 +35,9 @@ impl Connection for Conn {
 pub struct Connector {
     #[cfg(feature = "tls")]
     tls: futures_rustls::TlsConnector,
+    /// The name certificates are checked against, if not each endpoint's host.
+    #[cfg(feature = "tls")]
+    server_name: Option<rustls::pki_types::ServerName<'static>>,
 }
 
 impl std::fmt::Debug for Connector {
@@ -46,9 +49,13 @@ impl std::fmt::Debug for Connector {
 impl Connector {
     /// A connector whose `https` connections are verified by `tls`.
     #[cfg(feature = "tls")]
-    pub(crate) fn new(tls: std::sync::Arc<rustls::ClientConfig>) -> Self {
+    pub(crate) fn new(
+        tls: std::sync::Arc<rustls::ClientConfig>,
+        server_name: Option<rustls::pki_types::ServerName<'static>>,
+    ) -> Self {
         Self {
             tls: futures_rustls::TlsConnector::from(tls),
+            server_name,
         }
     }
 
@@ -70,7 +77,7 @@ impl tower_service::Service<Uri> for Connector {
 
     fn call(&mut self, uri: Uri) -> Self::Future {
         #[cfg(feature = "tls")]
-        let tls = self.tls.clone();
+        let (tls, server_name) = (self.tls.clone(), self.server_name.clone());
         Box::pin(async move {
             let https = uri.scheme_str() == Some("https");
             let host = uri.host().unwrap_or_default();
@@ -87,8 +94,11 @@ impl tower_service::Service<Uri> for Connector {
             }
             #[cfg(feature = "tls")]
             {
-                let name = rustls::pki_types::ServerName::try_from(host)
-                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+                let name = match server_name {
+                    Some(name) => name,
+                    None => rustls::pki_types::ServerName::try_from(host)
+                        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?,
+                };
                 let stream = tls.connect(name, tcp).await?;
                 Ok(Io::new(Box::new(stream) as Box<dyn Stream>))
             }

@@ -33,8 +33,11 @@ impl Runtime for AsyncStd {
     }
 
     #[cfg(feature = "tls")]
-    fn connector(tls: std::sync::Arc<rustls::ClientConfig>) -> Connector {
-        Connector::new(tls)
+    fn connector(
+        tls: std::sync::Arc<rustls::ClientConfig>,
+        server_name: Option<rustls::pki_types::ServerName<'static>>,
+    ) -> Connector {
+        Connector::new(tls, server_name)
     }
 
     #[cfg(not(feature = "tls"))]

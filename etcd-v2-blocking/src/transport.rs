@@ -86,6 +86,15 @@ impl UreqTransport {
     pub fn with_config(
         configure: impl FnOnce(ConfigBuilder<AgentScope>) -> ConfigBuilder<AgentScope>,
     ) -> Self {
+        Self::with_parts(configure, None)
+    }
+
+    /// [`UreqTransport::with_config`], checking TLS certificates against `server_name` if
+    /// given.
+    fn with_parts(
+        configure: impl FnOnce(ConfigBuilder<AgentScope>) -> ConfigBuilder<AgentScope>,
+        server_name: Option<String>,
+    ) -> Self {
         let config = configure(Agent::config_builder().proxy(None))
             .max_redirects(0)
             .max_redirects_will_error(false)
@@ -93,7 +102,7 @@ impl UreqTransport {
             .build();
         // ureq's default parts, wrapped so that running out of time before the connection is
         // up says so (see `NotConnected`).
-        let connector = NotConnected(DefaultConnector::new());
+        let connector = Renamed(NotConnected(DefaultConnector::new()), server_name);
         let resolver = NotConnected(DefaultResolver::default());
         Self {
             agent: Agent::with_parts(config, connector, resolver),
@@ -163,7 +172,10 @@ impl UreqTransport {
             .root_certs(RootCerts::new_with_certs(&roots))
             .client_cert(client)
             .build();
-        Ok(Self::with_tls(tls))
+        Ok(Self::with_parts(
+            |c| c.tls_config(tls),
+            pem.server_name.clone(),
+        ))
     }
 
     fn run<B: AsSendBody>(
@@ -263,6 +275,46 @@ impl Connector for NotConnected<DefaultConnector> {
             ureq::Error::Timeout(_) => ureq::Error::Timeout(Timeout::Connect),
             other => other,
         })
+    }
+}
+
+/// The connector chain with its TLS checking certificates against a fixed name instead of the
+/// endpoint's host (ureq names the TLS server after the URI it connects for; the addresses are
+/// already resolved, so only that name changes).
+#[derive(Debug)]
+struct Renamed(NotConnected<DefaultConnector>, Option<String>);
+
+impl Connector for Renamed {
+    type Out = Box<dyn UreqIo>;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails<'_>,
+        chained: Option<()>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        let Some(name) = &self.1 else {
+            return self.0.connect(details, chained);
+        };
+        let port = details.uri.port_u16().unwrap_or(443);
+        let uri = Uri::builder()
+            .scheme(details.uri.scheme_str().unwrap_or("https"))
+            .authority(format!("{name}:{port}"))
+            .path_and_query("/")
+            .build()
+            .map_err(|e| ureq::Error::BadUri(e.to_string()))?;
+        let renamed = ConnectionDetails {
+            uri: &uri,
+            addrs: details.addrs.clone(),
+            config: details.config,
+            request_level: details.request_level,
+            resolver: details.resolver,
+            now: details.now,
+            timeout: details.timeout,
+            current_time: details.current_time.clone(),
+            run_connector: details.run_connector.clone(),
+            register_shutdown: details.register_shutdown.clone(),
+        };
+        self.0.connect(&renamed, chained)
     }
 }
 

@@ -31,9 +31,13 @@ pub trait Runtime: Send + Sync + Sized + 'static {
     /// The executor and timer hyper-util's client runs on.
     fn executor_and_timer() -> (Self::Executor, Self::Timer);
 
-    /// A connector for `http://` endpoints, and `https://` ones verified by `tls`.
+    /// A connector for `http://` endpoints, and `https://` ones verified by `tls`, against
+    /// `server_name` if given, else each endpoint's host.
     #[cfg(feature = "tls")]
-    fn connector(tls: std::sync::Arc<rustls::ClientConfig>) -> Self::Connector;
+    fn connector(
+        tls: std::sync::Arc<rustls::ClientConfig>,
+        server_name: Option<rustls::pki_types::ServerName<'static>>,
+    ) -> Self::Connector;
 
     /// A connector for `http://` endpoints.
     #[cfg(not(feature = "tls"))]

@@ -4,7 +4,7 @@ use std::sync::{Arc, OnceLock};
 
 use etcd_v2_proto::{Error, TlsPem, UsageError};
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 
 /// rustls (ring) trusting the webpki roots, made once.
 pub(crate) fn webpki() -> Arc<rustls::ClientConfig> {
@@ -23,9 +23,12 @@ pub(crate) fn webpki() -> Arc<rustls::ClientConfig> {
     }))
 }
 
+/// A TLS setup and the name to check the members' certificates against, if not their host.
+type FromPem = (Arc<rustls::ClientConfig>, Option<ServerName<'static>>);
+
 /// rustls (ring, whatever process-wide provider is or is not installed) from PEM: the CA
-/// bundle as the only roots, and the client certificate if one is given.
-pub(crate) fn from_pem(pem: &TlsPem) -> Result<Arc<rustls::ClientConfig>, Error> {
+/// bundle as the only roots, the client certificate if one is given, and the server name.
+pub(crate) fn from_pem(pem: &TlsPem) -> Result<FromPem, Error> {
     let invalid =
         |what: &str, e: &dyn std::fmt::Display| UsageError::InvalidTls(format!("{what}: {e}"));
     let mut roots = rustls::RootCertStore::empty();
@@ -56,5 +59,13 @@ pub(crate) fn from_pem(pem: &TlsPem) -> Result<Arc<rustls::ClientConfig>, Error>
             return Err(UsageError::InvalidTls("a client certificate needs its key".into()).into());
         }
     };
-    Ok(Arc::new(config))
+    let server_name = match &pem.server_name {
+        Some(name) => {
+            let name =
+                ServerName::try_from(name.clone()).map_err(|e| invalid("server name", &e))?;
+            Some(name)
+        }
+        None => None,
+    };
+    Ok((Arc::new(config), server_name))
 }

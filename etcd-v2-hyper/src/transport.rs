@@ -120,7 +120,7 @@ impl<R: Runtime> HyperTransport<R> {
     /// verified against the webpki roots.
     pub fn new() -> Self {
         #[cfg(feature = "tls")]
-        return Self::with_connector(R::connector(crate::tls::webpki()));
+        return Self::with_connector(R::connector(crate::tls::webpki(), None));
         #[cfg(not(feature = "tls"))]
         Self::with_connector(R::connector())
     }
@@ -129,7 +129,7 @@ impl<R: Runtime> HyperTransport<R> {
     /// e.g. a private CA, and its client certificate if any).
     #[cfg(feature = "tls")]
     pub fn with_tls(config: Arc<rustls::ClientConfig>) -> Self {
-        Self::with_connector(R::connector(config))
+        Self::with_connector(R::connector(config, None))
     }
 
     /// Like [`HyperTransport::with_tls`], from PEM (etcdctl's `--cacert`, `--cert`, `--key`),
@@ -140,7 +140,8 @@ impl<R: Runtime> HyperTransport<R> {
     /// key.
     #[cfg(feature = "tls")]
     pub fn with_pem(pem: &etcd_v2_proto::TlsPem) -> Result<Self, etcd_v2_proto::Error> {
-        Ok(Self::with_tls(crate::tls::from_pem(pem)?))
+        let (config, server_name) = crate::tls::from_pem(pem)?;
+        Ok(Self::with_connector(R::connector(config, server_name)))
     }
 
     /// A transport that opens its connections with `connector` (a unix socket, say).

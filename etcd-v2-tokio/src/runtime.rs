@@ -45,14 +45,22 @@ impl Runtime for Tokio {
     }
 
     #[cfg(feature = "tls")]
-    fn connector(tls: std::sync::Arc<rustls::ClientConfig>) -> Connector {
+    fn connector(
+        tls: std::sync::Arc<rustls::ClientConfig>,
+        server_name: Option<rustls::pki_types::ServerName<'static>>,
+    ) -> Connector {
         let mut tcp = tcp();
         tcp.enforce_http(false);
-        hyper_rustls::HttpsConnectorBuilder::new()
+        let builder = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config((*tls).clone())
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(tcp)
+            .https_or_http();
+        let builder = match server_name {
+            Some(name) => {
+                builder.with_server_name_resolver(hyper_rustls::FixedServerNameResolver::new(name))
+            }
+            None => builder,
+        };
+        builder.enable_http1().wrap_connector(tcp)
     }
 
     #[cfg(not(feature = "tls"))]

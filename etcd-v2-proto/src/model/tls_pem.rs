@@ -1,5 +1,6 @@
 //! A client's TLS setup as PEM bytes, as etcdctl's `--cacert`, `--cert` and `--key` name it
 
+use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -22,6 +23,9 @@ pub struct TlsPem {
     pub cert: Option<Vec<u8>>,
     /// The client certificate's private key (PEM). Never shown by `Debug`.
     pub key: Option<Vec<u8>>,
+    /// The name the members' certificates are checked against, instead of each endpoint's
+    /// host (a member reached by IP address whose certificate names it by DNS name).
+    pub server_name: Option<String>,
 }
 
 impl TlsPem {
@@ -31,6 +35,7 @@ impl TlsPem {
             ca: ca_pem.into(),
             cert: None,
             key: None,
+            server_name: None,
         }
     }
 
@@ -47,12 +52,22 @@ impl TlsPem {
     }
 }
 
+impl TlsPem {
+    /// Checks the members' certificates against `name` instead of each endpoint's host.
+    #[must_use]
+    pub fn server_name(mut self, name: impl Into<String>) -> Self {
+        self.server_name = Some(name.into());
+        self
+    }
+}
+
 impl fmt::Debug for TlsPem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TlsPem")
             .field("ca", &format_args!("{} bytes", self.ca.len()))
             .field("cert", &self.cert.as_ref().map(Vec::len))
             .field("key", &self.key.as_ref().map(|_| "<redacted>"))
+            .field("server_name", &self.server_name)
             .finish()
     }
 }
