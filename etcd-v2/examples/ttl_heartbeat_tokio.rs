@@ -2,7 +2,7 @@
 //! value kept, watchers not woken) well before it runs out; if the process dies, the key
 //! expires (tokio).
 //!
-//! `cargo run -p etcd-v2 --features tokio --example ttl_heartbeat` (etcd on 127.0.0.1:2379).
+//! `cargo run -p etcd-v2 --features tokio --example ttl_heartbeat_tokio` (etcd on 127.0.0.1:2379).
 
 use std::time::Duration;
 

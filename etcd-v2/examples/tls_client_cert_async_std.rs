@@ -1,11 +1,10 @@
 //! A cluster started with `--client-cert-auth`: TLS from the PEM files etcdctl takes as
-//! `--cacert`, `--cert` and `--key` (blocking; `HyperTransport::with_pem` in the async
-//! runtimes).
+//! `--cacert`, `--cert` and `--key` (async_std).
 //!
-//! `cargo run -p etcd-v2 --features blocking,tls --example tls_client_cert -- ca.pem client.pem
+//! `cargo run -p etcd-v2 --features async-std,tls --example tls_client_cert_async_std -- ca.pem client.pem
 //! client-key.pem https://127.0.0.1:2379`
 
-use etcd_v2::blocking::{Client, UreqTransport};
+use etcd_v2::async_std::{Client, HyperTransport};
 use etcd_v2::{Config, GetOptions, TlsPem};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -17,9 +16,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let pem =
         TlsPem::new(std::fs::read(ca)?).client_cert(std::fs::read(cert)?, std::fs::read(key)?);
-    let transport = UreqTransport::with_pem(&pem)?;
+    let transport = HyperTransport::with_pem(&pem)?;
     let client = Client::with_transport(Config::new([endpoint.as_str()]), transport)?;
-    match client.get("/", GetOptions::default()) {
+    match async_std::task::block_on(client.get("/", GetOptions::default())) {
         Ok(root) => println!(
             "{} keys at the root",
             root.node.map_or(0, |n| n.nodes.len())

@@ -1,14 +1,13 @@
 //! A watch that keeps a local copy of a directory in step, across a cleared history: with
 //! `ResumePolicy::Resync`, error 401 becomes one `Action::Resync` item holding the whole
-//! directory, after which the events go on (tokio; the other runtimes read the same items).
+//! directory, after which the events go on (blocking: the watcher is an `Iterator` of the same items).
 //!
-//! `cargo run -p etcd-v2 --features tokio --example watch_resync` (etcd on 127.0.0.1:2379).
+//! `cargo run -p etcd-v2 --features blocking --example watch_resync_blocking` (etcd on 127.0.0.1:2379).
 
 use std::collections::BTreeMap;
 
-use etcd_v2::tokio::Client;
+use etcd_v2::blocking::Client;
 use etcd_v2::{Action, Config, Error, GetOptions, KeysResponse, ResumePolicy, WatchOptions};
-use futures_util::StreamExt;
 
 /// Applies one watch item to the local copy of the directory.
 fn apply(copy: &mut BTreeMap<String, String>, item: KeysResponse) {
@@ -32,13 +31,9 @@ fn apply(copy: &mut BTreeMap<String, String>, item: KeysResponse) {
     }
 }
 
-#[tokio::main]
-async fn main() -> Result<(), Error> {
+fn main() -> Result<(), Error> {
     let client = Client::new(Config::new(["http://127.0.0.1:2379"]))?;
-    // Start from a listing, then watch from its index: nothing is missed in between.
-    let listing = client
-        .get("/config", GetOptions::default().recursive(true))
-        .await?;
+    let listing = client.get("/config", GetOptions::default().recursive(true))?;
     let mut copy = BTreeMap::new();
     apply(
         &mut copy,
@@ -51,8 +46,7 @@ async fn main() -> Result<(), Error> {
         .recursive(true)
         .after_index(listing.index)
         .resume(ResumePolicy::Resync);
-    let mut watcher = client.watcher("/config", opts)?;
-    while let Some(item) = watcher.next().await {
+    for item in client.watcher("/config", opts)? {
         apply(&mut copy, item?);
         println!("{copy:?}");
     }

@@ -1,8 +1,7 @@
 //! Turning auth on: the root user, a role that may read and write `/app`, a user with that
-//! role, then a client that logs in as that user (async-std; the calls are the same in every
-//! runtime).
+//! role, then a client that logs in as that user (async-std).
 //!
-//! `cargo run -p etcd-v2 --features async-std --example auth_setup` (etcd on 127.0.0.1:2379,
+//! `cargo run -p etcd-v2 --features async-std --example auth_setup_async_std` (etcd on 127.0.0.1:2379,
 //! auth off; it is left on: `etcdctl --user root:rootpw auth disable` turns it off again).
 
 use etcd_v2::async_std::Client;

@@ -1,0 +1,60 @@
+//! A watch that keeps a local copy of a directory in step, across a cleared history: with
+//! `ResumePolicy::Resync`, error 401 becomes one `Action::Resync` item holding the whole
+//! directory, after which the events go on (async-std).
+//!
+//! `cargo run -p etcd-v2 --features async-std --example watch_resync_async_std` (etcd on 127.0.0.1:2379).
+
+use std::collections::BTreeMap;
+
+use etcd_v2::async_std::Client;
+use etcd_v2::{Action, Config, Error, GetOptions, KeysResponse, ResumePolicy, WatchOptions};
+use futures_util::StreamExt;
+
+/// Applies one watch item to the local copy of the directory.
+fn apply(copy: &mut BTreeMap<String, String>, item: KeysResponse) {
+    let Some(node) = item.node else {
+        copy.clear(); // a resync of a directory that is gone
+        return;
+    };
+    match item.action {
+        Action::Resync => {
+            copy.clear();
+            for child in node.nodes {
+                copy.insert(child.key, child.value.unwrap_or_default());
+            }
+        }
+        Action::Delete | Action::Expire | Action::CompareAndDelete => {
+            copy.remove(&node.key);
+        }
+        _ => {
+            copy.insert(node.key, node.value.unwrap_or_default());
+        }
+    }
+}
+
+fn main() -> Result<(), Error> {
+    async_std::task::block_on(async {
+        let client = Client::new(Config::new(["http://127.0.0.1:2379"]))?;
+        let listing = client
+            .get("/config", GetOptions::default().recursive(true))
+            .await?;
+        let mut copy = BTreeMap::new();
+        apply(
+            &mut copy,
+            KeysResponse {
+                action: Action::Resync,
+                ..listing.clone()
+            },
+        );
+        let opts = WatchOptions::default()
+            .recursive(true)
+            .after_index(listing.index)
+            .resume(ResumePolicy::Resync);
+        let mut watcher = client.watcher("/config", opts)?;
+        while let Some(item) = watcher.next().await {
+            apply(&mut copy, item?);
+            println!("{copy:?}");
+        }
+        Ok(())
+    })
+}
