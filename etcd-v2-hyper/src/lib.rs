@@ -22,7 +22,5 @@ mod watcher;
 
 pub use client::{Client, Pending};
 pub use runtime::{Datagrams, Runtime, Spawned};
-#[cfg(feature = "srv")]
-pub use srv::{discover_srv, discover_srv_with};
 pub use transport::{HyperTransport, ResponseBody, Sending, Transport, full_body};
 pub use watcher::Watcher;

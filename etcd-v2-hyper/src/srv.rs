@@ -14,16 +14,21 @@ use crate::runtime::{Datagrams, Runtime};
 
 impl<R: Runtime> Client<R> {
     /// The client URLs advertised by the `_etcd-client-ssl._tcp.<domain>` (https, first) and
-    /// `_etcd-client._tcp.<domain>` (http) SRV records (Go: `NewSRVDiscover().Discover`); see
-    /// [`discover_srv`].
+    /// `_etcd-client._tcp.<domain>` (http) SRV records (Go: `NewSRVDiscover().Discover`),
+    /// asked from the nameservers of `/etc/resolv.conf` over UDP (2 s per nameserver; no TCP
+    /// fallback for truncated answers). `service_name` appends `-<name>` to both services
+    /// (`etcd-client-ssl-<name>`).
     ///
     /// # Errors
-    /// [`Error::Discovery`] when both lookups fail.
+    /// [`Error::Discovery`] when both lookups fail; one failed lookup is ignored.
     pub async fn discover_srv(
         domain: &str,
         service_name: Option<&str>,
     ) -> Result<Vec<String>, Error> {
-        discover_srv::<R>(domain, service_name).await
+        // A small local file: read synchronously.
+        let conf = std::fs::read_to_string(dns::RESOLV_CONF).unwrap_or_default();
+        let nameservers = dns::nameservers(&conf);
+        Self::discover_srv_with(&nameservers, domain, service_name, dns::TIMEOUT).await
     }
 
     /// [`Client::discover_srv`] with the given nameservers (tried in order) and timeout per
@@ -37,57 +42,23 @@ impl<R: Runtime> Client<R> {
         service_name: Option<&str>,
         timeout: Duration,
     ) -> Result<Vec<String>, Error> {
-        discover_srv_with::<R>(nameservers, domain, service_name, timeout).await
-    }
-}
-
-/// The client URLs advertised by the `_etcd-client-ssl._tcp.<domain>` (https, first) and
-/// `_etcd-client._tcp.<domain>` (http) SRV records, asked from the nameservers of
-/// `/etc/resolv.conf` over UDP (2 s per nameserver; no TCP fallback for truncated answers).
-/// `service_name` appends `-<name>` to both services (`etcd-client-ssl-<name>`).
-///
-/// # Errors
-/// [`Error::Discovery`] when both lookups fail; one failed lookup is ignored.
-pub async fn discover_srv<R: Runtime>(
-    domain: &str,
-    service_name: Option<&str>,
-) -> Result<Vec<String>, Error> {
-    // A small local file: read synchronously.
-    let conf = std::fs::read_to_string(dns::RESOLV_CONF).unwrap_or_default();
-    let nameservers = dns::nameservers(&conf);
-    discover_srv_with::<R>(&nameservers, domain, service_name, dns::TIMEOUT).await
-}
-
-/// [`discover_srv`] with the given nameservers (tried in order) and timeout per nameserver.
-///
-/// # Errors
-/// As [`discover_srv`].
-pub async fn discover_srv_with<R: Runtime>(
-    nameservers: &[SocketAddr],
-    domain: &str,
-    service_name: Option<&str>,
-    timeout: Duration,
-) -> Result<Vec<String>, Error> {
-    let mut discovery = SrvDiscovery::new(
-        domain,
-        service_name,
-        nameservers.to_vec(),
-        timeout,
-        fastrand::u64(..),
-    );
-    let mut buf = vec![0; dns::MAX_MESSAGE];
-    loop {
-        match discovery.poll() {
-            DnsStep::Done(result) => return Ok(result?),
-            DnsStep::Send(query) => {
-                let outcome = {
-                    let alarm = pin!(Some(R::sleep_until(Instant::now() + query.timeout)));
-                    within(alarm, exchange::<R>(&query, &mut discovery, &mut buf)).await
-                };
-                match outcome {
-                    Some(Ok(())) => {}
-                    Some(Err(e)) => discovery.handle_io_error(e),
-                    None => discovery.handle_timeout(),
+        let seed = fastrand::u64(..);
+        let mut discovery =
+            SrvDiscovery::new(domain, service_name, nameservers.to_vec(), timeout, seed);
+        let mut buf = vec![0; dns::MAX_MESSAGE];
+        loop {
+            match discovery.poll() {
+                DnsStep::Done(result) => return Ok(result?),
+                DnsStep::Send(query) => {
+                    let outcome = {
+                        let alarm = pin!(Some(R::sleep_until(Instant::now() + query.timeout)));
+                        within(alarm, exchange::<R>(&query, &mut discovery, &mut buf)).await
+                    };
+                    match outcome {
+                        Some(Ok(())) => {}
+                        Some(Err(e)) => discovery.handle_io_error(e),
+                        None => discovery.handle_timeout(),
+                    }
                 }
             }
         }
