@@ -154,19 +154,15 @@ impl UreqTransport {
             let msg = "the CA bundle holds no certificate".into();
             return Err(etcd_v2_proto::UsageError::InvalidTls(msg).into());
         }
-        let client = match (&pem.cert, &pem.key) {
-            (Some(cert), Some(key)) => {
+        let client = match pem.client_pair()? {
+            Some((cert, key)) => {
                 let key = PrivateKey::from_pem(key).map_err(|e| invalid("client key", e))?;
                 Some(ClientCert::new_with_certs(
                     &certs(cert, "client certificate")?,
                     key,
                 ))
             }
-            (None, None) => None,
-            _ => {
-                let msg = "a client certificate needs its key".into();
-                return Err(etcd_v2_proto::UsageError::InvalidTls(msg).into());
-            }
+            None => None,
         };
         let tls = TlsConfig::builder()
             .root_certs(RootCerts::new_with_certs(&roots))

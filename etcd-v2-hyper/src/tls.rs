@@ -44,8 +44,8 @@ pub(crate) fn from_pem(pem: &TlsPem) -> Result<FromPem, Error> {
         .with_safe_default_protocol_versions()
         .map_err(|e| invalid("protocol versions", &e))?
         .with_root_certificates(roots);
-    let config = match (&pem.cert, &pem.key) {
-        (Some(cert), Some(key)) => {
+    let config = match pem.client_pair()? {
+        Some((cert, key)) => {
             let chain = CertificateDer::pem_slice_iter(cert)
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| invalid("client certificate", &e))?;
@@ -54,18 +54,10 @@ pub(crate) fn from_pem(pem: &TlsPem) -> Result<FromPem, Error> {
                 .with_client_auth_cert(chain, key)
                 .map_err(|e| invalid("client certificate and key", &e))?
         }
-        (None, None) => builder.with_no_client_auth(),
-        _ => {
-            return Err(UsageError::InvalidTls("a client certificate needs its key".into()).into());
-        }
+        None => builder.with_no_client_auth(),
     };
-    let server_name = match &pem.server_name {
-        Some(name) => {
-            let name =
-                ServerName::try_from(name.clone()).map_err(|e| invalid("server name", &e))?;
-            Some(name)
-        }
-        None => None,
-    };
+    let server_name = (pem.server_name.clone())
+        .map(|name| ServerName::try_from(name).map_err(|e| invalid("server name", &e)))
+        .transpose()?;
     Ok((Arc::new(config), server_name))
 }

@@ -74,9 +74,9 @@ pub use model::options::{
 };
 pub use model::timestamp::{Timestamp, TimestampError};
 pub use model::{
-    Action, CountStats, Credentials, FollowerStats, Health, KeysResponse, KvPermissions,
-    LatencyStats, LeaderInfo, LeaderStats, Member, Node, PermissionType, Permissions, Role,
-    SelfStats, StoreStats, TlsPem, User, Version, WatchPoll,
+    Action, ClientPair, CountStats, Credentials, FollowerStats, Health, KeysResponse,
+    KvPermissions, LatencyStats, LeaderInfo, LeaderStats, Member, Node, PermissionType,
+    Permissions, Role, SelfStats, StoreStats, TlsPem, User, Version, WatchPoll,
 };
 pub use wire::body;
 pub use wire::decode::{CLUSTER_ID, ETCD_INDEX, RAFT_INDEX, RAFT_TERM};

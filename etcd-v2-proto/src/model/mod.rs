@@ -13,7 +13,7 @@ pub use credentials::Credentials;
 pub use stats::{
     CountStats, FollowerStats, LatencyStats, LeaderInfo, LeaderStats, SelfStats, StoreStats,
 };
-pub use tls_pem::TlsPem;
+pub use tls_pem::{ClientPair, TlsPem};
 
 use alloc::string::String;
 use alloc::vec::Vec;

@@ -4,6 +4,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
+use crate::error::UsageError;
+
 /// The PEM bytes of a client's TLS setup: the CA bundle that verifies the members, and the
 /// client certificate chain and key a cluster started with `--client-cert-auth` asks for.
 /// Each runtime crate builds its TLS from it (`HyperTransport::with_pem`,
@@ -27,6 +29,9 @@ pub struct TlsPem {
     /// host (a member reached by IP address whose certificate names it by DNS name).
     pub server_name: Option<String>,
 }
+
+/// A client certificate chain and its key, both PEM.
+pub type ClientPair<'a> = (&'a [u8], &'a [u8]);
 
 impl TlsPem {
     /// Members verified by the CA bundle `ca_pem`, no client certificate.
@@ -53,6 +58,20 @@ impl TlsPem {
 }
 
 impl TlsPem {
+    /// The client certificate chain and its key, if the cluster is to get one.
+    ///
+    /// # Errors
+    /// [`UsageError::InvalidTls`] when only one of the two is set.
+    pub fn client_pair(&self) -> Result<Option<ClientPair<'_>>, UsageError> {
+        match (&self.cert, &self.key) {
+            (Some(cert), Some(key)) => Ok(Some((cert, key))),
+            (None, None) => Ok(None),
+            _ => Err(UsageError::InvalidTls(
+                "a client certificate needs its key".into(),
+            )),
+        }
+    }
+
     /// Checks the members' certificates against `name` instead of each endpoint's host.
     #[must_use]
     pub fn server_name(mut self, name: impl Into<String>) -> Self {
