@@ -9,27 +9,10 @@ use std::collections::BTreeMap;
 use etcd_v2::blocking::Client;
 use etcd_v2::{Action, Config, Error, GetOptions, KeysResponse, ResumePolicy, WatchOptions};
 
-/// Applies one watch item to the local copy of the directory.
-fn apply(copy: &mut BTreeMap<String, String>, item: KeysResponse) {
-    let Some(node) = item.node else {
-        copy.clear(); // a resync of a directory that is gone
-        return;
-    };
-    match item.action {
-        Action::Resync => {
-            copy.clear();
-            for child in node.nodes {
-                copy.insert(child.key, child.value.unwrap_or_default());
-            }
-        }
-        Action::Delete | Action::Expire | Action::CompareAndDelete => {
-            copy.remove(&node.key);
-        }
-        _ => {
-            copy.insert(node.key, node.value.unwrap_or_default());
-        }
-    }
-}
+#[path = "shared/mirror.rs"]
+mod mirror;
+
+use mirror::apply;
 
 fn main() -> Result<(), Error> {
     let client = Client::new(Config::new(["http://127.0.0.1:2379"]))?;

@@ -10,27 +10,10 @@ use etcd_v2::tokio::Client;
 use etcd_v2::{Action, Config, Error, GetOptions, KeysResponse, ResumePolicy, WatchOptions};
 use futures_util::StreamExt;
 
-/// Applies one watch item to the local copy of the directory.
-fn apply(copy: &mut BTreeMap<String, String>, item: KeysResponse) {
-    let Some(node) = item.node else {
-        copy.clear(); // a resync of a directory that is gone
-        return;
-    };
-    match item.action {
-        Action::Resync => {
-            copy.clear();
-            for child in node.nodes {
-                copy.insert(child.key, child.value.unwrap_or_default());
-            }
-        }
-        Action::Delete | Action::Expire | Action::CompareAndDelete => {
-            copy.remove(&node.key);
-        }
-        _ => {
-            copy.insert(node.key, node.value.unwrap_or_default());
-        }
-    }
-}
+#[path = "shared/mirror.rs"]
+mod mirror;
+
+use mirror::apply;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
