@@ -380,7 +380,7 @@ impl<T> Op<T> {
 }
 
 /// The earlier of two optional deadlines (`None` is "no deadline").
-fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+pub(crate) fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),

@@ -26,7 +26,7 @@ use http::Response;
 use crate::call::{Call, keys};
 use crate::error::{Error, ProtocolError, TransportFailure};
 use crate::machines::cluster::Cluster;
-use crate::machines::op::Op;
+use crate::machines::op::{Op, earliest};
 use crate::machines::task::{AttemptId, Step, Task};
 use crate::model::options::{ResumePolicy, WatchOptions};
 use crate::model::{KeysResponse, WatchPoll};
@@ -320,13 +320,5 @@ impl Task for Watch {
         if let Some(op) = self.op.as_mut() {
             op.decode_answer();
         }
-    }
-}
-
-/// The sooner of two optional instants.
-fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
     }
 }
