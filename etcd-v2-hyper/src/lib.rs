@@ -17,6 +17,7 @@ mod runtime;
 mod srv;
 #[cfg(feature = "tls")]
 mod tls;
+mod tls_failure;
 mod transport;
 mod watcher;
 

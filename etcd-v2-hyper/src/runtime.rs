@@ -6,7 +6,10 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::time::Instant;
 
-use hyper_util::client::legacy::connect::Connect;
+use http::Uri;
+use hyper::rt::{Read, Write};
+use hyper_util::client::legacy::connect::Connection;
+use tower_service::Service;
 
 /// A task hyper-util spawns to drive a connection.
 pub type Spawned = Pin<Box<dyn Future<Output = ()> + Send>>;
@@ -17,7 +20,15 @@ pub trait Runtime: Send + Sync + Sized + 'static {
     /// A sleep on the runtime's timer.
     type Sleep: Future<Output = ()> + Send + 'static;
     /// Opens connections for hyper-util's pool (TCP, and TLS for `https` when configured).
-    type Connector: Connect + Clone + Send + Sync + 'static;
+    type Connector: Service<
+            Uri,
+            Response: Connection + Read + Write + Send + Unpin + 'static,
+            Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+            Future: Send + 'static,
+        > + Clone
+        + Send
+        + Sync
+        + 'static;
     /// Spawns the tasks that drive pooled connections.
     type Executor: hyper::rt::Executor<Spawned> + Clone + Send + Sync + 'static;
     /// hyper-util's timer (it expires idle pooled connections).

@@ -17,6 +17,7 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::{self, Client as PooledClient};
 
 use crate::runtime::Runtime;
+use crate::tls_failure::{Recording, TlsFailure};
 
 /// A response body as a transport hands it over: read by the client, frame by frame, within
 /// the call's deadline and body limit.
@@ -90,7 +91,7 @@ const MAX_READ_BUFFER: usize = 64 * 1024;
 ///
 /// `https://` endpoints need the `tls` feature of the runtime crate.
 pub struct HyperTransport<R: Runtime> {
-    client: PooledClient<R::Connector, TakenBody>,
+    client: PooledClient<Recording<R::Connector>, TakenBody>,
     runtime: PhantomData<fn() -> R>,
 }
 
@@ -152,7 +153,7 @@ impl<R: Runtime> HyperTransport<R> {
             // idle. A cap closed most of a watch fan-out's connections as their events came.
             .pool_timer(timer)
             .http1_max_buf_size(MAX_READ_BUFFER)
-            .build(connector);
+            .build(Recording(connector));
         Self {
             client,
             runtime: PhantomData,
@@ -225,6 +226,9 @@ fn failure(error: legacy::Error) -> TransportFailure {
         // A refused handshake, also when TLS 1.3 reports it only on the first read (a client
         // certificate the server requires): the server took no request over it.
         TransportFailure::Tls(msg)
+    } else if let Some(tls) = connection_tls_failure(&error) {
+        // The same refusal, read by the connection before it took the request.
+        TransportFailure::Tls(format!("{msg}: {tls}"))
     } else if error.is_connect()
         || chain.any(|e| {
             e.downcast_ref::<hyper::Error>()
@@ -237,8 +241,15 @@ fn failure(error: legacy::Error) -> TransportFailure {
     }
 }
 
+/// The TLS error that ended the connection `error` happened on, if any.
+fn connection_tls_failure(error: &legacy::Error) -> Option<String> {
+    let mut extras = http::Extensions::new();
+    error.connect_info()?.get_extras(&mut extras);
+    extras.get::<TlsFailure>()?.get().map(str::to_owned)
+}
+
 /// Whether `error` is a TLS error: rustls' own, or inside (nested) `io::Error`s.
-fn is_tls(error: &(dyn StdError + 'static)) -> bool {
+pub(crate) fn is_tls(error: &(dyn StdError + 'static)) -> bool {
     #[cfg(feature = "tls")]
     if error.is::<rustls::Error>() {
         return true;
