@@ -78,6 +78,13 @@ fn main() {
         has("attempt failed");
         has("etcd_v2::curl");
         has("cURL Command: curl -X PUT");
+        // Each attempt's span is inside its call's, and its curl line inside the attempt's.
+        has("etcd_call:etcd_attempt{");
+        assert!(
+            out.lines()
+                .any(|l| l.contains("etcd_call:etcd_attempt{") && l.contains("etcd_v2::curl")),
+            "{adapter}: no curl line inside an attempt's span in:\n{out}"
+        );
         assert!(
             !out.contains("s3cret"),
             "{adapter}: the password was traced:\n{out}"

@@ -179,21 +179,14 @@ impl Client {
     /// Whatever the task ends with.
     pub(crate) fn run<K: Task>(&self, task: K) -> Result<K::Output, Error> {
         #[cfg(feature = "tracing")]
-        {
-            let (span, started) = (etcd_v2_proto::trace::call(), Instant::now());
-            let result = span.in_scope(|| self.drive(task));
-            etcd_v2_proto::trace::call_end(&span, started, Instant::now(), &result);
-            result
-        }
-        #[cfg(not(feature = "tracing"))]
+        let task = etcd_v2_proto::trace::Traced::new(task);
         self.drive(task)
     }
 
     /// [`Client::run`]'s loop.
     fn drive<K: Task>(&self, mut task: K) -> Result<K::Output, Error> {
         loop {
-            let step = task.poll(Instant::now(), &mut self.cluster());
-            let t = match step {
+            let t = match task.poll(Instant::now(), &mut self.cluster()) {
                 Step::Done(result) => return result,
                 Step::Wait(at) => {
                     std::thread::sleep(at.saturating_duration_since(Instant::now()));
@@ -202,21 +195,10 @@ impl Client {
                 Step::Send(t) => t,
             };
             if let Some(line) = &t.curl {
-                // With `tracing`, an event of target `etcd_v2::curl`; else a line on stderr.
-                #[cfg(feature = "tracing")]
-                tracing::info!(target: "etcd_v2::curl", "{line}");
-                #[cfg(not(feature = "tracing"))]
-                eprintln!("{line}");
+                eprintln!("{line}"); // with `tracing`, an event of target `etcd_v2::curl`
             }
-            #[cfg(feature = "tracing")]
-            let traced = etcd_v2_proto::trace::attempt(&t, Instant::now());
-            #[cfg(feature = "tracing")]
-            let _entered = traced.span.enter();
             let transport = &self.inner.transport;
-            let answer = transport.send(t.request, t.deadline, t.header_deadline, t.max_body);
-            #[cfg(feature = "tracing")]
-            etcd_v2_proto::trace::attempt_end(&traced, Instant::now(), &answer);
-            match answer {
+            match transport.send(t.request, t.deadline, t.header_deadline, t.max_body) {
                 Ok(r) => task.handle_response(Instant::now(), &mut self.cluster(), t.attempt, r),
                 Err(f) => task.handle_failure(Instant::now(), &mut self.cluster(), t.attempt, f),
             }

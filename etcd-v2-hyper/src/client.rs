@@ -165,13 +165,7 @@ impl<R: Runtime> Client<R> {
     /// Whatever the task ends with.
     pub(crate) async fn run<K: Task>(&self, task: K) -> Result<K::Output, Error> {
         #[cfg(feature = "tracing")]
-        {
-            let (span, started) = (etcd_v2_proto::trace::call(), Instant::now());
-            let result = tracing::Instrument::instrument(self.drive(task), span.clone()).await;
-            etcd_v2_proto::trace::call_end(&span, started, Instant::now(), &result);
-            result
-        }
-        #[cfg(not(feature = "tracing"))]
+        let task = etcd_v2_proto::trace::Traced::new(task);
         self.drive(task).await
     }
 
@@ -188,15 +182,7 @@ impl<R: Runtime> Client<R> {
                 Step::Send(transmit) => transmit,
             };
             let attempt = transmit.attempt;
-            #[cfg(feature = "tracing")]
-            let traced = etcd_v2_proto::trace::attempt(&transmit, Instant::now());
-            let answer = exchange::<R>(&*self.inner.transport, transmit);
-            #[cfg(feature = "tracing")]
-            let answer = tracing::Instrument::instrument(answer, traced.span.clone());
-            let answer = answer.await;
-            #[cfg(feature = "tracing")]
-            etcd_v2_proto::trace::attempt_end(&traced, Instant::now(), &answer);
-            match answer {
+            match exchange::<R>(&*self.inner.transport, transmit).await {
                 Ok(r) => task.handle_response(Instant::now(), &mut self.cluster(), attempt, r),
                 Err(f) => task.handle_failure(Instant::now(), &mut self.cluster(), attempt, f),
             }

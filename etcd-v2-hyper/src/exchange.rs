@@ -20,11 +20,7 @@ pub(crate) async fn exchange<R: Runtime>(
     t: Transmit,
 ) -> Result<Response<Body>, TransportFailure> {
     if let Some(line) = &t.curl {
-        // With `tracing`, an event of target `etcd_v2::curl`; else a line on stderr (as Go).
-        #[cfg(feature = "tracing")]
-        tracing::info!(target: "etcd_v2::curl", "{line}");
-        #[cfg(not(feature = "tracing"))]
-        eprintln!("{line}");
+        eprintln!("{line}"); // with `tracing`, an event of target `etcd_v2::curl`
     }
     let mut alarm = pin!(t.header_deadline.map(R::sleep_until));
     let mut sending = transport.send(t.request);
