@@ -102,8 +102,8 @@ impl UreqTransport {
             .build();
         // ureq's default parts, wrapped so that running out of time before the connection is
         // up says so (see `NotConnected`).
-        let connector = Renamed(NotConnected(DefaultConnector::new()), server_name);
-        let resolver = NotConnected(DefaultResolver::default());
+        let connector = NotConnected(DefaultConnector::new(), server_name);
+        let resolver = NotConnected(DefaultResolver::default(), None);
         Self {
             agent: Agent::with_parts(config, connector, resolver),
         }
@@ -256,8 +256,12 @@ impl Transport for UreqTransport {
 /// which is the global one (our deadline) and would read as "may have been sent"; this
 /// relabels it `Timeout::Resolve` / `Timeout::Connect`. (The connector only runs for a new
 /// connection; TCP, proxy and TLS setup happen before the request is written.)
+///
+/// The connector also checks TLS certificates against a fixed name, if given, instead of the
+/// endpoint's host (ureq names the TLS server after the URI it connects for; the addresses
+/// are already resolved, so only that name changes).
 #[derive(Debug)]
-struct NotConnected<T>(T);
+struct NotConnected<T>(T, Option<String>);
 
 impl Connector for NotConnected<DefaultConnector> {
     type Out = Box<dyn UreqIo>;
@@ -267,50 +271,37 @@ impl Connector for NotConnected<DefaultConnector> {
         details: &ConnectionDetails<'_>,
         chained: Option<()>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
+        let renamed_uri;
+        let renamed;
+        let details = match &self.1 {
+            None => details,
+            Some(name) => {
+                let port = details.uri.port_u16().unwrap_or(443);
+                renamed_uri = Uri::builder()
+                    .scheme(details.uri.scheme_str().unwrap_or("https"))
+                    .authority(format!("{name}:{port}"))
+                    .path_and_query("/")
+                    .build()
+                    .map_err(|e| ureq::Error::BadUri(e.to_string()))?;
+                renamed = ConnectionDetails {
+                    uri: &renamed_uri,
+                    addrs: details.addrs.clone(),
+                    config: details.config,
+                    request_level: details.request_level,
+                    resolver: details.resolver,
+                    now: details.now,
+                    timeout: details.timeout,
+                    current_time: details.current_time.clone(),
+                    run_connector: details.run_connector.clone(),
+                    register_shutdown: details.register_shutdown.clone(),
+                };
+                &renamed
+            }
+        };
         self.0.connect(details, chained).map_err(|e| match e {
             ureq::Error::Timeout(_) => ureq::Error::Timeout(Timeout::Connect),
             other => other,
         })
-    }
-}
-
-/// The connector chain with its TLS checking certificates against a fixed name instead of the
-/// endpoint's host (ureq names the TLS server after the URI it connects for; the addresses are
-/// already resolved, so only that name changes).
-#[derive(Debug)]
-struct Renamed(NotConnected<DefaultConnector>, Option<String>);
-
-impl Connector for Renamed {
-    type Out = Box<dyn UreqIo>;
-
-    fn connect(
-        &self,
-        details: &ConnectionDetails<'_>,
-        chained: Option<()>,
-    ) -> Result<Option<Self::Out>, ureq::Error> {
-        let Some(name) = &self.1 else {
-            return self.0.connect(details, chained);
-        };
-        let port = details.uri.port_u16().unwrap_or(443);
-        let uri = Uri::builder()
-            .scheme(details.uri.scheme_str().unwrap_or("https"))
-            .authority(format!("{name}:{port}"))
-            .path_and_query("/")
-            .build()
-            .map_err(|e| ureq::Error::BadUri(e.to_string()))?;
-        let renamed = ConnectionDetails {
-            uri: &uri,
-            addrs: details.addrs.clone(),
-            config: details.config,
-            request_level: details.request_level,
-            resolver: details.resolver,
-            now: details.now,
-            timeout: details.timeout,
-            current_time: details.current_time.clone(),
-            run_connector: details.run_connector.clone(),
-            register_shutdown: details.register_shutdown.clone(),
-        };
-        self.0.connect(&renamed, chained)
     }
 }
 
