@@ -94,32 +94,6 @@ impl<R: Runtime> Client<R> {
         }
     }
 
-    /// The endpoints in the order the next call tries them, the pinned one first (Go:
-    /// `Endpoints`).
-    pub fn endpoints(&self) -> Vec<String> {
-        self.cluster().endpoints()
-    }
-
-    /// Prints each request as a curl command to stderr from now on, or stops (Go:
-    /// `EnablecURLDebug` / `DisablecURLDebug`; `Config::curl_debug` sets the start).
-    /// Passwords never show.
-    pub fn set_curl_debug(&self, on: bool) {
-        self.cluster().set_curl_debug(on);
-    }
-
-    /// The endpoint the next call tries first: the one that answered last (Go pins it too).
-    pub fn pinned_endpoint(&self) -> Option<String> {
-        self.cluster().pinned().map(|e| e.as_str().to_owned())
-    }
-
-    /// Replaces the endpoints (Go: `SetEndpoints`); on error the old list is kept.
-    ///
-    /// # Errors
-    /// As [`Client::new`].
-    pub fn set_endpoints(&self, endpoints: &[impl AsRef<str>]) -> Result<(), Error> {
-        self.cluster().set_endpoints(endpoints)
-    }
-
     /// Refreshes the endpoints from the member list (Go: `Sync`).
     ///
     /// # Errors

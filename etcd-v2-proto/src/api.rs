@@ -37,7 +37,10 @@ pub trait Api {
 }
 
 /// Gives a client type every API method as an inherent method (callable without importing
-/// [`Api`], which the type must implement), each returning `$alias<'_, T>`.
+/// [`Api`], which the type must implement), each returning `$alias<'_, T>`; and the methods
+/// on its endpoint list (`endpoints`, `pinned_endpoint`, `set_endpoints`, `set_curl_debug`),
+/// which lock the type's [`Cluster`](crate::Cluster) through its method
+/// `fn cluster(&self) -> impl DerefMut<Target = Cluster>`.
 ///
 /// ```ignore
 /// pub type Pending<'a, T> = BoxFuture<'a, Result<T, Error>>;
@@ -184,6 +187,39 @@ macro_rules! __api_inherent_methods {
                     <Self as $crate::Api>::$name(self $(, $arg)*)
                 }
             )*
+        }
+
+        impl<$($gen)*> $self_ty {
+            /// The endpoints in the order the next call tries them, the pinned one first (Go:
+            /// `Endpoints`).
+            pub fn endpoints(&self) -> ::std::vec::Vec<::std::string::String> {
+                self.cluster().endpoints()
+            }
+
+            /// The endpoint the next call tries first: the one that answered last (Go pins it
+            /// too).
+            pub fn pinned_endpoint(&self) -> ::core::option::Option<::std::string::String> {
+                self.cluster().pinned().map(|e| e.as_str().to_owned())
+            }
+
+            /// Replaces the endpoints (Go: `SetEndpoints`); on error the old list is kept.
+            ///
+            /// # Errors
+            /// [`Error::NoEndpoints`]($crate::Error::NoEndpoints) for an empty list,
+            /// [`Error::Usage`]($crate::Error::Usage) for an invalid endpoint URL.
+            pub fn set_endpoints(
+                &self,
+                endpoints: &[impl AsRef<str>],
+            ) -> ::core::result::Result<(), $crate::Error> {
+                self.cluster().set_endpoints(endpoints)
+            }
+
+            /// Prints each request as a curl command to stderr from now on, or stops (Go:
+            /// `EnablecURLDebug` / `DisablecURLDebug`; `Config::curl_debug` sets the start).
+            /// Passwords never show.
+            pub fn set_curl_debug(&self, on: bool) {
+                self.cluster().set_curl_debug(on);
+            }
         }
     };
 }
