@@ -10,7 +10,7 @@ use etcd_v2_proto::{
 };
 use futures_core::future::BoxFuture;
 
-use crate::exchange::exchange;
+use crate::exchange::{OpenBody, exchange, read_chunk};
 use crate::runtime::Runtime;
 use crate::transport::{HyperTransport, Transport};
 use crate::watcher::Watcher;
@@ -164,19 +164,30 @@ impl<R: Runtime> Client<R> {
     /// # Errors
     /// Whatever the task ends with.
     pub(crate) async fn run<K: Task>(&self, task: K) -> Result<K::Output, Error> {
+        self.run_with(task, &mut None).await
+    }
+
+    /// [`Client::run`] with the open body of a stream exchange (a streaming watch's), kept in
+    /// `open` from one run to the next.
+    pub(crate) async fn run_with<K: Task>(
+        &self,
+        task: K,
+        open: &mut OpenBody,
+    ) -> Result<K::Output, Error> {
         #[cfg(feature = "tracing")]
         {
             let (span, started) = (etcd_v2_proto::trace::call(), Instant::now());
-            let result = tracing::Instrument::instrument(self.drive(task), span.clone()).await;
+            let driven = self.drive(task, open);
+            let result = tracing::Instrument::instrument(driven, span.clone()).await;
             etcd_v2_proto::trace::call_end(&span, started, Instant::now(), &result);
             result
         }
         #[cfg(not(feature = "tracing"))]
-        self.drive(task).await
+        self.drive(task, open).await
     }
 
     /// [`Client::run`]'s loop.
-    async fn drive<K: Task>(&self, mut task: K) -> Result<K::Output, Error> {
+    async fn drive<K: Task>(&self, mut task: K, open: &mut OpenBody) -> Result<K::Output, Error> {
         loop {
             let step = task.poll(Instant::now(), &mut self.cluster());
             let transmit = match step {
@@ -185,12 +196,19 @@ impl<R: Runtime> Client<R> {
                     R::sleep_until(at).await;
                     continue;
                 }
+                Step::Read { attempt, deadline } => {
+                    let chunk = read_chunk::<R>(open, attempt, deadline).await;
+                    task.handle_chunk(Instant::now(), &mut self.cluster(), attempt, chunk);
+                    task.decode_answer();
+                    continue;
+                }
                 Step::Send(transmit) => transmit,
             };
+            *open = None;
             let attempt = transmit.attempt;
             #[cfg(feature = "tracing")]
             let traced = etcd_v2_proto::trace::attempt(&transmit, Instant::now());
-            let answer = exchange::<R>(&*self.inner.transport, transmit);
+            let answer = exchange::<R>(&*self.inner.transport, transmit, open);
             #[cfg(feature = "tracing")]
             let answer = tracing::Instrument::instrument(answer, traced.span.clone());
             let answer = answer.await;
