@@ -309,7 +309,8 @@ impl Watch {
             let events = open.events;
             self.open = None;
             let caller = self.deadline.is_some_and(|d| now >= d);
-            if aged && !caller && matches!(failure, Some(TransportFailure::Timeout)) {
+            if aged && !caller && failure.is_some() {
+                // Its age, however the transport reports it: as a poll that aged.
                 self.check_quiet = !self.recursive;
             } else if events == 0 && !matches!(failure, Some(TransportFailure::Timeout)) {
                 // A stream that ends before its first event counts as an empty poll.
