@@ -58,7 +58,10 @@ pub trait Transport: Send + Sync + 'static {
             return Ok((Response::from_parts(parts, body), None));
         }
         let reader = io::Cursor::new(body.into_bytes());
-        Ok((Response::from_parts(parts, Body::default()), Some(Box::new(reader))))
+        Ok((
+            Response::from_parts(parts, Body::default()),
+            Some(Box::new(reader)),
+        ))
     }
 }
 
@@ -295,13 +298,10 @@ impl UreqTransport {
 
 /// The next chunk of a stream body (`None` at its end), with ureq's errors as the core's.
 pub(crate) fn read_chunk(body: &mut StreamBody) -> Result<Option<Bytes>, TransportFailure> {
-    let mut buf = vec![0; 16 * 1024];
+    let mut buf = [0; 16 * 1024];
     match body.read(&mut buf) {
         Ok(0) => Ok(None),
-        Ok(n) => {
-            buf.truncate(n);
-            Ok(Some(buf.into()))
-        }
+        Ok(n) => Ok(Some(Bytes::copy_from_slice(&buf[..n]))),
         Err(e) => Err(failure(e.into(), usize::MAX)),
     }
 }

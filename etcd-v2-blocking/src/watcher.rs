@@ -28,14 +28,21 @@ pub struct Watcher {
 impl std::fmt::Debug for Watcher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let (client, watch) = (&self.client, &self.watch);
-        f.debug_struct("Watcher").field("client", client).field("watch", watch).finish()
+        f.debug_struct("Watcher")
+            .field("client", client)
+            .field("watch", watch)
+            .finish()
     }
 }
 
 impl Watcher {
     pub(crate) fn new(client: Client, watch: Watch) -> Self {
         let body = None;
-        Self { client, watch, body }
+        Self {
+            client,
+            watch,
+            body,
+        }
     }
 
     /// The `waitIndex` the next poll sends (0: only events after it is registered).

@@ -4,8 +4,8 @@ use std::future::{Future, poll_fn};
 use std::pin::{Pin, pin};
 use std::task::Poll;
 
-use etcd_v2_proto::body::{Body, BodyBuffer};
 use bytes::Bytes;
+use etcd_v2_proto::body::{Body, BodyBuffer};
 use etcd_v2_proto::{AttemptId, Transmit, TransportFailure};
 use http::Response;
 use http_body_util::BodyExt;

@@ -113,7 +113,11 @@ fn events_split_and_bunched_across_chunks_come_once_each_in_order() {
         uri(&t),
         format!("{A}/v2/keys/dir?recursive=true&stream=true&wait=true&waitIndex=10")
     );
-    let (e10, e11, e12) = (event("/dir/a", 10), event("/dir/b", 11), event("/dir/c", 12));
+    let (e10, e11, e12) = (
+        event("/dir/a", 10),
+        event("/dir/b", 11),
+        event("/dir/c", 12),
+    );
     let bunch = format!("{e10}{e11}{}", &e12[..20]);
     d.chunk(&mut w, Ok(Some(&bunch)));
     assert_eq!(d.expect_event(&mut w), 10);
@@ -125,7 +129,11 @@ fn events_split_and_bunched_across_chunks_come_once_each_in_order() {
     // The body ends: the next stream starts right after the last event.
     d.chunk(&mut w, Ok(None));
     let t = d.open(&mut w, 12);
-    assert!(uri(&t).ends_with("stream=true&wait=true&waitIndex=13"), "{}", uri(&t));
+    assert!(
+        uri(&t).ends_with("stream=true&wait=true&waitIndex=13"),
+        "{}",
+        uri(&t)
+    );
 }
 
 #[test]
@@ -188,7 +196,10 @@ fn a_deadline_ends_the_run_and_loses_nothing() {
     .unwrap();
     w.set_timeout(Some(Duration::from_secs(1)));
     let _ = d.open(&mut w, 4);
-    d.chunk(&mut w, Ok(Some(&format!("{}{}", event("/k", 5), event("/k", 6)))));
+    d.chunk(
+        &mut w,
+        Ok(Some(&format!("{}{}", event("/k", 5), event("/k", 6)))),
+    );
     assert_eq!(d.expect_event(&mut w), 5);
     // Event 6 was received: the next run hands it out whatever its deadline.
     d.now += Duration::from_secs(5);
@@ -197,8 +208,16 @@ fn a_deadline_ends_the_run_and_loses_nothing() {
     let (attempt, deadline) = d.expect_read(&mut w);
     assert_eq!(deadline, Some(d.now + Duration::from_secs(1)));
     d.now += Duration::from_secs(1);
-    w.handle_chunk(d.now, &mut d.cluster, attempt, Err(TransportFailure::Timeout));
-    assert!(matches!(d.poll(&mut w), Step::Done(Err(Error::DeadlineExceeded))));
+    w.handle_chunk(
+        d.now,
+        &mut d.cluster,
+        attempt,
+        Err(TransportFailure::Timeout),
+    );
+    assert!(matches!(
+        d.poll(&mut w),
+        Step::Done(Err(Error::DeadlineExceeded))
+    ));
     // The next run reopens from 7, at once.
     let t = d.open(&mut w, 6);
     assert!(uri(&t).ends_with("waitIndex=7"));
@@ -214,7 +233,14 @@ fn a_bad_line_is_a_typed_error_and_the_stream_is_reopened() {
     )
     .unwrap();
     let _ = d.open(&mut w, 4);
-    d.chunk(&mut w, Ok(Some(&format!("{}not json\n{}", event("/k", 5), event("/k", 6)))));
+    d.chunk(
+        &mut w,
+        Ok(Some(&format!(
+            "{}not json\n{}",
+            event("/k", 5),
+            event("/k", 6)
+        ))),
+    );
     assert_eq!(d.expect_event(&mut w), 5);
     match d.poll(&mut w) {
         Step::Done(Err(Error::Protocol(ProtocolError::InvalidJson { .. }))) => {}
@@ -230,7 +256,13 @@ fn a_bad_line_is_a_typed_error_and_the_stream_is_reopened() {
         Step::Done(Err(Error::Protocol(ProtocolError::BodyTooLarge { limit: 4096 }))) => {}
         other => panic!("{other:?}"),
     }
-    assert!(d.open(&mut w, 6).request.uri().to_string().ends_with("waitIndex=6"));
+    assert!(
+        d.open(&mut w, 6)
+            .request
+            .uri()
+            .to_string()
+            .ends_with("waitIndex=6")
+    );
 }
 
 #[test]
@@ -243,10 +275,16 @@ fn an_index_going_back_is_refused_as_for_polls() {
     )
     .unwrap();
     let _ = d.open(&mut w, 4);
-    d.chunk(&mut w, Ok(Some(&format!("{}{}", event("/k", 7), event("/k", 7)))));
+    d.chunk(
+        &mut w,
+        Ok(Some(&format!("{}{}", event("/k", 7), event("/k", 7)))),
+    );
     assert_eq!(d.expect_event(&mut w), 7);
     match d.poll(&mut w) {
-        Step::Done(Err(Error::Protocol(ProtocolError::IndexWentBack { waited_for: 8, got: 7 }))) => {}
+        Step::Done(Err(Error::Protocol(ProtocolError::IndexWentBack {
+            waited_for: 8,
+            got: 7,
+        }))) => {}
         other => panic!("{other:?}"),
     }
     assert!(uri(&d.open(&mut w, 7)).ends_with("waitIndex=8"));
@@ -266,11 +304,20 @@ fn a_stream_silent_for_its_age_is_reopened_after_a_look_at_the_key() {
     )
     .unwrap();
     let t = d.open(&mut w, 4);
-    assert_eq!(t.deadline, Some(d.now + age), "the open body's life is bounded");
+    assert_eq!(
+        t.deadline,
+        Some(d.now + age),
+        "the open body's life is bounded"
+    );
     let (attempt, deadline) = d.expect_read(&mut w);
     assert_eq!(deadline, Some(d.now + age));
     d.now += age;
-    w.handle_chunk(d.now, &mut d.cluster, attempt, Err(TransportFailure::Timeout));
+    w.handle_chunk(
+        d.now,
+        &mut d.cluster,
+        attempt,
+        Err(TransportFailure::Timeout),
+    );
     let t = d.expect_send(&mut w);
     assert!(!t.stream);
     assert_eq!(uri(&t), format!("{A}/v2/keys/k"), "the quiet-key check");

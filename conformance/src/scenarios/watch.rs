@@ -123,10 +123,7 @@ pub(crate) fn recursive(ctx: &Ctx<'_>, opts: WatchOptions) -> Result<(), String>
     let base = node(&mk)?.modified_index;
     let mut rec = ctx
         .sut
-        .watch(
-            &d,
-            opts.after_index(base).recursive(true),
-        )
+        .watch(&d, opts.after_index(base).recursive(true))
         .ctx("recursive watcher")?;
     let mut plain = ctx
         .sut
@@ -202,8 +199,7 @@ pub(crate) fn without_gaps(ctx: &Ctx<'_>, opts: WatchOptions) -> Result<(), Stri
         .sut
         .watch(
             &d,
-            opts.after_index(node(&mk)?.modified_index)
-                .recursive(true),
+            opts.after_index(node(&mk)?.modified_index).recursive(true),
         )
         .ctx("watcher")?;
     let keys: Vec<String> = (0..N)

@@ -183,11 +183,7 @@ pub(crate) enum Fault {
 /// or stopped, and five more writes go through another member. Both watchers deliver the
 /// first of them within `max_poll_age` + header timeout + 1.5 s of the fault, and all nine
 /// writes exactly once, in index order.
-pub(crate) fn watch_moves_on_from(
-    ctx: &Ctx<'_>,
-    fault: Fault,
-    stream: bool,
-) -> Result<(), String> {
+pub(crate) fn watch_moves_on_from(ctx: &Ctx<'_>, fault: Fault, stream: bool) -> Result<(), String> {
     const AGE: Duration = Duration::from_secs(1);
     const HEADER_TIMEOUT: Duration = Duration::from_millis(500);
     const MARGIN: Duration = Duration::from_millis(1500);

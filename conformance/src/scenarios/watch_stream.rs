@@ -47,7 +47,11 @@ pub fn watch_stream_mode_broken_between_events_resumes_once(ctx: &Ctx<'_>) -> Re
         "an event before any write"
     );
     let pinned = sut.pinned_endpoint().ok_or("no pinned endpoint")?;
-    let (carrier, other) = if pinned == p0.url() { (p0, p1) } else { (p1, p0) };
+    let (carrier, other) = if pinned == p0.url() {
+        (p0, p1)
+    } else {
+        (p1, p0)
+    };
     let mut written = Vec::new();
     let mut got = Vec::new();
     for i in 0..5 {
@@ -56,7 +60,11 @@ pub fn watch_stream_mode_broken_between_events_resumes_once(ctx: &Ctx<'_>) -> Re
         got.push(node(&watcher.next().ctx("event")?)?.modified_index);
     }
     if matches!(ctx.server, Server::Etcd(_)) {
-        ensure_eq!(carrier.requests(), 1, "requests for 5 events over one stream");
+        ensure_eq!(
+            carrier.requests(),
+            1,
+            "requests for 5 events over one stream"
+        );
     }
     drop(carrier);
     for i in 0..5 {
@@ -71,7 +79,10 @@ pub fn watch_stream_mode_broken_between_events_resumes_once(ctx: &Ctx<'_>) -> Re
         watcher.next_within(Duration::from_millis(300)).is_none(),
         "an extra event"
     );
-    ensure!(other.requests() >= 1, "the watch did not move to the other proxy");
+    ensure!(
+        other.requests() >= 1,
+        "the watch did not move to the other proxy"
+    );
     Ok(())
 }
 

@@ -6,12 +6,13 @@
 //! copy), whatever the chunk boundaries: a line may span many chunks (and split a UTF-8
 //! character), a chunk may hold many lines. A line longer than the limit is an error as soon
 //! as that many bytes arrived without a newline: memory stays bounded by the limit plus one
-//! chunk.
+//! chunk. Small chunks are copied together (a server trickling one byte per chunk must not
+//! cost a queue entry per byte).
 
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 
 use crate::error::ProtocolError;
 use crate::wire::body::Body;
@@ -36,8 +37,15 @@ pub struct LineSplitter {
     scanned: usize,
     /// Their length in bytes: the current line so far.
     held: usize,
+    /// Small chunks, copied together, after those in `queue`.
+    tail: BytesMut,
+    /// How many bytes at the start of `tail` are known to hold no newline.
+    tail_scanned: usize,
     limit: usize,
 }
+
+/// Chunks shorter than this are copied into the tail instead of queued.
+const SMALL: usize = 512;
 
 impl LineSplitter {
     /// A splitter whose lines may be at most `limit` bytes long (newline not counted).
@@ -46,20 +54,33 @@ impl LineSplitter {
             queue: VecDeque::new(),
             scanned: 0,
             held: 0,
+            tail: BytesMut::new(),
+            tail_scanned: 0,
             limit,
         }
     }
 
     /// Adds the next chunk of the stream.
     pub fn push(&mut self, chunk: Bytes) {
-        if !chunk.is_empty() {
+        if chunk.len() < SMALL {
+            self.tail.extend_from_slice(&chunk);
+        } else {
+            self.flush_tail();
             self.queue.push_back(chunk);
+        }
+    }
+
+    /// Moves the tail to the end of the queue.
+    fn flush_tail(&mut self) {
+        if !self.tail.is_empty() {
+            self.queue.push_back(self.tail.split().freeze());
+            self.tail_scanned = 0;
         }
     }
 
     /// Whether bytes of an unfinished line are waiting for their newline.
     pub fn has_partial(&self) -> bool {
-        !self.queue.is_empty()
+        !self.queue.is_empty() || !self.tail.is_empty()
     }
 
     /// The next complete line, without its `\n` (blank lines are skipped); `None` until one
@@ -67,7 +88,25 @@ impl LineSplitter {
     /// splitter is empty (the stream it came from is not worth reading on).
     pub fn next_line(&mut self) -> Option<Result<Body, ProtocolError>> {
         loop {
-            let chunk = self.queue.get(self.scanned)?;
+            let Some(chunk) = self.queue.get(self.scanned) else {
+                // Past the queue: a newline in the tail makes its start a chunk of the queue.
+                let unseen = &self.tail[self.tail_scanned..];
+                match unseen.iter().position(|&b| b == b'\n') {
+                    Some(at) => {
+                        let line = self.tail.split_to(self.tail_scanned + at + 1).freeze();
+                        self.queue.push_back(line);
+                        self.tail_scanned = 0;
+                        continue;
+                    }
+                    None => {
+                        self.tail_scanned = self.tail.len();
+                        if self.held + self.tail.len() > self.limit {
+                            return Some(Err(self.overlong()));
+                        }
+                        return None;
+                    }
+                }
+            };
             let Some(at) = chunk.iter().position(|&b| b == b'\n') else {
                 self.held += chunk.len();
                 self.scanned += 1;
@@ -91,7 +130,11 @@ impl LineSplitter {
             self.scanned = 0;
             self.held = 0;
             let line = Body::from_chunks(parts);
-            if !line.chunks().flat_map(|c| c.iter()).all(u8::is_ascii_whitespace) {
+            if !line
+                .chunks()
+                .flat_map(|c| c.iter())
+                .all(u8::is_ascii_whitespace)
+            {
                 return Some(Ok(line));
             }
         }
@@ -103,6 +146,7 @@ impl LineSplitter {
         if let Some(line) = self.next_line() {
             return Some(line);
         }
+        self.flush_tail();
         let rest: Vec<Bytes> = self.queue.drain(..).collect();
         self.scanned = 0;
         self.held = 0;
@@ -110,12 +154,17 @@ impl LineSplitter {
         if line.len() > self.limit {
             return Some(Err(ProtocolError::BodyTooLarge { limit: self.limit }));
         }
-        let blank = line.chunks().flat_map(|c| c.iter()).all(u8::is_ascii_whitespace);
+        let blank = line
+            .chunks()
+            .flat_map(|c| c.iter())
+            .all(u8::is_ascii_whitespace);
         (!blank).then_some(Ok(line))
     }
 
     fn overlong(&mut self) -> ProtocolError {
         self.queue.clear();
+        self.tail.clear();
+        self.tail_scanned = 0;
         self.scanned = 0;
         self.held = 0;
         ProtocolError::BodyTooLarge { limit: self.limit }
@@ -201,6 +250,44 @@ mod tests {
                 Err(ProtocolError::BodyTooLarge { limit: 8 })
             ]
         );
+    }
+
+    #[test]
+    fn one_byte_chunks_are_gathered_and_still_bounded() {
+        let text = "{\"a\":1}\n{\"a\":2}\n".repeat(100);
+        let mut s = LineSplitter::new(16);
+        let mut got = 0;
+        for b in text.bytes() {
+            s.push(Bytes::copy_from_slice(&[b]));
+            while let Some(line) = s.next_line() {
+                let line = line.unwrap().contiguous().into_owned();
+                assert!(line == b"{\"a\":1}" || line == b"{\"a\":2}");
+                got += 1;
+            }
+        }
+        assert_eq!(got, 200);
+        assert!(s.queue.len() <= 1, "{}", s.queue.len());
+        // Small and large chunks mixed keep their order.
+        let mut s = LineSplitter::new(4096);
+        s.push(Bytes::from_static(b"ab"));
+        s.push(Bytes::from("c".repeat(600)));
+        s.push(Bytes::from_static(b"d\ne"));
+        let line = s.next_line().unwrap().unwrap().contiguous().into_owned();
+        assert_eq!(
+            line,
+            [&b"ab"[..], "c".repeat(600).as_bytes(), b"d"].concat()
+        );
+        assert!(s.next_line().is_none() && s.has_partial());
+        // A trickled line over the limit is refused before its newline.
+        let mut s = LineSplitter::new(16);
+        let mut refused = false;
+        for _ in 0..17 {
+            s.push(Bytes::from_static(b"x"));
+            if let Some(Err(ProtocolError::BodyTooLarge { limit: 16 })) = s.next_line() {
+                refused = true;
+            }
+        }
+        assert!(refused && !s.has_partial());
     }
 
     #[test]
