@@ -1,6 +1,7 @@
 //! Watches in stream mode (`WatchOptions::stream`, etcd's `stream=true`): every write once, in
 //! order, through one open body; a stream broken between events or by a killed member resumes
-//! from the next index with nothing lost and nothing twice; recursive streams.
+//! from the next index with nothing lost and nothing twice; recursive streams; a cleared
+//! history (401 before the stream starts) with each `ResumePolicy`.
 //!
 //! The fake etcd ignores `stream=true` and answers one event per request: there the same
 //! scenarios check that stream mode degrades to long polls.
@@ -95,4 +96,15 @@ pub fn watch_stream_mode_moves_on_from_a_killed_member(ctx: &Ctx<'_>) -> Result<
 /// The same with the member SIGSTOPped: only the stream's age ends the wait on it.
 pub fn watch_stream_mode_moves_on_from_a_stopped_member(ctx: &Ctx<'_>) -> Result<(), String> {
     watch_moves_on_from(ctx, Fault::Stop, true)
+}
+
+/// `watch_history::watch_event_index_cleared` with stream watchers: a stream opened from a
+/// cleared index is refused with 401 before it starts, and both recoveries work.
+pub fn watch_stream_mode_event_index_cleared(ctx: &Ctx<'_>) -> Result<(), String> {
+    super::watch_history::event_index_cleared(ctx, stream())
+}
+
+/// `watch_history::watch_resync_after_cleared_history` with a stream watcher.
+pub fn watch_stream_mode_resync_after_cleared_history(ctx: &Ctx<'_>) -> Result<(), String> {
+    super::watch_history::resync_after_cleared_history(ctx, stream())
 }
