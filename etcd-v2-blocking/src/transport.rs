@@ -66,7 +66,7 @@ pub trait Transport: Send + Sync + 'static {
 }
 
 /// An open response body, read as it arrives (a streaming watch's).
-pub type StreamBody = Box<dyn io::Read + Send>;
+pub type StreamBody = Box<dyn io::Read + Send + Sync>;
 
 /// A shared transport, e.g. to keep a handle on a test double after giving it to a client.
 impl<T: Transport + ?Sized> Transport for std::sync::Arc<T> {
