@@ -243,6 +243,7 @@ pub const SCENARIOS: &[Entry] = registry![
     Shared, EtcdAndFake => watch_stream::watch_stream_mode_without_gaps,
     Shared, EtcdAndFake => watch_stream::watch_stream_mode_recursive,
     Shared, EtcdAndFake => watch_stream::watch_stream_mode_broken_between_events_resumes_once,
+    Shared, EtcdAndFake => watch_stream::watch_stream_mode_deadlines_lose_nothing,
     Shared, EtcdAndFake => watch_deadlines::watch_with_timeout,
     Shared, EtcdAndFake => watch_deadlines::watch_from_now_after_a_deadline_loses_nothing,
     Shared, EtcdAndFake => watch_deadlines::watch_abandoned_wait_loses_nothing,

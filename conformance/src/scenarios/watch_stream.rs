@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use etcd_v2_proto::{Api, Config, SetOptions, WatchOptions};
+use etcd_v2_proto::{Api, Config, Error, SetOptions, WatchOptions};
 
 use super::watch_liveness::{Fault, watch_moves_on_from};
 use super::{Check, Ctx, Server, node};
@@ -107,4 +107,52 @@ pub fn watch_stream_mode_event_index_cleared(ctx: &Ctx<'_>) -> Result<(), String
 /// `watch_history::watch_resync_after_cleared_history` with a stream watcher.
 pub fn watch_stream_mode_resync_after_cleared_history(ctx: &Ctx<'_>) -> Result<(), String> {
     super::watch_history::resync_after_cleared_history(ctx, stream())
+}
+
+/// A stream watcher of a client made with `with_timeout`: quiet waits end with
+/// `DeadlineExceeded` without moving it; writes made between waits, several arriving in one
+/// wait, are each delivered once, in order. An abandoned wait (no timeout) loses nothing either.
+pub fn watch_stream_mode_deadlines_lose_nothing(ctx: &Ctx<'_>) -> Result<(), String> {
+    let k = ctx.key("k");
+    let set = ctx.sut.set(&k, "v0", SetOptions::default()).ctx("set")?;
+    let i0 = node(&set)?.modified_index;
+    let timed = ctx.sut.with_timeout(Duration::from_millis(300));
+    let mut watcher = timed.watch(&k, stream().after_index(i0)).ctx("watcher")?;
+    let mut abandoned = ctx.sut.watch(&k, stream().after_index(i0)).ctx("watcher")?;
+    ensure!(
+        abandoned.next_within(Duration::from_millis(200)).is_none(),
+        "a quiet key reported an event"
+    );
+    let mut written = Vec::new();
+    for round in 0..3 {
+        let quiet = watcher.next();
+        ensure!(
+            matches!(quiet, Err(Error::DeadlineExceeded)),
+            "round {round}: a quiet wait: {quiet:?}"
+        );
+        ensure_eq!(
+            watcher.wait_index(),
+            written.last().map_or(i0, |w| *w) + 1,
+            "round {round}: the wait index after a deadline"
+        );
+        let writes: Vec<u64> = (0..3)
+            .map(|i| {
+                let w = ctx
+                    .sut
+                    .set(&k, &format!("r{round}w{i}"), SetOptions::default());
+                Ok(node(&w.ctx("write")?)?.modified_index)
+            })
+            .collect::<Result<_, String>>()?;
+        for want in &writes {
+            let got = node(&watcher.next().ctx("event")?)?.modified_index;
+            ensure_eq!(got, *want, "round {round}: events in order, once each");
+        }
+        written.extend(writes);
+    }
+    let mut got = Vec::new();
+    while got.len() < written.len() {
+        got.push(node(&abandoned.next().ctx("abandoned watcher")?)?.modified_index);
+    }
+    ensure_eq!(got, written, "the watcher whose wait was abandoned");
+    Ok(())
 }
