@@ -207,6 +207,7 @@ pub const SCENARIOS: &[Entry] = registry![
     OwnSingle, EtcdAndFake => watch_liveness::watch_long_run_delivers_every_write_once,
     OwnSingle, EtcdAndFake => watch_history::watch_event_index_cleared,
     OwnSingle, EtcdAndFake => watch_history::watch_resync_after_cleared_history,
+    OwnSingle, EtcdOnly => watch_stream::watch_stream_mode_falls_behind_and_catches_up,
     OwnSingle, EtcdAndFake => watch_stream::watch_stream_mode_event_index_cleared,
     OwnSingle, EtcdAndFake => watch_stream::watch_stream_mode_resync_after_cleared_history,
     OwnSingle, EtcdOnly => auth::auth_users_roles_permissions,

@@ -31,7 +31,9 @@
 //! stream's `X-Etcd-Index` is such an answer: the stream is dropped after it and reopened from
 //! the next index, so catching up costs a request per event and a watch that is caught up gets
 //! a live stream. An open stream lives at most [`WatchOptions::max_poll_age`] (from its
-//! opening, as a poll), then is reopened from the same index after the same quiet-key check.
+//! opening, as a poll), then is reopened from the same index after the same quiet-key check:
+//! besides a member that died silently, this is what notices a stream etcd stopped feeding
+//! because its reader fell 100 events behind (it leaves that answer open and silent).
 
 use core::time::Duration;
 use std::time::Instant;

@@ -198,7 +198,9 @@ pub struct WatchOptions {
     /// event: events arrive as lines of one open body (default false). The same guarantees
     /// hold (each event once, in order; resumed from the next index after the stream ends or
     /// breaks, on another member if need be); an open stream lives at most
-    /// [`Self::max_poll_age`], then is reopened from the same index.
+    /// [`Self::max_poll_age`], then is reopened from the same index. Keep that age set: etcd
+    /// drops a stream whose reader fell 100 events behind without ending its answer, so only
+    /// the age notices (see `docs/protocol.md`, "Streaming watches").
     pub stream: bool,
 }
 
