@@ -36,8 +36,11 @@ mod watcher;
 
 #[cfg(feature = "srv")]
 pub use srv::{discover_srv, discover_srv_with};
-pub use transport::{Transport, UreqTransport};
+pub use transport::{StreamBody, Transport, UreqTransport};
 pub use watcher::Watcher;
+
+/// A stream exchange's body, left open between a watcher's runs.
+pub(crate) type Open = Option<(etcd_v2_proto::AttemptId, StreamBody)>;
 
 /// What an API call of the blocking client returns.
 pub type Reply<'a, T> = Result<T, Error>;
@@ -152,18 +155,36 @@ impl Client {
     /// # Errors
     /// Whatever the task ends with.
     pub(crate) fn run<K: Task>(&self, task: K) -> Result<K::Output, Error> {
+        self.run_with(task, &mut None)
+    }
+
+    /// [`Client::run`] with a stream's open body (a streaming watch's), kept between runs.
+    pub(crate) fn run_with<K: Task>(&self, task: K, open: &mut Open) -> Result<K::Output, Error> {
         #[cfg(feature = "tracing")]
         let task = etcd_v2_proto::trace::Traced::new(task);
-        self.drive(task)
+        self.drive(task, open)
     }
 
     /// [`Client::run`]'s loop.
-    fn drive<K: Task>(&self, mut task: K) -> Result<K::Output, Error> {
+    fn drive<K: Task>(&self, mut task: K, open: &mut Open) -> Result<K::Output, Error> {
         loop {
-            let t = match task.poll(Instant::now(), &mut self.cluster()) {
+            // Its own statement: the cluster's lock guard must not live through the match.
+            let step = task.poll(Instant::now(), &mut self.cluster());
+            let t = match step {
                 Step::Done(result) => return result,
                 Step::Wait(at) => {
                     std::thread::sleep(at.saturating_duration_since(Instant::now()));
+                    continue;
+                }
+                Step::Read { attempt, .. } => {
+                    // ureq bounds the open body as a whole, by its exchange's deadline.
+                    let body = open.as_mut().filter(|(a, _)| *a == attempt);
+                    let chunk = body.map_or(Ok(None), |(_, body)| transport::read_chunk(body));
+                    if !matches!(chunk, Ok(Some(_))) {
+                        *open = None;
+                    }
+                    task.handle_chunk(Instant::now(), &mut self.cluster(), attempt, chunk);
+                    task.decode_answer();
                     continue;
                 }
                 Step::Send(t) => t,
@@ -172,7 +193,17 @@ impl Client {
                 eprintln!("{line}"); // with `tracing`, an event of target `etcd_v2::curl`
             }
             let transport = &self.inner.transport;
-            match transport.send(t.request, t.deadline, t.header_deadline, t.max_body) {
+            let answer = if t.stream {
+                let opened = transport.open(t.request, t.deadline, t.header_deadline, t.max_body);
+                opened.map(|(r, body)| {
+                    *open = body.map(|b| (t.attempt, b));
+                    r
+                })
+            } else {
+                *open = None;
+                transport.send(t.request, t.deadline, t.header_deadline, t.max_body)
+            };
+            match answer {
                 Ok(r) => task.handle_response(Instant::now(), &mut self.cluster(), t.attempt, r),
                 Err(f) => task.handle_failure(Instant::now(), &mut self.cluster(), t.attempt, f),
             }

@@ -37,7 +37,36 @@ pub trait Transport: Send + Sync + 'static {
         header_deadline: Option<Instant>,
         max_body: usize,
     ) -> Result<Response<Body>, TransportFailure>;
+
+    /// [`Transport::send`] for a streaming watch: a 2xx answer comes back with an empty body
+    /// and its body as a reader, left open (bounded by `deadline` as a whole); any other
+    /// answer is read whole as `send` reads it. By default, `send`'s body as the reader.
+    ///
+    /// # Errors
+    /// As [`Transport::send`].
+    fn open(
+        &self,
+        request: Request<Bytes>,
+        deadline: Option<Instant>,
+        header_deadline: Option<Instant>,
+        max_body: usize,
+    ) -> Result<(Response<Body>, Option<StreamBody>), TransportFailure> {
+        let (parts, body) = self
+            .send(request, deadline, header_deadline, max_body)?
+            .into_parts();
+        if !parts.status.is_success() {
+            return Ok((Response::from_parts(parts, body), None));
+        }
+        let reader = io::Cursor::new(body.into_bytes());
+        Ok((
+            Response::from_parts(parts, Body::default()),
+            Some(Box::new(reader)),
+        ))
+    }
 }
+
+/// An open response body, read as it arrives (a streaming watch's).
+pub type StreamBody = Box<dyn io::Read + Send + Sync>;
 
 /// A shared transport, e.g. to keep a handle on a test double after giving it to a client.
 impl<T: Transport + ?Sized> Transport for std::sync::Arc<T> {
@@ -49,6 +78,16 @@ impl<T: Transport + ?Sized> Transport for std::sync::Arc<T> {
         max_body: usize,
     ) -> Result<Response<Body>, TransportFailure> {
         (**self).send(request, deadline, header_deadline, max_body)
+    }
+
+    fn open(
+        &self,
+        request: Request<Bytes>,
+        deadline: Option<Instant>,
+        header_deadline: Option<Instant>,
+        max_body: usize,
+    ) -> Result<(Response<Body>, Option<StreamBody>), TransportFailure> {
+        (**self).open(request, deadline, header_deadline, max_body)
     }
 }
 
@@ -180,7 +219,8 @@ impl UreqTransport {
         deadline: Option<Instant>,
         header_deadline: Option<Instant>,
         max_body: usize,
-    ) -> Result<Response<Body>, TransportFailure> {
+        stream: bool,
+    ) -> Result<(Response<Body>, Option<StreamBody>), TransportFailure> {
         let now = Instant::now();
         let timeout = deadline.map(|d| d.saturating_duration_since(now));
         let head = header_deadline.map(|d| d.saturating_duration_since(now));
@@ -214,6 +254,10 @@ impl UreqTransport {
         let request = request.build();
         let fail = |e| failure(e, max_body);
         let (parts, body) = self.agent.run(request).map_err(fail)?.into_parts();
+        if stream && parts.status.is_success() {
+            let reader = Box::new(body.into_reader()) as StreamBody;
+            return Ok((Response::from_parts(parts, Body::default()), Some(reader)));
+        }
         let limit = u64::try_from(max_body).unwrap_or(u64::MAX);
         let mut buffer = BodyBuffer::new(max_body, body.content_length());
         let mut reader = body.into_with_config().limit(limit).reader();
@@ -225,7 +269,40 @@ impl UreqTransport {
                 break;
             }
         }
-        Ok(Response::from_parts(parts, buffer.finish()))
+        Ok((Response::from_parts(parts, buffer.finish()), None))
+    }
+
+    /// [`Transport::send`] and [`Transport::open`].
+    fn exchange(
+        &self,
+        request: Request<Bytes>,
+        deadline: Option<Instant>,
+        header_deadline: Option<Instant>,
+        max_body: usize,
+        stream: bool,
+    ) -> Result<(Response<Body>, Option<StreamBody>), TransportFailure> {
+        if cfg!(not(feature = "tls")) && request.uri().scheme_str() == Some("https") {
+            let msg = "https needs the `tls` feature of etcd-v2-blocking";
+            return Err(TransportFailure::InvalidRequest(msg.into()));
+        }
+        let (d, h) = (deadline, header_deadline);
+        if request.body().is_empty() && !request.headers().contains_key(CONTENT_LENGTH) {
+            // No `Content-Length: 0` on GET/DELETE, like Go's client (the core sets one on
+            // a bodyless PUT or POST: sent as an empty body of known length, not chunked).
+            self.run(request.map(|_| ()), d, h, max_body, stream)
+        } else {
+            self.run(request.map(Vec::from), d, h, max_body, stream)
+        }
+    }
+}
+
+/// The next chunk of a stream body (`None` at its end), with ureq's errors as the core's.
+pub(crate) fn read_chunk(body: &mut StreamBody) -> Result<Option<Bytes>, TransportFailure> {
+    let mut buf = [0; 16 * 1024];
+    match body.read(&mut buf) {
+        Ok(0) => Ok(None),
+        Ok(n) => Ok(Some(Bytes::copy_from_slice(&buf[..n]))),
+        Err(e) => Err(failure(e.into(), usize::MAX)),
     }
 }
 
@@ -237,17 +314,18 @@ impl Transport for UreqTransport {
         header_deadline: Option<Instant>,
         max_body: usize,
     ) -> Result<Response<Body>, TransportFailure> {
-        if cfg!(not(feature = "tls")) && request.uri().scheme_str() == Some("https") {
-            let msg = "https needs the `tls` feature of etcd-v2-blocking";
-            return Err(TransportFailure::InvalidRequest(msg.into()));
-        }
-        if request.body().is_empty() && !request.headers().contains_key(CONTENT_LENGTH) {
-            // No `Content-Length: 0` on GET/DELETE, like Go's client (the core sets one on
-            // a bodyless PUT or POST: sent as an empty body of known length, not chunked).
-            self.run(request.map(|_| ()), deadline, header_deadline, max_body)
-        } else {
-            self.run(request.map(Vec::from), deadline, header_deadline, max_body)
-        }
+        let answer = self.exchange(request, deadline, header_deadline, max_body, false)?;
+        Ok(answer.0)
+    }
+
+    fn open(
+        &self,
+        request: Request<Bytes>,
+        deadline: Option<Instant>,
+        header_deadline: Option<Instant>,
+        max_body: usize,
+    ) -> Result<(Response<Body>, Option<StreamBody>), TransportFailure> {
+        self.exchange(request, deadline, header_deadline, max_body, true)
     }
 }
 

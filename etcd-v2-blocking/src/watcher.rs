@@ -18,15 +18,31 @@ use crate::Client;
 /// }
 /// # Ok::<(), etcd_v2_blocking::Error>(())
 /// ```
-#[derive(Debug)]
 pub struct Watcher {
     client: Client,
     watch: Watch,
+    /// In stream mode, the open body between events.
+    body: crate::Open,
+}
+
+impl std::fmt::Debug for Watcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (client, watch) = (&self.client, &self.watch);
+        f.debug_struct("Watcher")
+            .field("client", client)
+            .field("watch", watch)
+            .finish()
+    }
 }
 
 impl Watcher {
     pub(crate) fn new(client: Client, watch: Watch) -> Self {
-        Self { client, watch }
+        let body = None;
+        Self {
+            client,
+            watch,
+            body,
+        }
     }
 
     /// The `waitIndex` the next poll sends (0: only events after it is registered).
@@ -37,6 +53,7 @@ impl Watcher {
     /// Continues from `index + 1`, e.g. after re-reading the state following error 401.
     pub fn resume_after(&mut self, index: u64) {
         self.watch.resume_after(index);
+        self.body = None;
     }
 }
 
@@ -44,6 +61,6 @@ impl Iterator for Watcher {
     type Item = Result<KeysResponse, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        Some(self.client.run(&mut self.watch))
+        Some(self.client.run_with(&mut self.watch, &mut self.body))
     }
 }

@@ -25,7 +25,8 @@
 //!
 //! Not modelled: replication (every member reads and writes the one store at once: no stale
 //! follower reads, no lag), elections and term changes (only the `leader` switch), auth, stats,
-//! `/v2/machines`, member add/update/remove, redirects, streaming watches, slow watchers being
+//! `/v2/machines`, member add/update/remove, redirects, streaming watches (a `stream=true`
+//! watch is answered as a poll: one event, then the answer ends), slow watchers being
 //! dropped, a watch broken by a fault switched on while it waits, quorum loss (approximate it
 //! with `fail_with: Some(500)` or `stalled`), the Go mux's redirects for unclean paths, and
 //! per-request expiry jitter (a key expires exactly at its expiration). See each module for

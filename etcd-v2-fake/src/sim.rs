@@ -133,6 +133,10 @@ impl Sim {
             match task.poll(self.now, &mut self.cluster) {
                 Step::Done(result) => return result,
                 Step::Wait(at) => self.now = self.now.max(at),
+                // The sim answers whole (a stream watch degrades to polls): no body is open.
+                Step::Read { attempt, .. } => {
+                    task.handle_chunk(self.now, &mut self.cluster, attempt, Ok(None));
+                }
                 Step::Send(t) => {
                     self.requests.push(SimRequest {
                         endpoint: t.endpoint.to_string(),

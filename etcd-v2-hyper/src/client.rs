@@ -10,7 +10,7 @@ use etcd_v2_proto::{
 };
 use futures_core::future::BoxFuture;
 
-use crate::exchange::exchange;
+use crate::exchange::{OpenBody, exchange, read_chunk};
 use crate::runtime::Runtime;
 use crate::transport::{HyperTransport, Transport};
 use crate::watcher::Watcher;
@@ -138,13 +138,23 @@ impl<R: Runtime> Client<R> {
     /// # Errors
     /// Whatever the task ends with.
     pub(crate) async fn run<K: Task>(&self, task: K) -> Result<K::Output, Error> {
+        self.run_with(task, &mut None).await
+    }
+
+    /// [`Client::run`] with the open body of a stream exchange (a streaming watch's), kept in
+    /// `open` from one run to the next.
+    pub(crate) async fn run_with<K: Task>(
+        &self,
+        task: K,
+        open: &mut OpenBody,
+    ) -> Result<K::Output, Error> {
         #[cfg(feature = "tracing")]
         let task = etcd_v2_proto::trace::Traced::new(task);
-        self.drive(task).await
+        self.drive(task, open).await
     }
 
     /// [`Client::run`]'s loop.
-    async fn drive<K: Task>(&self, mut task: K) -> Result<K::Output, Error> {
+    async fn drive<K: Task>(&self, mut task: K, open: &mut OpenBody) -> Result<K::Output, Error> {
         loop {
             let step = task.poll(Instant::now(), &mut self.cluster());
             let transmit = match step {
@@ -153,10 +163,17 @@ impl<R: Runtime> Client<R> {
                     R::sleep_until(at).await;
                     continue;
                 }
+                Step::Read { attempt, deadline } => {
+                    let chunk = read_chunk::<R>(open, attempt, deadline).await;
+                    task.handle_chunk(Instant::now(), &mut self.cluster(), attempt, chunk);
+                    task.decode_answer();
+                    continue;
+                }
                 Step::Send(transmit) => transmit,
             };
+            *open = None;
             let attempt = transmit.attempt;
-            match exchange::<R>(&*self.inner.transport, transmit).await {
+            match exchange::<R>(&*self.inner.transport, transmit, open).await {
                 Ok(r) => task.handle_response(Instant::now(), &mut self.cluster(), attempt, r),
                 Err(f) => task.handle_failure(Instant::now(), &mut self.cluster(), attempt, f),
             }

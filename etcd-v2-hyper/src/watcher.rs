@@ -8,10 +8,12 @@ use futures_core::Stream;
 use futures_core::future::BoxFuture;
 
 use crate::client::Client;
+use crate::exchange::OpenBody;
 use crate::runtime::Runtime;
 
-/// A wait for the next event, which owns the watch and hands it back when it ends.
-type Wait = BoxFuture<'static, (Box<Watch>, Result<KeysResponse, Error>)>;
+/// A wait for the next event, which owns the watch (and a stream's open body) and hands it
+/// back when it ends.
+type Wait = BoxFuture<'static, (Box<Watch>, OpenBody, Result<KeysResponse, Error>)>;
 
 /// A watch of a key or directory (Go: `Watcher`): a [`Stream`] of its events, read with
 /// `StreamExt::next` (futures). Like the blocking watcher, an `Iterator` of the same items, it
@@ -35,6 +37,8 @@ pub struct Watcher<R: Runtime> {
     opts: WatchOptions,
     /// The watch between waits; `None` while `waiting` holds it.
     idle: Option<Box<Watch>>,
+    /// In stream mode, the open body between waits.
+    body: OpenBody,
     waiting: Option<Wait>,
     /// The `waitIndex` of the watch, as of its last answer.
     wait_index: u64,
@@ -58,6 +62,7 @@ impl<R: Runtime> Watcher<R> {
             opts,
             wait_index: watch.wait_index(),
             idle: Some(Box::new(watch)),
+            body: None,
             waiting: None,
         })
     }
@@ -82,6 +87,7 @@ impl<R: Runtime> Watcher<R> {
         }
         if let Some(watch) = &mut self.idle {
             self.waiting = None;
+            self.body = None;
             watch.resume_after(after_index);
             self.wait_index = watch.wait_index();
         }
@@ -89,17 +95,18 @@ impl<R: Runtime> Watcher<R> {
 
     fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Result<KeysResponse, Error>> {
         if let Some(mut watch) = self.idle.take() {
-            let client = self.client.clone();
+            let (client, mut body) = (self.client.clone(), self.body.take());
             self.waiting = Some(Box::pin(async move {
-                let result = client.run(&mut *watch).await;
-                (watch, result)
+                let result = client.run_with(&mut *watch, &mut body).await;
+                (watch, body, result)
             }));
         }
         let Some(wait) = &mut self.waiting else {
             return Poll::Pending; // unreachable: one of `idle` and `waiting` is always set
         };
-        let (watch, result) = ready!(wait.as_mut().poll(cx));
+        let (watch, body, result) = ready!(wait.as_mut().poll(cx));
         self.waiting = None;
+        self.body = body;
         self.wait_index = watch.wait_index();
         self.idle = Some(watch);
         Poll::Ready(result)

@@ -11,6 +11,7 @@ use std::time::Instant;
 use crate::machines::cluster::Cluster;
 use crate::wire::body::Body;
 use crate::{AttemptId, ETCD_INDEX, Error, Step, Task, Transmit, TransportFailure};
+use bytes::Bytes;
 use http::Response;
 use tracing::Span;
 use tracing::field::Empty;
@@ -59,7 +60,7 @@ impl<K: Task> Task for Traced<K> {
                 self.attempt = Some(attempt);
             }
             Step::Done(result) => call_end(&self.call, started, now, result),
-            Step::Wait(_) => {}
+            Step::Wait(_) | Step::Read { .. } => {}
         }
         step
     }
@@ -86,6 +87,17 @@ impl<K: Task> Task for Traced<K> {
         self.end_attempt(now, Err(&failure));
         self.call
             .in_scope(|| self.task.handle_failure(now, cluster, attempt, failure));
+    }
+
+    fn handle_chunk(
+        &mut self,
+        now: Instant,
+        cluster: &mut Cluster,
+        attempt: AttemptId,
+        chunk: Result<Option<Bytes>, TransportFailure>,
+    ) {
+        self.call
+            .in_scope(|| self.task.handle_chunk(now, cluster, attempt, chunk));
     }
 
     fn decode_answer(&mut self) {

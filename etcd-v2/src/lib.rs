@@ -8,6 +8,10 @@
 //! | `async-std` | `async_std` | futures | a `Stream` |
 //! | `blocking` | `blocking` | results | an `Iterator` |
 //!
+//! A watcher long-polls once per event by default; [`WatchOptions::stream`] (`stream(true)`)
+//! reads etcd's `stream=true` answer instead, one open request for many events, with the same
+//! guarantees (each event once, in order, resumed from the next index when it breaks).
+//!
 //! Features add up: enabling one never changes another. `tls` adds `https://` endpoints and
 //! `srv` DNS SRV discovery to every runtime enabled. The types shared by all runtimes
 //! (config, options, errors, answers) are at the root.

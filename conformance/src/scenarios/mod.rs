@@ -36,6 +36,7 @@ pub mod watch;
 pub mod watch_deadlines;
 pub mod watch_history;
 pub mod watch_liveness;
+pub mod watch_stream;
 
 /// What etcd a scenario needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -200,10 +201,15 @@ pub const SCENARIOS: &[Entry] = registry![
     OwnCluster3, EtcdOnly => failover::failover_watch_skips_stopped_member,
     OwnCluster3, EtcdOnly => watch_liveness::watch_moves_on_from_a_killed_member,
     OwnCluster3, EtcdOnly => watch_liveness::watch_moves_on_from_a_stopped_member,
+    OwnCluster3, EtcdOnly => watch_stream::watch_stream_mode_moves_on_from_a_killed_member,
+    OwnCluster3, EtcdOnly => watch_stream::watch_stream_mode_moves_on_from_a_stopped_member,
     OwnSingle, EtcdAndFake => watch_liveness::watch_quiet_key_survives_heavy_writes,
     OwnSingle, EtcdAndFake => watch_liveness::watch_long_run_delivers_every_write_once,
     OwnSingle, EtcdAndFake => watch_history::watch_event_index_cleared,
     OwnSingle, EtcdAndFake => watch_history::watch_resync_after_cleared_history,
+    OwnSingle, EtcdOnly => watch_stream::watch_stream_mode_falls_behind_and_catches_up,
+    OwnSingle, EtcdAndFake => watch_stream::watch_stream_mode_event_index_cleared,
+    OwnSingle, EtcdAndFake => watch_stream::watch_stream_mode_resync_after_cleared_history,
     OwnSingle, EtcdOnly => auth::auth_users_roles_permissions,
     OwnSingle, EtcdOnly => failover::failover_create_on_killed_only_endpoints,
     OwnSingle, EtcdOnly => failover::failover_create_on_stale_pooled_connections,
@@ -235,6 +241,10 @@ pub const SCENARIOS: &[Entry] = registry![
     Shared, EtcdAndFake => watch::watch_recursive,
     Shared, EtcdAndFake => watch::watch_stream_without_gaps,
     Shared, EtcdAndFake => watch::watch_ancestor_delete,
+    Shared, EtcdAndFake => watch_stream::watch_stream_mode_without_gaps,
+    Shared, EtcdAndFake => watch_stream::watch_stream_mode_recursive,
+    Shared, EtcdAndFake => watch_stream::watch_stream_mode_broken_between_events_resumes_once,
+    Shared, EtcdAndFake => watch_stream::watch_stream_mode_deadlines_lose_nothing,
     Shared, EtcdAndFake => watch_deadlines::watch_with_timeout,
     Shared, EtcdAndFake => watch_deadlines::watch_from_now_after_a_deadline_loses_nothing,
     Shared, EtcdAndFake => watch_deadlines::watch_abandoned_wait_loses_nothing,

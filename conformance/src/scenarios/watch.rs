@@ -110,6 +110,11 @@ pub fn watch_after_index_returns_past_event(ctx: &Ctx<'_>) -> Result<(), String>
 
 /// A recursive watcher sees writes anywhere below the dir; a plain one on the dir does not.
 pub fn watch_recursive(ctx: &Ctx<'_>) -> Result<(), String> {
+    recursive(ctx, WatchOptions::default())
+}
+
+/// [`watch_recursive`] with watchers of `opts` (stream mode or not).
+pub(crate) fn recursive(ctx: &Ctx<'_>, opts: WatchOptions) -> Result<(), String> {
     let d = ctx.key("d");
     let mk = ctx
         .sut
@@ -118,14 +123,11 @@ pub fn watch_recursive(ctx: &Ctx<'_>) -> Result<(), String> {
     let base = node(&mk)?.modified_index;
     let mut rec = ctx
         .sut
-        .watch(
-            &d,
-            WatchOptions::default().after_index(base).recursive(true),
-        )
+        .watch(&d, opts.after_index(base).recursive(true))
         .ctx("recursive watcher")?;
     let mut plain = ctx
         .sut
-        .watch(&d, WatchOptions::default().after_index(base))
+        .watch(&d, opts.after_index(base))
         .ctx("plain watcher")?;
     let writes = [ctx.key("d/a"), ctx.key("d/b/c"), ctx.key("d/a")];
     let mut indexes = Vec::new();
@@ -182,6 +184,11 @@ pub fn watch_recursive(ctx: &Ctx<'_>) -> Result<(), String> {
 /// 60 writes made while a recursive watcher runs: every one is seen, in order, with strictly
 /// increasing indexes and no gap.
 pub fn watch_stream_without_gaps(ctx: &Ctx<'_>) -> Result<(), String> {
+    without_gaps(ctx, WatchOptions::default())
+}
+
+/// [`watch_stream_without_gaps`] with a watcher of `opts` (stream mode or not).
+pub(crate) fn without_gaps(ctx: &Ctx<'_>, opts: WatchOptions) -> Result<(), String> {
     const N: usize = 60;
     let d = ctx.key("stream");
     let mk = ctx
@@ -192,9 +199,7 @@ pub fn watch_stream_without_gaps(ctx: &Ctx<'_>) -> Result<(), String> {
         .sut
         .watch(
             &d,
-            WatchOptions::default()
-                .after_index(node(&mk)?.modified_index)
-                .recursive(true),
+            opts.after_index(node(&mk)?.modified_index).recursive(true),
         )
         .ctx("watcher")?;
     let keys: Vec<String> = (0..N)

@@ -9,20 +9,20 @@ use super::{Check, Ctx, expect_err, node};
 /// documented recovery (`resume_after(err.index)`) and `ResumePolicy::FromCurrentIndex`
 /// (one `EventsLost`, then real events) both work.
 pub fn watch_event_index_cleared(ctx: &Ctx<'_>) -> Result<(), String> {
+    event_index_cleared(ctx, WatchOptions::default())
+}
+
+/// [`watch_event_index_cleared`] with watchers of `base` (stream mode or not).
+pub(crate) fn event_index_cleared(ctx: &Ctx<'_>, base: WatchOptions) -> Result<(), String> {
     let k = ctx.key("k");
     let start = ctx.sut.set(&k, "start", SetOptions::default()).ctx("set")?;
     let i0 = node(&start)?.modified_index;
-    let mut failing = ctx
-        .sut
-        .watch(&k, WatchOptions::default().after_index(i0))
-        .ctx("watcher")?;
+    let mut failing = ctx.sut.watch(&k, base.after_index(i0)).ctx("watcher")?;
     let mut resuming = ctx
         .sut
         .watch(
             &k,
-            WatchOptions::default()
-                .after_index(i0)
-                .resume(ResumePolicy::FromCurrentIndex),
+            base.after_index(i0).resume(ResumePolicy::FromCurrentIndex),
         )
         .ctx("resuming watcher")?;
 
@@ -140,11 +140,19 @@ fn filler_writes(ctx: &Ctx<'_>) -> Result<(), String> {
 /// watched directory as of its index (the writes made while the watcher was paused included),
 /// then every later event.
 pub fn watch_resync_after_cleared_history(ctx: &Ctx<'_>) -> Result<(), String> {
+    resync_after_cleared_history(ctx, WatchOptions::default())
+}
+
+/// [`watch_resync_after_cleared_history`] with a watcher of `base` (stream mode or not).
+pub(crate) fn resync_after_cleared_history(
+    ctx: &Ctx<'_>,
+    base: WatchOptions,
+) -> Result<(), String> {
     let dir = ctx.key("resynced");
     let set = |k: &str, v: &str| ctx.sut.set(&format!("{dir}/{k}"), v, SetOptions::default());
     let first = set("a", "1").ctx("set a")?;
     let i0 = node(&first)?.modified_index;
-    let opts = WatchOptions::default()
+    let opts = base
         .recursive(true)
         .after_index(i0)
         .resume(ResumePolicy::Resync);

@@ -169,8 +169,10 @@ pub fn watch_quiet_key_survives_heavy_writes(ctx: &Ctx<'_>) -> Result<(), String
 
 /// How a member is taken down under a watch's long poll.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Fault {
+pub(crate) enum Fault {
+    /// SIGKILL.
     Kill,
+    /// SIGSTOP (SIGCONT at the end).
     Stop,
 }
 
@@ -181,7 +183,7 @@ enum Fault {
 /// or stopped, and five more writes go through another member. Both watchers deliver the
 /// first of them within `max_poll_age` + header timeout + 1.5 s of the fault, and all nine
 /// writes exactly once, in index order.
-fn watch_moves_on_from(ctx: &Ctx<'_>, fault: Fault) -> Result<(), String> {
+pub(crate) fn watch_moves_on_from(ctx: &Ctx<'_>, fault: Fault, stream: bool) -> Result<(), String> {
     const AGE: Duration = Duration::from_secs(1);
     const HEADER_TIMEOUT: Duration = Duration::from_millis(500);
     const MARGIN: Duration = Duration::from_millis(1500);
@@ -216,7 +218,8 @@ fn watch_moves_on_from(ctx: &Ctx<'_>, fault: Fault) -> Result<(), String> {
     let i0 = node(&start)?.modified_index;
     let opts = WatchOptions::default()
         .after_index(i0)
-        .max_poll_age(Some(AGE));
+        .max_poll_age(Some(AGE))
+        .stream(stream);
     let drains = [
         ("watch of the key", sut.watch(&k, opts).ctx("watcher")?),
         (
@@ -305,13 +308,13 @@ fn watch_moves_on_from(ctx: &Ctx<'_>, fault: Fault) -> Result<(), String> {
 /// `watch_moves_on_from` a SIGKILLed follower: its connections close at once, so this holds
 /// even without `max_poll_age`; it checks that the watch moves on with nothing lost.
 pub fn watch_moves_on_from_a_killed_member(ctx: &Ctx<'_>) -> Result<(), String> {
-    watch_moves_on_from(ctx, Fault::Kill)
+    watch_moves_on_from(ctx, Fault::Kill, false)
 }
 
 /// `watch_moves_on_from` a SIGSTOPped follower: its connections stay open and silent, so
 /// only the poll's age ends the wait on it.
 pub fn watch_moves_on_from_a_stopped_member(ctx: &Ctx<'_>) -> Result<(), String> {
-    watch_moves_on_from(ctx, Fault::Stop)
+    watch_moves_on_from(ctx, Fault::Stop, false)
 }
 
 /// A recursive watch from a known index while 4 threads make 2,000 writes (sets and creates)

@@ -303,7 +303,7 @@ pub fn wait(
     wait_index: u64,
 ) -> Result<Call<WatchPoll>, Error> {
     let mut spec = RequestSpec::new(Method::GET, path(prefix, key)?, PathJoin::Canonical);
-    spec.query = wait_query(recursive, wait_index).into();
+    spec.query = wait_query(recursive, wait_index, false).into();
     spec.wait = true;
     Ok(Call::new(fits(spec)?, Idempotency::Read, decode_wait))
 }
@@ -386,16 +386,19 @@ fn decode_resync(response: Response<Body>) -> Result<WatchPoll, Error> {
 }
 
 /// `recursive=<b>&wait=true&waitIndex=<n>`: all three always sent, like Go.
-pub(crate) fn wait_query(recursive: bool, wait_index: u64) -> String {
+pub(crate) fn wait_query(recursive: bool, wait_index: u64, stream: bool) -> String {
     let mut form = Form::new();
     form.push_static("recursive", bool_str(recursive))
-        .push_static("wait", "true")
-        .push("waitIndex", wait_index.to_string());
+        .push_static("wait", "true");
+    if stream {
+        form.push_static("stream", "true");
+    }
+    form.push("waitIndex", wait_index.to_string());
     form.encode()
 }
 
 /// A long-poll answer: an event, or an empty 200 (the poll ended without one).
-fn decode_wait(response: Response<Body>) -> Result<WatchPoll, Error> {
+pub(crate) fn decode_wait(response: Response<Body>) -> Result<WatchPoll, Error> {
     let ok = matches!(response.status().as_u16(), 200 | 201);
     if ok && response.body().is_empty() {
         let index = u64_header(response.headers(), &ETCD_INDEX_NAME, ETCD_INDEX)?;

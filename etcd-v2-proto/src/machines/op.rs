@@ -288,6 +288,7 @@ impl<T> Op<T> {
             header_deadline,
             max_body: config.max_body_bytes,
             curl,
+            stream: false,
         })
     }
 

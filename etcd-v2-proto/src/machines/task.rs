@@ -40,6 +40,12 @@ pub struct Transmit {
     /// When curl debugging is on: the line to print to stderr before sending
     /// (`cURL Command: curl -X …`, as the Go client prints it; never shows credentials).
     pub curl: Option<String>,
+    /// The answer's body is a stream (a `stream=true` watch): if the status is 2xx, hand the
+    /// head over at once with an empty body ([`Task::handle_response`]) and keep the body open;
+    /// the task then reads it chunk by chunk ([`Step::Read`]). Any other status: read the whole
+    /// body as usual. [`deadline`](Self::deadline) bounds the open body's life as a whole (a
+    /// transport that cannot bound each read alone may apply it to the body).
+    pub stream: bool,
 }
 
 /// What the adapter must do next.
@@ -51,6 +57,15 @@ pub enum Step<T> {
     Send(Transmit),
     /// Sleep until this instant, then poll again.
     Wait(Instant),
+    /// Read the next chunk of the body left open by the stream exchange `attempt`, giving up
+    /// at `deadline` with [`TransportFailure::Timeout`]; report it with [`Task::handle_chunk`].
+    /// Only stream tasks (a watch with [`crate::WatchOptions::stream`]) return it.
+    Read {
+        /// The exchange whose body to read.
+        attempt: AttemptId,
+        /// Give up reading at this instant; `None` for no limit.
+        deadline: Option<Instant>,
+    },
     /// The task is over.
     Done(Result<T, Error>),
 }
@@ -69,6 +84,8 @@ pub enum Step<T> {
 ///                              or task.handle_failure(now(), &mut cluster, t.attempt, failure);
 ///                              then, with the cluster lock released: task.decode_answer() }
 ///         Step::Wait(at)  => sleep until `at`,
+///         Step::Read { attempt, deadline } => { read the next chunk of the open body;
+///                              task.handle_chunk(now(), &mut cluster, attempt, chunk) }
 ///         Step::Done(r)   => return r,
 ///     }
 /// }
@@ -101,6 +118,21 @@ pub trait Task {
         failure: TransportFailure,
     );
 
+    /// The next chunk of a stream body ([`Step::Read`]): `Ok(Some(data))`, `Ok(None)` at the
+    /// end of the body (also when no body is open), or the failure that broke it (`Timeout`
+    /// at the read's deadline). After `Ok(None)` or an error the adapter drops the body; it
+    /// also drops it when the task next returns [`Step::Send`]. Tasks that never return
+    /// [`Step::Read`] ignore it.
+    fn handle_chunk(
+        &mut self,
+        now: Instant,
+        cluster: &mut Cluster,
+        attempt: AttemptId,
+        chunk: Result<Option<Bytes>, TransportFailure>,
+    ) {
+        let _ = (now, cluster, attempt, chunk);
+    }
+
     /// Decodes the answer [`Task::handle_response`] accepted: the part of handling it that
     /// needs no [`Cluster`] (JSON decoding, milliseconds for a large listing).
     ///
@@ -116,6 +148,7 @@ impl<T> Step<T> {
         match self {
             Self::Send(t) => Step::Send(t),
             Self::Wait(at) => Step::Wait(at),
+            Self::Read { attempt, deadline } => Step::Read { attempt, deadline },
             // Callers match `Done` first; keep the value's error if it ever gets here.
             Self::Done(r) => {
                 Step::Done(r.and_then(|_| Err(crate::error::UsageError::TaskFinished.into())))
@@ -149,6 +182,16 @@ impl<K: Task + ?Sized> Task for &mut K {
         failure: TransportFailure,
     ) {
         (**self).handle_failure(now, cluster, attempt, failure);
+    }
+
+    fn handle_chunk(
+        &mut self,
+        now: Instant,
+        cluster: &mut Cluster,
+        attempt: AttemptId,
+        chunk: Result<Option<Bytes>, TransportFailure>,
+    ) {
+        (**self).handle_chunk(now, cluster, attempt, chunk);
     }
 
     fn decode_answer(&mut self) {

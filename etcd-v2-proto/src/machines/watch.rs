@@ -16,12 +16,31 @@
 //! if it has not changed since the wait index, the watch waits from the read's
 //! `X-Etcd-Index` + 1 instead, which keeps a quiet key inside etcd's 1,000-event history
 //! however busy the rest of the store is.
+//!
+//! ## Stream mode ([`WatchOptions::stream`])
+//! The long poll carries `stream=true`; the adapter hands its head over at once and keeps the
+//! body open ([`Transmit::stream`](crate::Transmit::stream)), and each run reads it
+//! ([`Step::Read`]) until a complete line (one event, see [`LineSplitter`]) is there. Each
+//! event is checked and books the wait index as a poll's answer does, so when the stream ends
+//! (EOF), breaks (a transport failure, the member gone) or is dropped (a bad line, a
+//! deadline), the next run reopens it from the index after the last event delivered, failing
+//! over as a poll does. Lines already received stay in the watch between runs.
+//!
+//! etcd answers a `waitIndex` its history still holds with that one event and then keeps the
+//! stream open and silent for good (the watcher is not registered). An event at or below the
+//! stream's `X-Etcd-Index` is such an answer: the stream is dropped after it and reopened from
+//! the next index, so catching up costs a request per event and a watch that is caught up gets
+//! a live stream. An open stream lives at most [`WatchOptions::max_poll_age`] (from its
+//! opening, as a poll), then is reopened from the same index after the same quiet-key check:
+//! besides a member that died silently, this is what notices a stream etcd stopped feeding
+//! because its reader fell 100 events behind (it leaves that answer open and silent).
 
 use core::time::Duration;
 use std::time::Instant;
 
-use crate::wire::body::Body;
-use http::Response;
+use crate::wire::body::{Body, LineSplitter};
+use bytes::Bytes;
+use http::{HeaderMap, Response};
 
 use crate::call::{Call, keys};
 use crate::error::{Error, ProtocolError, TransportFailure};
@@ -66,6 +85,30 @@ pub struct Watch {
     check_quiet: bool,
     /// The history was cleared and the policy is to resync: the next op re-reads the key.
     resync: bool,
+    /// Stream mode: long polls carry `stream=true` and their bodies stay open.
+    stream: bool,
+    /// The op in flight opens a stream (the attempt last sent for it, once sent).
+    opening: Option<Option<AttemptId>>,
+    /// The headers of the 2xx head that answered the stream being opened.
+    head: Option<HeaderMap>,
+    /// The stream being read (boxed: a watch is moved with every wait's future).
+    open: Option<alloc::boxed::Box<OpenStream>>,
+}
+
+/// A stream whose body the adapter holds open.
+#[derive(Debug)]
+struct OpenStream {
+    attempt: AttemptId,
+    /// Its head's headers, given to each event as a poll's answer's are.
+    head: HeaderMap,
+    /// Its `X-Etcd-Index`: an event at or below it came from etcd's history, and ends it.
+    head_index: Option<u64>,
+    lines: LineSplitter,
+    /// The next line, decoded outside the adapter's lock (see [`Task::decode_answer`]).
+    decoded: Option<Result<WatchPoll, Error>>,
+    /// The body ended (`None`) or broke (`Some`); lines received before are still read.
+    ended: Option<Option<TransportFailure>>,
+    events: u64,
 }
 
 impl Watch {
@@ -93,6 +136,10 @@ impl Watch {
             poll_deadline: None,
             check_quiet: false,
             resync: false,
+            stream: opts.stream,
+            opening: None,
+            head: None,
+            open: None,
         })
     }
 
@@ -113,6 +160,8 @@ impl Watch {
     pub fn resume_after(&mut self, after_index: u64) {
         self.wait_index = after_index.saturating_add(1);
         self.op = None;
+        self.open = None;
+        self.opening = None;
     }
 
     /// Whether the next op (or the one in flight) is the `HEAD` that learns the start index.
@@ -131,7 +180,7 @@ impl Watch {
             return Op::new(keys::quiet_check(&self.template));
         }
         let mut call = self.template.clone();
-        call.spec.query = keys::wait_query(self.recursive, self.wait_index).into();
+        call.spec.query = keys::wait_query(self.recursive, self.wait_index, self.stream).into();
         Op::new(call)
     }
 
@@ -149,6 +198,12 @@ impl Watch {
                 }
                 self.retry_at = None;
             }
+            if self.open.is_some() {
+                match self.poll_stream(now) {
+                    Some(step) => return step,
+                    None => continue,
+                }
+            }
             // Built when needed, so every poll sends the current wait index.
             let mut op = match self.op.take() {
                 Some(op) => op,
@@ -160,19 +215,144 @@ impl Watch {
                         .and_then(|age| now.checked_add(age));
                     let mut op = self.next_op();
                     op.set_deadline(earliest(self.deadline, self.poll_deadline));
+                    self.opening = (long_poll && self.stream).then_some(None);
                     op
                 }
             };
             match op.poll(now, cluster) {
-                Step::Done(result) => match self.handle(now, result) {
-                    Some(out) => return Step::Done(out),
-                    None => continue,
-                },
+                Step::Done(result) => {
+                    if let Some(out) = self.opened(cluster, result) {
+                        match self.handle(now, out) {
+                            Some(out) => return Step::Done(out),
+                            None => continue,
+                        }
+                    }
+                }
+                Step::Send(mut t) if self.opening.is_some() => {
+                    t.stream = true;
+                    self.opening = Some(Some(t.attempt));
+                    self.op = Some(op);
+                    return Step::Send(t);
+                }
                 other => {
                     self.op = Some(op);
                     return other.map_never();
                 }
             }
+        }
+    }
+
+    /// The end of an op: if it opened a stream, the stream is kept (and `None` returned);
+    /// anything else (an error, or an event from a server that ignores `stream=true`) is a
+    /// poll's outcome.
+    fn opened(
+        &mut self,
+        cluster: &Cluster,
+        result: Result<WatchPoll, Error>,
+    ) -> Option<Result<WatchPoll, Error>> {
+        let opening = self.opening.take();
+        let head = self.head.take();
+        let (Some(Some(attempt)), Some(head), Ok(WatchPoll::Empty { index })) =
+            (opening, head, &result)
+        else {
+            return Some(result);
+        };
+        self.open = Some(alloc::boxed::Box::new(OpenStream {
+            attempt,
+            head,
+            head_index: *index,
+            lines: LineSplitter::new(cluster.config().max_body_bytes),
+            decoded: None,
+            ended: None,
+            events: 0,
+        }));
+        None
+    }
+
+    /// Reads the open stream: its next event, [`Step::Read`] for more, or `None` once the
+    /// stream is gone (the caller then opens the next one).
+    fn poll_stream(&mut self, now: Instant) -> Option<Step<KeysResponse>> {
+        let open = self.open.as_mut()?;
+        let line = match open.decoded.take() {
+            Some(decoded) => Some(decoded),
+            None => match open.lines.next_line() {
+                Some(line) => Some(line.map_err(Error::from).and_then(|l| decode(open, l))),
+                // What a clean end leaves is the last line (a server that ends each answer
+                // without a newline, or ignores `stream=true`).
+                None if matches!(open.ended, Some(None)) => open
+                    .lines
+                    .finish()
+                    .map(|line| line.map_err(Error::from).and_then(|l| decode(open, l))),
+                None => None,
+            },
+        };
+        if let Some(line) = line {
+            let head_index = open.head_index;
+            open.events += 1;
+            let from_history = matches!(&line, Ok(WatchPoll::Event(e))
+                if e.node.as_ref().is_some_and(|n| head_index.is_some_and(|h| n.modified_index <= h)));
+            if line.is_err() || from_history {
+                // A bad line: nothing after it can be trusted. An event from the history:
+                // etcd sends nothing after it on this stream.
+                self.open = None;
+            }
+            let out = match line {
+                Ok(WatchPoll::Event(event)) => self.event(event),
+                Ok(_) => Err(ProtocolError::MissingNode.into()),
+                Err(e) => Err(e),
+            };
+            if out.is_err() {
+                self.open = None;
+            }
+            return Some(Step::Done(out));
+        }
+        let aged = self.poll_deadline.is_some_and(|d| now >= d);
+        if let Some(failure) = open.ended.take() {
+            let events = open.events;
+            self.open = None;
+            let caller = self.deadline.is_some_and(|d| now >= d);
+            if aged && !caller && failure.is_some() {
+                // Its age, however the transport reports it: as a poll that aged.
+                self.check_quiet = !self.recursive;
+            } else if events == 0 && !matches!(failure, Some(TransportFailure::Timeout)) {
+                // A stream that ends before its first event counts as an empty poll.
+                self.backoff(now);
+            }
+            return None;
+        }
+        if aged {
+            self.open = None;
+            self.check_quiet = !self.recursive;
+            return None;
+        }
+        Some(Step::Read {
+            attempt: open.attempt,
+            deadline: earliest(self.deadline, self.poll_deadline),
+        })
+    }
+
+    /// An event, checked as every answer is: the index only moves forward.
+    fn event(&mut self, event: KeysResponse) -> Result<KeysResponse, Error> {
+        self.empty_streak = 0;
+        if let Some(node) = &event.node {
+            let got = node.modified_index;
+            // Only forward; u64::MAX would leave no index to wait for after it.
+            if got < self.wait_index || got == u64::MAX {
+                let waited_for = self.wait_index;
+                return Err(ProtocolError::IndexWentBack { waited_for, got }.into());
+            }
+            self.wait_index = got + 1;
+        }
+        Ok(event)
+    }
+
+    /// One more poll that ended without an event: re-polls are spaced out after a few.
+    fn backoff(&mut self, now: Instant) {
+        self.empty_streak = self.empty_streak.saturating_add(1);
+        if self.empty_streak >= BACKOFF_AFTER {
+            let exp = (self.empty_streak - BACKOFF_AFTER).min(8);
+            let delay = (BACKOFF_START * (1u32 << exp)).min(BACKOFF_MAX);
+            self.retry_at = now.checked_add(delay);
         }
     }
 
@@ -227,19 +407,7 @@ impl Watch {
             }
         }
         match result {
-            Ok(WatchPoll::Event(event)) => {
-                self.empty_streak = 0;
-                if let Some(node) = &event.node {
-                    let got = node.modified_index;
-                    // Only forward; u64::MAX would leave no index to wait for after it.
-                    if got < self.wait_index || got == u64::MAX {
-                        let waited_for = self.wait_index;
-                        return Some(Err(ProtocolError::IndexWentBack { waited_for, got }.into()));
-                    }
-                    self.wait_index = got + 1;
-                }
-                Some(Ok(event))
-            }
+            Ok(WatchPoll::Event(event)) => Some(self.event(event)),
             Ok(WatchPoll::Unchanged { .. }) => None, // only a quiet check answers this way
             Ok(WatchPoll::Empty { index }) => {
                 if self.wait_index == 0 {
@@ -248,12 +416,7 @@ impl Watch {
                         self.wait_index = index.saturating_add(1);
                     }
                 }
-                self.empty_streak = self.empty_streak.saturating_add(1);
-                if self.empty_streak >= BACKOFF_AFTER {
-                    let exp = (self.empty_streak - BACKOFF_AFTER).min(8);
-                    let delay = (BACKOFF_START * (1u32 << exp)).min(BACKOFF_MAX);
-                    self.retry_at = now.checked_add(delay);
-                }
+                self.backoff(now);
                 None
             }
             Ok(WatchPoll::Snapshot(_)) => None, // only a resync answers this way
@@ -299,6 +462,9 @@ impl Task for Watch {
         attempt: AttemptId,
         response: Response<Body>,
     ) {
+        if self.opening == Some(Some(attempt)) && response.status().is_success() {
+            self.head = Some(response.headers().clone());
+        }
         if let Some(op) = self.op.as_mut() {
             op.handle_response(now, cluster, attempt, response);
         }
@@ -316,9 +482,38 @@ impl Task for Watch {
         }
     }
 
+    fn handle_chunk(
+        &mut self,
+        _now: Instant,
+        _cluster: &mut Cluster,
+        attempt: AttemptId,
+        chunk: Result<Option<Bytes>, TransportFailure>,
+    ) {
+        let Some(open) = self.open.as_mut().filter(|o| o.attempt == attempt) else {
+            return;
+        };
+        match chunk {
+            Ok(Some(data)) => open.lines.push(data),
+            Ok(None) => open.ended = Some(None),
+            Err(failure) => open.ended = Some(Some(failure)),
+        }
+    }
+
     fn decode_answer(&mut self) {
         if let Some(op) = self.op.as_mut() {
             op.decode_answer();
         }
+        if let Some(open) = self.open.as_mut().filter(|o| o.decoded.is_none()) {
+            if let Some(line) = open.lines.next_line() {
+                open.decoded = Some(line.map_err(Error::from).and_then(|l| decode(open, l)));
+            }
+        }
     }
+}
+
+/// One line of a stream, decoded as a long poll's answer with the stream's head.
+fn decode(open: &OpenStream, line: Body) -> Result<WatchPoll, Error> {
+    let mut response = Response::new(line);
+    *response.headers_mut() = open.head.clone();
+    keys::decode_wait(response)
 }

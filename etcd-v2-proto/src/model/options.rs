@@ -194,6 +194,14 @@ pub struct WatchOptions {
     /// headers is left within this bound plus the header timeout (the next request to it
     /// times out and fails over), and nothing is skipped.
     pub max_poll_age: Option<Duration>,
+    /// Watch with one streaming request (etcd's `stream=true`) instead of a long poll per
+    /// event: events arrive as lines of one open body (default false). The same guarantees
+    /// hold (each event once, in order; resumed from the next index after the stream ends or
+    /// breaks, on another member if need be); an open stream lives at most
+    /// [`Self::max_poll_age`], then is reopened from the same index. Keep that age set: etcd
+    /// drops a stream whose reader fell 100 events behind without ending its answer, so only
+    /// the age notices (see `docs/protocol.md`, "Streaming watches").
+    pub stream: bool,
 }
 
 impl Default for WatchOptions {
@@ -203,6 +211,7 @@ impl Default for WatchOptions {
             recursive: false,
             resume: ResumePolicy::default(),
             max_poll_age: Some(DEFAULT_MAX_POLL_AGE),
+            stream: false,
         }
     }
 }
@@ -226,6 +235,11 @@ impl WatchOptions {
     /// Sets [`Self::max_poll_age`].
     pub fn max_poll_age(mut self, age: Option<Duration>) -> Self {
         self.max_poll_age = age;
+        self
+    }
+    /// Sets [`Self::stream`].
+    pub fn stream(mut self, yes: bool) -> Self {
+        self.stream = yes;
         self
     }
 }

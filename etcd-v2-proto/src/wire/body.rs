@@ -14,6 +14,8 @@ use bytes::Bytes;
 
 use crate::error::TransportFailure;
 
+pub use crate::wire::lines::LineSplitter;
+
 /// The largest block a [`BodyBuffer`] copies chunks into (unless the length was announced).
 pub const MAX_BLOCK: usize = 256 * 1024;
 /// The first block of a body of unknown length is at least this big.

@@ -8,3 +8,4 @@ pub(crate) mod encode;
 pub(crate) mod endpoint;
 pub(crate) mod json_cursor;
 pub(crate) mod keys_json;
+pub(crate) mod lines;

@@ -87,6 +87,10 @@ impl Harness {
                     self.waits.push(at - self.now);
                     self.now = at;
                 }
+                Step::Read { attempt, .. } => {
+                    // Scripted answers are whole: no body is left open.
+                    task.handle_chunk(self.now, &mut self.cluster, attempt, Ok(None));
+                }
                 Step::Send(t) => {
                     self.log(&t);
                     match network(&t.request) {

@@ -66,6 +66,8 @@ pub const ATTACKS: &[Attack] = attacks![
     key_too_long: 4 * MIB,
     bodyless_put_is_framed_and_named: 4 * MIB,
     one_byte_chunks: 32 * MIB,
+    stream_watch_endless_line: 16 * MIB,
+    stream_watch_garbage_line: 4 * MIB,
 ];
 
 /// A client of `adapter` over `urls` with the attacks' timeouts.

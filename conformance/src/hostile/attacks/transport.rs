@@ -159,3 +159,79 @@ pub fn one_byte_chunks(adapter: Adapter) -> Result<(), String> {
     );
     Ok(())
 }
+
+/// The head of a streaming watch's answer (`X-Etcd-Index: 7`), its body chunked and open.
+fn stream_head(conn: &mut Conn) -> io::Result<()> {
+    conn.stream
+        .write_all(b"HTTP/1.1 200 OK\r\nX-Etcd-Index: 7\r\nTransfer-Encoding: chunked\r\n\r\n")
+}
+
+/// A streaming watch whose one line never ends, as fast as the client reads: refused at the
+/// body cap (the per-event limit), not buffered without bound.
+pub fn stream_watch_endless_line(adapter: Adapter) -> Result<(), String> {
+    let server = HostileServer::start(|_, conn| {
+        stream_head(conn)?;
+        let block = vec![b'x'; 64 * 1024];
+        while !conn.stopped() {
+            write!(conn.stream, "{:x}\r\n", block.len())?;
+            conn.stream.write_all(&block)?;
+            conn.stream.write_all(b"\r\n")?;
+        }
+        Ok(())
+    })
+    .map_err(|e| e.to_string())?;
+    let sut = client(adapter, &[server.url()])?;
+    let opts = WatchOptions::default().after_index(7).stream(true);
+    let mut watcher = sut.watch("/a", opts).map_err(|e| e.to_string())?;
+    let got = watcher
+        .next_within(deadline())
+        .ok_or("nothing within the deadline")?;
+    ensure!(
+        format!("{got:?}").contains("BodyTooLarge"),
+        "expected the per-event cap: {got:?}"
+    );
+    Ok(())
+}
+
+/// A streaming watch that sends an event, then a line that is not JSON, then nothing: the
+/// event, then a typed error; the next wait reopens the stream after the event.
+pub fn stream_watch_garbage_line(adapter: Adapter) -> Result<(), String> {
+    let server = HostileServer::start(|seen, conn| {
+        stream_head(conn)?;
+        if seen.request_line().contains("waitIndex=8 ") {
+            let line = format!("{}\n<html>oops</html>\n", node_json("/a", 8));
+            write!(conn.stream, "{:x}\r\n{line}\r\n", line.len())?;
+        }
+        conn.stall()
+    })
+    .map_err(|e| e.to_string())?;
+    let sut = client(adapter, &[server.url()])?;
+    let opts = WatchOptions::default().after_index(7).stream(true);
+    let mut watcher = sut.watch("/a", opts).map_err(|e| e.to_string())?;
+    let first = watcher.next_within(deadline()).ok_or("no first event")?;
+    ensure!(
+        first.is_ok_and(|e| e.node.is_some_and(|n| n.modified_index == 8)),
+        "the event before the garbage"
+    );
+    let second = watcher.next_within(deadline()).ok_or("no second answer")?;
+    ensure!(
+        matches!(&second, Err(Error::Protocol(_))),
+        "a typed error for the garbage: {second:?}"
+    );
+    // The next wait reopens the stream from 9 (and times out on it: the server is silent).
+    let third = watcher.next_within(deadline() + MARGIN);
+    ensure!(
+        matches!(third, Some(Err(Error::DeadlineExceeded))),
+        "the reopened stream: {third:?}"
+    );
+    let lines: Vec<String> = server
+        .seen()
+        .iter()
+        .map(|s| s.request_line().into())
+        .collect();
+    ensure!(
+        lines.len() == 2 && lines[1].contains("stream=true&wait=true&waitIndex=9 "),
+        "requests: {lines:?}"
+    );
+    Ok(())
+}
