@@ -131,7 +131,7 @@ pub(crate) struct RequestSpec {
     /// Encoded query string without `?` (may be empty).
     pub(crate) query: Cow<'static, str>,
     pub(crate) body: Option<Bytes>,
-    pub(crate) content_type: Option<&'static str>,
+    pub(crate) content_type: Option<HeaderValue>,
     /// A long poll: the header timeout bounds only the response head.
     pub(crate) wait: bool,
     /// A 5xx answer is this call's answer, not a member failure (`/health` says 503 when unhealthy).
@@ -140,8 +140,16 @@ pub(crate) struct RequestSpec {
     pub(crate) secret_body: bool,
 }
 
-pub(crate) const FORM: &str = "application/x-www-form-urlencoded";
-pub(crate) const JSON: &str = "application/json";
+// Header values made at compile time: `HeaderValue::from_static` checks every byte when it
+// runs, on every request.
+/// The `Content-Type` of a form body.
+pub(crate) const FORM: HeaderValue = HeaderValue::from_static("application/x-www-form-urlencoded");
+/// The `Content-Type` of a JSON body.
+pub(crate) const JSON: HeaderValue = HeaderValue::from_static("application/json");
+/// [`USER_AGENT`] as a header value.
+const USER_AGENT_VALUE: HeaderValue = HeaderValue::from_static(USER_AGENT);
+/// `Content-Length: 0`.
+const NO_LENGTH: HeaderValue = HeaderValue::from_static("0");
 
 impl RequestSpec {
     pub(crate) fn new(method: Method, path: String, join: PathJoin) -> Self {
@@ -192,16 +200,16 @@ impl RequestSpec {
         *request.method_mut() = self.method.clone();
         *request.uri_mut() = uri;
         let headers = request.headers_mut();
-        headers.append(header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
-        if let Some(ct) = self.content_type {
-            headers.append(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+        headers.append(header::USER_AGENT, USER_AGENT_VALUE);
+        if let Some(ct) = &self.content_type {
+            headers.append(header::CONTENT_TYPE, ct.clone());
         }
         // A PUT or POST without a body says so, as Go's client does: some proxies and load
         // balancers refuse one without a length, and HTTP clients differ in what they send.
         if self.body.as_ref().is_none_or(Bytes::is_empty)
             && matches!(self.method, Method::PUT | Method::POST)
         {
-            headers.append(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
+            headers.append(header::CONTENT_LENGTH, NO_LENGTH);
         }
         if let Some(c) = credentials {
             headers.append(header::AUTHORIZATION, c.authorization());
