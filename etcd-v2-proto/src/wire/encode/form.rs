@@ -16,20 +16,21 @@ use super::escape::push_escaped_query_value;
 /// let form = Form::new().with("value", "a b").with("ttl", "10");
 /// assert_eq!(form.encode(), "ttl=10&value=a+b");
 /// ```
+/// Values are borrowed where they can be (a set's value is not copied before it is encoded).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Form {
-    pairs: Vec<(&'static str, Cow<'static, str>)>,
+pub(crate) struct Form<'a> {
+    pairs: Vec<(&'static str, Cow<'a, str>)>,
 }
 
-impl Form {
+impl<'a> Form<'a> {
     /// An empty form.
     pub(crate) const fn new() -> Self {
         Self { pairs: Vec::new() }
     }
 
     /// Appends the parameter `name=value`.
-    pub(crate) fn push(&mut self, name: &'static str, value: impl Into<String>) -> &mut Self {
-        self.pairs.push((name, Cow::Owned(value.into())));
+    pub(crate) fn push(&mut self, name: &'static str, value: impl Into<Cow<'a, str>>) -> &mut Self {
+        self.pairs.push((name, value.into()));
         self
     }
 
@@ -42,7 +43,7 @@ impl Form {
     /// Appends the parameter `name=value` (builder style).
     #[must_use]
     #[cfg(test)] // the tests' entry point
-    pub(crate) fn with(mut self, name: &'static str, value: impl Into<String>) -> Self {
+    pub(crate) fn with(mut self, name: &'static str, value: impl Into<Cow<'a, str>>) -> Self {
         self.push(name, value);
         self
     }
@@ -79,7 +80,7 @@ impl Form {
                 push_pair(&mut out, i, name, value);
             }
         } else {
-            let mut refs: Vec<&(&'static str, Cow<'static, str>)> = self.pairs.iter().collect();
+            let mut refs: Vec<&(&'static str, Cow<'a, str>)> = self.pairs.iter().collect();
             // Stable: repeated names keep their insertion order.
             refs.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
             for (i, (name, value)) in refs.into_iter().enumerate() {
