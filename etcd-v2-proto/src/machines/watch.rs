@@ -20,7 +20,7 @@
 //! ## Stream mode ([`WatchOptions::stream`])
 //! The long poll carries `stream=true`; the adapter hands its head over at once and keeps the
 //! body open ([`Transmit::stream`](crate::Transmit::stream)), and each run reads it
-//! ([`Step::Read`]) until a complete line (one event, see [`LineSplitter`]) is there. Each
+//! ([`Step::Read`]) until a complete line (one event, see [`LineSplitter`](crate::body::LineSplitter)) is there. Each
 //! event is checked and books the wait index as a poll's answer does, so when the stream ends
 //! (EOF), breaks (a transport failure, the member gone) or is dropped (a bad line, a
 //! deadline), the next run reopens it from the index after the last event delivered, failing
@@ -38,7 +38,7 @@
 use core::time::Duration;
 use std::time::Instant;
 
-use crate::wire::body::{Body, LineSplitter};
+use crate::wire::body::Body;
 use bytes::Bytes;
 use http::{HeaderMap, Response};
 
@@ -49,6 +49,9 @@ use crate::machines::op::{Op, earliest};
 use crate::machines::task::{AttemptId, Step, Task};
 use crate::model::options::{ResumePolicy, WatchOptions};
 use crate::model::{KeysResponse, WatchPoll};
+use stream::OpenStream;
+
+mod stream;
 
 /// Empty polls in a row after which re-polls are spaced out.
 const BACKOFF_AFTER: u32 = 2;
@@ -93,22 +96,6 @@ pub struct Watch {
     head: Option<HeaderMap>,
     /// The stream being read (boxed: a watch is moved with every wait's future).
     open: Option<alloc::boxed::Box<OpenStream>>,
-}
-
-/// A stream whose body the adapter holds open.
-#[derive(Debug)]
-struct OpenStream {
-    attempt: AttemptId,
-    /// Its head's headers, given to each event as a poll's answer's are.
-    head: HeaderMap,
-    /// Its `X-Etcd-Index`: an event at or below it came from etcd's history, and ends it.
-    head_index: Option<u64>,
-    lines: LineSplitter,
-    /// The next line, decoded outside the adapter's lock (see [`Task::decode_answer`]).
-    decoded: Option<Result<WatchPoll, Error>>,
-    /// The body ended (`None`) or broke (`Some`); lines received before are still read.
-    ended: Option<Option<TransportFailure>>,
-    events: u64,
 }
 
 impl Watch {
@@ -257,15 +244,9 @@ impl Watch {
         else {
             return Some(result);
         };
-        self.open = Some(alloc::boxed::Box::new(OpenStream {
-            attempt,
-            head,
-            head_index: *index,
-            lines: LineSplitter::new(cluster.config().max_body_bytes),
-            decoded: None,
-            ended: None,
-            events: 0,
-        }));
+        let max_line = cluster.config().max_body_bytes;
+        let open = OpenStream::new(attempt, head, *index, max_line);
+        self.open = Some(alloc::boxed::Box::new(open));
         None
     }
 
@@ -273,20 +254,7 @@ impl Watch {
     /// stream is gone (the caller then opens the next one).
     fn poll_stream(&mut self, now: Instant) -> Option<Step<KeysResponse>> {
         let open = self.open.as_mut()?;
-        let line = match open.decoded.take() {
-            Some(decoded) => Some(decoded),
-            None => match open.lines.next_line() {
-                Some(line) => Some(line.map_err(Error::from).and_then(|l| decode(open, l))),
-                // What a clean end leaves is the last line (a server that ends each answer
-                // without a newline, or ignores `stream=true`).
-                None if matches!(open.ended, Some(None)) => open
-                    .lines
-                    .finish()
-                    .map(|line| line.map_err(Error::from).and_then(|l| decode(open, l))),
-                None => None,
-            },
-        };
-        if let Some(line) = line {
+        if let Some(line) = open.next_line() {
             let head_index = open.head_index;
             open.events += 1;
             let from_history = matches!(&line, Ok(WatchPoll::Event(e))
@@ -489,13 +457,8 @@ impl Task for Watch {
         attempt: AttemptId,
         chunk: Result<Option<Bytes>, TransportFailure>,
     ) {
-        let Some(open) = self.open.as_mut().filter(|o| o.attempt == attempt) else {
-            return;
-        };
-        match chunk {
-            Ok(Some(data)) => open.lines.push(data),
-            Ok(None) => open.ended = Some(None),
-            Err(failure) => open.ended = Some(Some(failure)),
+        if let Some(open) = self.open.as_mut().filter(|o| o.attempt == attempt) {
+            open.push(chunk);
         }
     }
 
@@ -503,17 +466,8 @@ impl Task for Watch {
         if let Some(op) = self.op.as_mut() {
             op.decode_answer();
         }
-        if let Some(open) = self.open.as_mut().filter(|o| o.decoded.is_none()) {
-            if let Some(line) = open.lines.next_line() {
-                open.decoded = Some(line.map_err(Error::from).and_then(|l| decode(open, l)));
-            }
+        if let Some(open) = self.open.as_mut() {
+            open.decode_ahead();
         }
     }
-}
-
-/// One line of a stream, decoded as a long poll's answer with the stream's head.
-fn decode(open: &OpenStream, line: Body) -> Result<WatchPoll, Error> {
-    let mut response = Response::new(line);
-    *response.headers_mut() = open.head.clone();
-    keys::decode_wait(response)
 }
