@@ -92,6 +92,12 @@ impl Driver {
     }
 }
 
+/// A stream-mode watch of `/k` after index 4.
+fn stream_watch() -> Watch {
+    let opts = WatchOptions::default().after_index(4).stream(true);
+    Watch::new("/v2/keys", "/k", opts).unwrap()
+}
+
 fn uri(t: &Transmit) -> String {
     t.request.uri().to_string()
 }
@@ -139,12 +145,7 @@ fn events_split_and_bunched_across_chunks_come_once_each_in_order() {
 #[test]
 fn a_broken_stream_resumes_on_the_next_member_without_duplicates() {
     let mut d = Driver::new(&[A, B]);
-    let mut w = Watch::new(
-        "/v2/keys",
-        "/k",
-        WatchOptions::default().after_index(4).stream(true),
-    )
-    .unwrap();
+    let mut w = stream_watch();
     let _ = d.open(&mut w, 4);
     let (e5, e6) = (event("/k", 5), event("/k", 6));
     // Event 5 whole, then half of event 6, then the member dies.
@@ -168,12 +169,7 @@ fn a_broken_stream_resumes_on_the_next_member_without_duplicates() {
 fn an_event_from_the_history_ends_its_stream() {
     // etcd answers a wait index its history holds with that one event, then stays silent.
     let mut d = Driver::new(&[A]);
-    let mut w = Watch::new(
-        "/v2/keys",
-        "/k",
-        WatchOptions::default().after_index(4).stream(true),
-    )
-    .unwrap();
+    let mut w = stream_watch();
     let _ = d.open(&mut w, 20);
     d.chunk(&mut w, Ok(Some(&event("/k", 8))));
     assert_eq!(d.expect_event(&mut w), 8);
@@ -188,12 +184,7 @@ fn an_event_from_the_history_ends_its_stream() {
 #[test]
 fn a_deadline_ends_the_run_and_loses_nothing() {
     let mut d = Driver::new(&[A]);
-    let mut w = Watch::new(
-        "/v2/keys",
-        "/k",
-        WatchOptions::default().after_index(4).stream(true),
-    )
-    .unwrap();
+    let mut w = stream_watch();
     w.set_timeout(Some(Duration::from_secs(1)));
     let _ = d.open(&mut w, 4);
     d.chunk(
@@ -226,12 +217,7 @@ fn a_deadline_ends_the_run_and_loses_nothing() {
 #[test]
 fn a_bad_line_is_a_typed_error_and_the_stream_is_reopened() {
     let mut d = Driver::new(&[A]);
-    let mut w = Watch::new(
-        "/v2/keys",
-        "/k",
-        WatchOptions::default().after_index(4).stream(true),
-    )
-    .unwrap();
+    let mut w = stream_watch();
     let _ = d.open(&mut w, 4);
     d.chunk(
         &mut w,
@@ -268,12 +254,7 @@ fn a_bad_line_is_a_typed_error_and_the_stream_is_reopened() {
 #[test]
 fn an_index_going_back_is_refused_as_for_polls() {
     let mut d = Driver::new(&[A]);
-    let mut w = Watch::new(
-        "/v2/keys",
-        "/k",
-        WatchOptions::default().after_index(4).stream(true),
-    )
-    .unwrap();
+    let mut w = stream_watch();
     let _ = d.open(&mut w, 4);
     d.chunk(
         &mut w,
@@ -326,12 +307,7 @@ fn a_stream_silent_for_its_age_is_reopened_after_a_look_at_the_key() {
 #[test]
 fn errors_before_the_stream_opens_are_a_polls() {
     let mut d = Driver::new(&[A]);
-    let mut w = Watch::new(
-        "/v2/keys",
-        "/k",
-        WatchOptions::default().after_index(4).stream(true),
-    )
-    .unwrap();
+    let mut w = stream_watch();
     let t = d.expect_send(&mut w);
     let cleared = r#"{"errorCode":401,"message":"The event in requested index is outdated and cleared","cause":"the requested history has been cleared [22/5]","index":1021}"#;
     let answer = Response::builder()
@@ -360,12 +336,7 @@ fn errors_before_the_stream_opens_are_a_polls() {
 #[test]
 fn a_stream_that_ends_without_events_backs_off_like_empty_polls() {
     let mut d = Driver::new(&[A]);
-    let mut w = Watch::new(
-        "/v2/keys",
-        "/k",
-        WatchOptions::default().after_index(4).stream(true),
-    )
-    .unwrap();
+    let mut w = stream_watch();
     for _ in 0..2 {
         let _ = d.open(&mut w, 4);
         d.chunk(&mut w, Ok(None));
