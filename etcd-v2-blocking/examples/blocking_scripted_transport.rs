@@ -8,29 +8,22 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
-use bytes::Bytes;
 use etcd_v2_blocking::proto::body::Body;
-use etcd_v2_blocking::{Client, Config, GetOptions, Transport, TransportFailure};
-use http::{Request, Response};
+use etcd_v2_blocking::{Answer, Client, Config, GetOptions, Transmit, Transport, TransportFailure};
+use http::Response;
 
-type Answer = Result<Response<Body>, TransportFailure>;
+type Scripted = Result<Response<Body>, TransportFailure>;
 
 /// Pops one canned answer per request and remembers where each request went.
-struct Scripted {
-    script: Mutex<VecDeque<Answer>>,
+struct Script {
+    script: Mutex<VecDeque<Scripted>>,
     sent: Mutex<Vec<String>>,
 }
 
-impl Transport for Scripted {
-    fn send(
-        &self,
-        request: Request<Bytes>,
-        _: Option<Instant>,
-        _: Option<Instant>,
-        _: usize,
-    ) -> Answer {
+impl Transport for Script {
+    fn send(&self, exchange: Transmit) -> Result<Answer, TransportFailure> {
+        let request = exchange.request;
         let uri = request.uri();
         let origin = format!(
             "{}://{}",
@@ -49,11 +42,11 @@ impl Transport for Scripted {
             Ok(r) => println!("  <- {}", r.status()),
             Err(f) => println!("  <- failure: {f}"),
         }
-        answer
+        answer.map(Answer::from)
     }
 }
 
-fn ok(value: &str, index: u64) -> Answer {
+fn ok(value: &str, index: u64) -> Scripted {
     let body = format!(
         r#"{{"action":"get","node":{{"key":"/foo","value":"{value}","modifiedIndex":{index},"createdIndex":{index}}}}}"#
     );
@@ -69,7 +62,7 @@ fn ok(value: &str, index: u64) -> Answer {
 /// Runs the scripted failover and asserts where each request went (`tests/examples.rs` runs it).
 pub fn main() -> Result<(), etcd_v2_blocking::Error> {
     let refused = Err(TransportFailure::Connect("connection refused".into()));
-    let transport = Arc::new(Scripted {
+    let transport = Arc::new(Script {
         script: Mutex::new(VecDeque::from([refused, ok("bar", 7), ok("baz", 8)])),
         sent: Mutex::new(Vec::new()),
     });

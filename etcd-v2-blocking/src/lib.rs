@@ -24,6 +24,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 pub use etcd_v2_proto as proto;
+pub use etcd_v2_proto::Transmit;
 pub use etcd_v2_proto::client_api::*;
 pub use ureq;
 
@@ -36,7 +37,7 @@ mod watcher;
 
 #[cfg(feature = "srv")]
 pub use srv::{discover_srv, discover_srv_with};
-pub use transport::{StreamBody, Transport, UreqTransport};
+pub use transport::{Answer, StreamBody, Transport, UreqTransport};
 pub use watcher::Watcher;
 
 /// A stream exchange's body, left open between a watcher's runs.
@@ -170,7 +171,7 @@ impl Client {
         loop {
             // Its own statement: the cluster's lock guard must not live through the match.
             let step = task.poll(Instant::now(), &mut self.cluster());
-            let t = match step {
+            let mut t = match step {
                 Step::Done(result) => return result,
                 Step::Wait(at) => {
                     std::thread::sleep(at.saturating_duration_since(Instant::now()));
@@ -189,23 +190,18 @@ impl Client {
                 }
                 Step::Send(t) => t,
             };
-            if let Some(line) = &t.curl {
+            if let Some(line) = t.curl.take() {
                 eprintln!("{line}"); // with `tracing`, an event of target `etcd_v2::curl`
             }
-            let transport = &self.inner.transport;
-            let answer = if t.stream {
-                let opened = transport.open(t.request, t.deadline, t.header_deadline, t.max_body);
-                opened.map(|(r, body)| {
-                    *open = body.map(|b| (t.attempt, b));
-                    r
-                })
-            } else {
-                *open = None;
-                transport.send(t.request, t.deadline, t.header_deadline, t.max_body)
-            };
-            match answer {
-                Ok(r) => task.handle_response(Instant::now(), &mut self.cluster(), t.attempt, r),
-                Err(f) => task.handle_failure(Instant::now(), &mut self.cluster(), t.attempt, f),
+            let (attempt, stream) = (t.attempt, t.stream);
+            *open = None;
+            match self.inner.transport.send(t) {
+                Ok(answer) => {
+                    let (response, body) = answer.into_parts(stream);
+                    *open = body.map(|body| (attempt, body));
+                    task.handle_response(Instant::now(), &mut self.cluster(), attempt, response);
+                }
+                Err(f) => task.handle_failure(Instant::now(), &mut self.cluster(), attempt, f),
             }
             task.decode_answer();
         }

@@ -4,8 +4,8 @@ use std::io::{self, Read as _};
 use std::time::Instant;
 
 use bytes::Bytes;
-use etcd_v2_proto::TransportFailure;
 use etcd_v2_proto::body::{Body, BodyBuffer};
+use etcd_v2_proto::{Transmit, TransportFailure};
 use http::header::CONTENT_LENGTH;
 use http::{Request, Response, Uri};
 use ureq::config::{Config as UreqConfig, ConfigBuilder};
@@ -18,50 +18,61 @@ use ureq::{Agent, AsSendBody, Timeout};
 
 /// Performs one HTTP exchange for the client (the custom-transport seam).
 ///
-/// An implementation must not follow redirects nor turn 4xx/5xx into errors, must give up with
-/// [`TransportFailure::Timeout`] if the response headers have not arrived by `header_deadline`
-/// and at `deadline` in any case (body included), must read at most `max_body` bytes of body
-/// ([`TransportFailure::BodyTooLarge`] past that) and must map its own errors to the other
-/// [`TransportFailure`] variants (`Connect` only when nothing was sent). A watch has a
-/// `header_deadline` but usually no `deadline`: etcd sends its headers at once, only its body
-/// waits for an event.
+/// `exchange` is the core's description of it. An implementation sends `exchange.request` as
+/// it is, must not follow redirects nor turn 4xx/5xx into errors, must give up with
+/// [`TransportFailure::Timeout`] if the response headers have not arrived by
+/// `exchange.header_deadline` and at `exchange.deadline` in any case (body included), must read
+/// at most `exchange.max_body` bytes of body ([`TransportFailure::BodyTooLarge`] past that) and
+/// must map its own errors to the other [`TransportFailure`] variants (`Connect` only when
+/// nothing was sent). A watch has a `header_deadline` but usually no `deadline`: etcd sends its
+/// headers at once, only its body waits for an event.
+///
+/// For a streaming watch (`exchange.stream`) it may hand a 2xx answer's body back unread, in
+/// [`Answer::open`]; one that reads every body whole (canned answers) works too.
 pub trait Transport: Send + Sync + 'static {
-    /// Sends `request` and returns the response with its body fully read.
+    /// Performs `exchange`.
     ///
     /// # Errors
     /// Any [`TransportFailure`]; the core decides what to do with it.
-    fn send(
-        &self,
-        request: Request<Bytes>,
-        deadline: Option<Instant>,
-        header_deadline: Option<Instant>,
-        max_body: usize,
-    ) -> Result<Response<Body>, TransportFailure>;
+    fn send(&self, exchange: Transmit) -> Result<Answer, TransportFailure>;
+}
 
-    /// [`Transport::send`] for a streaming watch: a 2xx answer comes back with an empty body
-    /// and its body as a reader, left open (bounded by `deadline` as a whole); any other
-    /// answer is read whole as `send` reads it. By default, `send`'s body as the reader.
-    ///
-    /// # Errors
-    /// As [`Transport::send`].
-    fn open(
-        &self,
-        request: Request<Bytes>,
-        deadline: Option<Instant>,
-        header_deadline: Option<Instant>,
-        max_body: usize,
-    ) -> Result<(Response<Body>, Option<StreamBody>), TransportFailure> {
-        let (parts, body) = self
-            .send(request, deadline, header_deadline, max_body)?
-            .into_parts();
-        if !parts.status.is_success() {
-            return Ok((Response::from_parts(parts, body), None));
+/// What a [`Transport`] answers: the response, whole, or its head with the body left open.
+pub struct Answer {
+    /// The response; its body is empty when [`open`](Self::open) is set.
+    pub response: Response<Body>,
+    /// A stream exchange's 2xx body, to be read as it arrives.
+    pub open: Option<StreamBody>,
+}
+
+impl std::fmt::Debug for Answer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Answer")
+            .field("response", &self.response)
+            .field("open", &self.open.is_some())
+            .finish()
+    }
+}
+
+impl From<Response<Body>> for Answer {
+    fn from(response: Response<Body>) -> Self {
+        Self {
+            response,
+            open: None,
         }
-        let reader = io::Cursor::new(body.into_bytes());
-        Ok((
-            Response::from_parts(parts, Body::default()),
-            Some(Box::new(reader)),
-        ))
+    }
+}
+
+impl Answer {
+    /// The response, and for a stream exchange with a 2xx status its body as a reader (the
+    /// whole body read if the transport read it).
+    pub(crate) fn into_parts(self, stream: bool) -> (Response<Body>, Option<StreamBody>) {
+        if self.open.is_some() || !stream || !self.response.status().is_success() {
+            return (self.response, self.open);
+        }
+        let (parts, body) = self.response.into_parts();
+        let reader: StreamBody = Box::new(io::Cursor::new(body.into_bytes()));
+        (Response::from_parts(parts, Body::default()), Some(reader))
     }
 }
 
@@ -70,24 +81,8 @@ pub type StreamBody = Box<dyn io::Read + Send + Sync>;
 
 /// A shared transport, e.g. to keep a handle on a test double after giving it to a client.
 impl<T: Transport + ?Sized> Transport for std::sync::Arc<T> {
-    fn send(
-        &self,
-        request: Request<Bytes>,
-        deadline: Option<Instant>,
-        header_deadline: Option<Instant>,
-        max_body: usize,
-    ) -> Result<Response<Body>, TransportFailure> {
-        (**self).send(request, deadline, header_deadline, max_body)
-    }
-
-    fn open(
-        &self,
-        request: Request<Bytes>,
-        deadline: Option<Instant>,
-        header_deadline: Option<Instant>,
-        max_body: usize,
-    ) -> Result<(Response<Body>, Option<StreamBody>), TransportFailure> {
-        (**self).open(request, deadline, header_deadline, max_body)
+    fn send(&self, exchange: Transmit) -> Result<Answer, TransportFailure> {
+        (**self).send(exchange)
     }
 }
 
@@ -213,14 +208,13 @@ impl UreqTransport {
         ))
     }
 
+    /// Performs `t` with `request`, its request as ureq sends it.
     fn run<B: AsSendBody>(
         &self,
         request: Request<B>,
-        deadline: Option<Instant>,
-        header_deadline: Option<Instant>,
-        max_body: usize,
-        stream: bool,
-    ) -> Result<(Response<Body>, Option<StreamBody>), TransportFailure> {
+        t: &Transmit,
+    ) -> Result<Answer, TransportFailure> {
+        let (deadline, header_deadline, max_body) = (t.deadline, t.header_deadline, t.max_body);
         let now = Instant::now();
         let timeout = deadline.map(|d| d.saturating_duration_since(now));
         let head = header_deadline.map(|d| d.saturating_duration_since(now));
@@ -254,9 +248,11 @@ impl UreqTransport {
         let request = request.build();
         let fail = |e| failure(e, max_body);
         let (parts, body) = self.agent.run(request).map_err(fail)?.into_parts();
-        if stream && parts.status.is_success() {
-            let reader = Box::new(body.into_reader()) as StreamBody;
-            return Ok((Response::from_parts(parts, Body::default()), Some(reader)));
+        if t.stream && parts.status.is_success() {
+            return Ok(Answer {
+                response: Response::from_parts(parts, Body::default()),
+                open: Some(Box::new(body.into_reader())),
+            });
         }
         let limit = u64::try_from(max_body).unwrap_or(u64::MAX);
         let mut buffer = BodyBuffer::new(max_body, body.content_length());
@@ -269,30 +265,7 @@ impl UreqTransport {
                 break;
             }
         }
-        Ok((Response::from_parts(parts, buffer.finish()), None))
-    }
-
-    /// [`Transport::send`] and [`Transport::open`].
-    fn exchange(
-        &self,
-        request: Request<Bytes>,
-        deadline: Option<Instant>,
-        header_deadline: Option<Instant>,
-        max_body: usize,
-        stream: bool,
-    ) -> Result<(Response<Body>, Option<StreamBody>), TransportFailure> {
-        if cfg!(not(feature = "tls")) && request.uri().scheme_str() == Some("https") {
-            let msg = "https needs the `tls` feature of etcd-v2-blocking";
-            return Err(TransportFailure::InvalidRequest(msg.into()));
-        }
-        let (d, h) = (deadline, header_deadline);
-        if request.body().is_empty() && !request.headers().contains_key(CONTENT_LENGTH) {
-            // No `Content-Length: 0` on GET/DELETE, like Go's client (the core sets one on
-            // a bodyless PUT or POST: sent as an empty body of known length, not chunked).
-            self.run(request.map(|_| ()), d, h, max_body, stream)
-        } else {
-            self.run(request.map(Vec::from), d, h, max_body, stream)
-        }
+        Ok(Response::from_parts(parts, buffer.finish()).into())
     }
 }
 
@@ -307,25 +280,19 @@ pub(crate) fn read_chunk(body: &mut StreamBody) -> Result<Option<Bytes>, Transpo
 }
 
 impl Transport for UreqTransport {
-    fn send(
-        &self,
-        request: Request<Bytes>,
-        deadline: Option<Instant>,
-        header_deadline: Option<Instant>,
-        max_body: usize,
-    ) -> Result<Response<Body>, TransportFailure> {
-        let answer = self.exchange(request, deadline, header_deadline, max_body, false)?;
-        Ok(answer.0)
-    }
-
-    fn open(
-        &self,
-        request: Request<Bytes>,
-        deadline: Option<Instant>,
-        header_deadline: Option<Instant>,
-        max_body: usize,
-    ) -> Result<(Response<Body>, Option<StreamBody>), TransportFailure> {
-        self.exchange(request, deadline, header_deadline, max_body, true)
+    fn send(&self, mut exchange: Transmit) -> Result<Answer, TransportFailure> {
+        let request = std::mem::take(&mut exchange.request);
+        if cfg!(not(feature = "tls")) && request.uri().scheme_str() == Some("https") {
+            let msg = "https needs the `tls` feature of etcd-v2-blocking";
+            return Err(TransportFailure::InvalidRequest(msg.into()));
+        }
+        if request.body().is_empty() && !request.headers().contains_key(CONTENT_LENGTH) {
+            // No `Content-Length: 0` on GET/DELETE, like Go's client (the core sets one on
+            // a bodyless PUT or POST: sent as an empty body of known length, not chunked).
+            self.run(request.map(|_| ()), &exchange)
+        } else {
+            self.run(request.map(Vec::from), &exchange)
+        }
     }
 }
 

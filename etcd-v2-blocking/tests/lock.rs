@@ -4,29 +4,23 @@
 
 use std::sync::mpsc;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use bytes::Bytes;
 use etcd_v2_blocking::proto::body::Body;
-use etcd_v2_blocking::{Client, Config, Transport, TransportFailure};
-use http::{Request, Response};
+use etcd_v2_blocking::{Answer, Client, Config, Transmit, Transport, TransportFailure};
+use http::Response;
 
 /// Answers every request with a one-member list.
 struct OneMember;
 
 impl Transport for OneMember {
-    fn send(
-        &self,
-        _: Request<Bytes>,
-        _: Option<Instant>,
-        _: Option<Instant>,
-        _: usize,
-    ) -> Result<Response<Body>, TransportFailure> {
+    fn send(&self, _: Transmit) -> Result<Answer, TransportFailure> {
         let members = r#"{"members":[{"id":"1","name":"m","peerURLs":["http://127.0.0.1:2380"],"clientURLs":["http://127.0.0.1:2379"]}]}"#;
-        Ok(Response::builder()
+        let response = Response::builder()
             .header("Content-Type", "application/json")
             .body(Body::from(members))
-            .unwrap())
+            .unwrap();
+        Ok(response.into())
     }
 }
 

@@ -7,7 +7,6 @@ use std::net::TcpListener;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use etcd_v2_blocking::proto::{Cluster, Op, Step, Task, call};
 use etcd_v2_blocking::{
     AttemptFailure, Client, Config, Error, GetOptions, SetOptions, Transport, TransportFailure,
@@ -19,11 +18,14 @@ use etcd_v2_blocking::{
 #[test]
 fn passed_deadline_times_out_without_sending() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/v2/keys/foo", listener.local_addr().unwrap());
-    let request = http::Request::get(url).body(Bytes::new()).unwrap();
-    let failure = UreqTransport::new()
-        .send(request, Some(Instant::now()), Some(Instant::now()), 1024)
-        .unwrap_err();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let mut cluster = Cluster::new(Config::new([url])).unwrap();
+    let mut op = Op::new(call::keys::get("/v2/keys", "/foo", GetOptions::default()).unwrap());
+    let Step::Send(mut exchange) = op.poll(Instant::now(), &mut cluster) else {
+        panic!("expected a send")
+    };
+    (exchange.deadline, exchange.header_deadline) = (Some(Instant::now()), Some(Instant::now()));
+    let failure = UreqTransport::new().send(exchange).unwrap_err();
     assert_eq!(failure, TransportFailure::Timeout);
     thread::sleep(Duration::from_millis(50));
     listener.set_nonblocking(true).unwrap();
