@@ -70,11 +70,10 @@ impl<R: Runtime> Client<R> {
     pub fn with_transport(mut config: Config, transport: impl Transport) -> Result<Self, Error> {
         // The core reads no entropy: the endpoint shuffle is seeded here.
         config.seed.get_or_insert_with(|| fastrand::u64(..));
-        let keys_prefix = config.keys_prefix.clone();
         let inner = Inner {
+            keys_prefix: config.keys_prefix.clone(),
             cluster: Mutex::new(Cluster::new(config)?),
             transport: Box::new(transport),
-            keys_prefix,
         };
         Ok(Self {
             inner: Arc::new(inner),
