@@ -13,15 +13,16 @@ use etcd_v2_blocking::proto::body::Body;
 use etcd_v2_blocking::{Answer, Client, Config, GetOptions, Transmit, Transport, TransportFailure};
 use http::Response;
 
-type Scripted = Result<Response<Body>, TransportFailure>;
+/// One canned answer: a response, or the failure the transport reports.
+type Canned = Result<Response<Body>, TransportFailure>;
 
 /// Pops one canned answer per request and remembers where each request went.
-struct Script {
-    script: Mutex<VecDeque<Scripted>>,
+struct Scripted {
+    script: Mutex<VecDeque<Canned>>,
     sent: Mutex<Vec<String>>,
 }
 
-impl Transport for Script {
+impl Transport for Scripted {
     fn send(&self, exchange: Transmit) -> Result<Answer, TransportFailure> {
         let request = exchange.request;
         let uri = request.uri();
@@ -46,7 +47,7 @@ impl Transport for Script {
     }
 }
 
-fn ok(value: &str, index: u64) -> Scripted {
+fn ok(value: &str, index: u64) -> Canned {
     let body = format!(
         r#"{{"action":"get","node":{{"key":"/foo","value":"{value}","modifiedIndex":{index},"createdIndex":{index}}}}}"#
     );
@@ -62,7 +63,7 @@ fn ok(value: &str, index: u64) -> Scripted {
 /// Runs the scripted failover and asserts where each request went (`tests/examples.rs` runs it).
 pub fn main() -> Result<(), etcd_v2_blocking::Error> {
     let refused = Err(TransportFailure::Connect("connection refused".into()));
-    let transport = Arc::new(Script {
+    let transport = Arc::new(Scripted {
         script: Mutex::new(VecDeque::from([refused, ok("bar", 7), ok("baz", 8)])),
         sent: Mutex::new(Vec::new()),
     });
